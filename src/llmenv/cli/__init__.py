@@ -1,0 +1,76 @@
+"""The Typer app and the single error boundary.
+
+Commands live one per module and stay thin: parse options, call the core, render. Everything that can go wrong
+reaches `main()` as an `LlmenvError` (a paragraph and an exit code) or as a bug (a short line, exit 70, and a log
+file holding the traceback): users never see a raw traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from llmenv import __version__
+from llmenv.cli import profiles as profiles_cmd
+from llmenv.errors import ExitCode, LlmenvError
+
+app = typer.Typer(
+    name="llmenv",
+    help="Install, pin, verify and smoke-test a deep-learning Python environment in one command.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(profiles_cmd.app, name="profiles")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"llmenv {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Install, pin, verify and smoke-test a deep-learning Python environment in one command."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point; exits with a code from `llmenv.errors.ExitCode`."""
+    try:
+        app(args=argv, prog_name="llmenv")
+    except LlmenvError as exc:
+        from llmenv.redact import redact_text
+        from llmenv.report.console import print_error
+
+        print_error(redact_text(exc.render()))
+        sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        from llmenv.report.console import print_error
+
+        print_error("interrupted")
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except Exception as exc:
+        from llmenv.redact import redact_text
+        from llmenv.report.console import print_error
+        from llmenv.report.crash import write_crash_log
+
+        log = write_crash_log(exc, argv if argv is not None else sys.argv[1:])
+        print_error(
+            redact_text(
+                f"internal error (a bug in llmenv {__version__}): {type(exc).__name__}: {exc}\n"
+                f"The traceback is in {log}; please attach it to a bug report."
+            )
+        )
+        sys.exit(int(ExitCode.INTERNAL))
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,94 @@
+"""`llmenv profiles list|show|validate|schema`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="List, show, validate built-in and user profiles; print the JSON Schema for editors.",
+    no_args_is_help=True,
+)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+@app.command("list")
+def list_profiles(as_json: JsonOption = False) -> None:
+    """List every profile llmenv can find, in lookup order (./profiles, user config, built-in)."""
+    from llmenv.profiles.catalog import catalog
+    from llmenv.report.profiles import print_catalog
+
+    entries = catalog()
+    if as_json:
+        typer.echo(json.dumps([e.to_dict() for e in entries], indent=2))
+    else:
+        print_catalog(entries)
+
+
+@app.command("show")
+def show(
+    name: Annotated[str, typer.Argument(help="Profile name or path to a YAML file.")],
+    accelerator: Annotated[
+        str | None,
+        typer.Option(help="Show the packages for one accelerator: cpu, cuda, rocm or mps."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a profile fully resolved (after `extends`), with its packages per accelerator."""
+    from llmenv.errors import UsageError
+    from llmenv.profiles.load import load_profile
+    from llmenv.report.profiles import print_profile, resolved_view
+
+    profile = load_profile(name)
+    if accelerator is not None and accelerator not in ("cpu", "cuda", "rocm", "mps"):
+        raise UsageError(
+            f"unknown accelerator '{accelerator}'", where="--accelerator", fix="use cpu, cuda, rocm or mps"
+        )
+    view = resolved_view(profile, accelerator)
+    if as_json:
+        typer.echo(json.dumps(view, indent=2))
+    else:
+        print_profile(view)
+
+
+@app.command("validate")
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Profile files to check.", show_default=False)],
+) -> None:
+    """Check profile files (and the profiles they extend); exit 2 listing every problem found."""
+    from llmenv.errors import ProfileError, ProfileIssue
+    from llmenv.profiles.load import read_profile_file, resolve
+    from llmenv.report.console import stdout_console
+
+    console = stdout_console()
+    issues: list[ProfileIssue] = []
+    for file in files:
+        try:
+            profile = resolve(read_profile_file(file))
+        except ProfileError as exc:
+            issues.extend(exc.issues)
+            continue
+        console.print(f"ok: {file} (profile '{profile.name}', {len(profile.packages)} packages)")
+    if issues:
+        raise ProfileError(issues)
+
+
+@app.command("schema")
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the profile JSON Schema (point editors at it with a `# yaml-language-server: $schema=` line)."""
+    from llmenv.profiles.schema import schema_text
+
+    text = schema_text()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+__all__ = ["app"]

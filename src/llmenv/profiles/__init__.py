@@ -1,0 +1,1 @@
+"""What the user wants: profile files, their schema, lookup and `extends` resolution."""

@@ -1,0 +1,328 @@
+"""YAML file -> validated `ProfileFile` -> resolved `Profile`, collecting every problem before failing once."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from packaging.requirements import InvalidRequirement
+from pydantic import BaseModel, ValidationError
+
+from llmenv.errors import ProfileError, ProfileIssue
+from llmenv.profiles.locate import Located, locate
+from llmenv.profiles.model import (
+    DEFAULT_ENV,
+    AcceleratorOverride,
+    Checks,
+    Profile,
+    ProfileFile,
+    Smoke,
+    is_pinned,
+    merge_requirements,
+    project_name,
+)
+from llmenv.profiles.yamlmap import ParsedYaml, dotted, parse_yaml
+
+_EXPECTED = {
+    "string_type": "a string",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "bool_type": "true or false",
+}
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """One validated file and where its keys are, so later checks (extends, pins) can still point at lines."""
+
+    path: Path
+    model: ProfileFile
+    parsed: ParsedYaml
+    origin: str
+
+    def issue(self, key_path: tuple[str | int, ...], message: str, fix: str | None = None) -> ProfileIssue:
+        return ProfileIssue(str(self.path), self.parsed.line_of(key_path), dotted(key_path), message, fix)
+
+
+def read_profile_file(path: Path, origin: str = "path") -> LoadedFile:
+    """Parse and validate one file on its own; raises ProfileError listing every problem in it."""
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError([ProfileIssue(shown, None, "", f"cannot read the file ({exc})")]) from None
+    if not text.strip():
+        raise ProfileError(
+            [ProfileIssue(shown, 1, "", "the file is empty", "a profile needs at least 'name' and 'packages'")]
+        )
+    parsed = parse_yaml(text)
+    issues = [ProfileIssue(shown, p.line, p.key, p.message, p.fix) for p in parsed.problems]
+    if parsed.data is None and not issues:
+        issues.append(ProfileIssue(shown, 1, "", "the file is empty", "a profile needs at least 'name' and 'packages'"))
+    if issues:
+        raise ProfileError(issues)
+    if not isinstance(parsed.data, dict):
+        raise ProfileError(
+            [
+                ProfileIssue(
+                    shown,
+                    parsed.line_of(()),
+                    "",
+                    f"expected a mapping of keys (name, packages, ...) at the top level, found {_kind(parsed.data)}",
+                    "start the file with 'name: my-profile'",
+                )
+            ]
+        )
+    issues = _pin_issues(shown, parsed)
+    try:
+        model = ProfileFile.model_validate(parsed.data)
+    except ValidationError as exc:
+        issues = [_issue_from_pydantic(shown, parsed, err) for err in exc.errors(include_url=False)] + issues
+    if issues:
+        raise ProfileError(sorted(issues, key=lambda i: i.line or 0))
+    return LoadedFile(path, model, parsed, origin)
+
+
+def load_profile(ref: str, *, cwd: Path | None = None) -> Profile:
+    """Find a profile by name or path, follow `extends`, merge, and return the resolved profile."""
+    located = locate(ref, cwd=cwd)
+    return resolve(read_profile_file(located.path, located.origin), cwd=cwd)
+
+
+def resolve(child: LoadedFile, *, cwd: Path | None = None) -> Profile:
+    chain = [child]
+    seen = {child.path.resolve(): child.model.name}
+    while (parent_ref := chain[-1].model.extends) is not None:
+        current = chain[-1]
+        located = _locate_parent(parent_ref, current, cwd)
+        key = located.path.resolve()
+        if key in seen:
+            names = " -> ".join([f.model.name for f in chain] + [seen[key]])
+            raise ProfileError(
+                [
+                    current.issue(
+                        ("extends",),
+                        f"'extends' makes a cycle: {names}",
+                        "remove 'extends' from one of these profiles",
+                    )
+                ]
+            )
+        parent = read_profile_file(located.path, located.origin)
+        seen[key] = parent.model.name
+        chain.append(parent)
+    return _merge(chain)
+
+
+def _locate_parent(ref: str, child: LoadedFile, cwd: Path | None) -> Located:
+    sibling = child.path.parent / (ref if ref.endswith((".yaml", ".yml")) else f"{ref}.yaml")
+    if sibling.is_file():
+        return Located(sibling, child.origin)
+    try:
+        return locate(ref, cwd=cwd)
+    except ProfileError as exc:
+        raise ProfileError(
+            [child.issue(("extends",), f"parent profile '{ref}' not found ({exc.issues[0].message})")]
+        ) from None
+
+
+def _merge(chain: list[LoadedFile]) -> Profile:
+    """Fold from the root ancestor down, so each child wins over its parent."""
+    python: str | None = None
+    env: str | None = None
+    accelerator: str | None = None
+    description = ""
+    packages: tuple[str, ...] = ()
+    unpinned: list[str] = []
+    overrides: dict[str, dict[str, Any]] = {}
+    checks: dict[str, Any] = {}
+    smoke: dict[str, Any] | None = None
+    for loaded in reversed(chain):
+        m = loaded.model
+        set_keys = m.model_fields_set
+        python = m.python if "python" in set_keys else python
+        env = m.env if "env" in set_keys else env
+        accelerator = m.accelerator if "accelerator" in set_keys else accelerator
+        description = m.description if "description" in set_keys else description
+        packages = merge_requirements(packages, m.packages)
+        unpinned += [n for n in m.allow_unpinned if n not in unpinned]
+        for acc, override in m.accelerators.items():
+            prior = overrides.get(acc, {})
+            merged = {**prior, **override.model_dump(exclude_unset=True)}
+            merged["packages"] = list(merge_requirements(prior.get("packages", []), override.packages))
+            for key in ("remove", "index_packages"):
+                merged[key] = list(dict.fromkeys([*prior.get(key, []), *getattr(override, key)]))
+            overrides[acc] = merged
+        if m.checks is not None:
+            update = m.checks.model_dump(exclude_unset=True)
+            if "imports" in update:
+                update["imports"] = list(dict.fromkeys([*checks.get("imports", []), *update["imports"]]))
+            if "versions" in update:
+                update["versions"] = {**checks.get("versions", {}), **update["versions"]}
+            checks = {**checks, **update}
+        if m.smoke is not None:
+            smoke = {**(smoke or {}), **m.smoke.model_dump(exclude_unset=True)}
+    leaf = chain[0]
+    issues = []
+    if python is None:
+        issues.append(
+            leaf.issue((), "no 'python' specifier in the profile or its parents", "add e.g. python: '>=3.10,<3.13'")
+        )
+    if not packages:
+        issues.append(
+            leaf.issue((), "no 'packages' in the profile or its parents", "add e.g. packages: ['torch==2.13.0']")
+        )
+    if issues:
+        raise ProfileError(issues)
+    assert python is not None
+    return Profile(
+        name=leaf.model.name,
+        description=description,
+        python=python,
+        env=env or DEFAULT_ENV,
+        accelerator=accelerator or "auto",
+        packages=packages,
+        allow_unpinned=tuple(unpinned),
+        accelerators={k: AcceleratorOverride.model_validate(v) for k, v in overrides.items()},
+        checks=Checks.model_validate(checks),
+        smoke=Smoke.model_validate(smoke) if smoke else None,
+        source=str(leaf.path),
+        origin=leaf.origin,
+        chain=tuple(f.model.name for f in chain),
+    )
+
+
+def _pin_issues(file: str, parsed: ParsedYaml) -> list[ProfileIssue]:
+    """Unpinned requirements, checked on the raw data so they are reported alongside schema errors."""
+    data = parsed.data
+    allowed = {project_name(n) for n in _strings(data.get("allow_unpinned")) if _is_requirement(n)}
+    lists: list[tuple[tuple[str | int, ...], Any]] = [(("packages",), data.get("packages"))]
+    accelerators = data.get("accelerators")
+    if isinstance(accelerators, dict):
+        lists += [
+            (("accelerators", a, "packages"), o.get("packages")) for a, o in accelerators.items() if isinstance(o, dict)
+        ]
+    issues = []
+    for key, requirements in lists:
+        if not isinstance(requirements, list):
+            continue
+        for index, requirement in enumerate(requirements):
+            if not isinstance(requirement, str) or not _is_requirement(requirement):
+                continue  # the schema check reports it
+            name = project_name(requirement)
+            if not is_pinned(requirement) and name not in allowed:
+                path = (*key, index)
+                issues.append(
+                    ProfileIssue(
+                        file,
+                        parsed.line_of(path),
+                        dotted(path),
+                        f"'{requirement}' is not pinned: profiles install exact versions so every machine "
+                        "gets the same stack",
+                        f"pin it as '{name}==X.Y.Z', or list '{name}' under 'allow_unpinned'",
+                    )
+                )
+    return issues
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _is_requirement(text: str) -> bool:
+    try:
+        project_name(text)
+    except InvalidRequirement:
+        return False
+    return True
+
+
+def _issue_from_pydantic(file: str, parsed: ParsedYaml, err: Any) -> ProfileIssue:
+    loc: tuple[str | int, ...] = tuple(err["loc"])
+    kind = err["type"]
+    if loc and loc[-1] == "[key]":
+        # pydantic reports a bad dict key as loc (..., key, "[key]"): it is an unknown key, not a bad value.
+        loc = loc[:-1]
+        expected = err.get("ctx", {}).get("expected", "")
+        return ProfileIssue(
+            file, parsed.line_of(loc), dotted(loc), f"unknown key '{loc[-1]}': expected one of {expected}"
+        )
+    line = parsed.line_of(loc)
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        valid = _fields_at(loc[:-1])
+        close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+        fix = f"did you mean '{close[0]}'?" if close else f"valid keys here: {', '.join(valid)}"
+        return ProfileIssue(file, line, dotted(loc), f"unknown key '{key}'", fix)
+    if kind == "missing":
+        return ProfileIssue(file, parsed.line_of(loc[:-1]), dotted(loc), f"missing required key '{loc[-1]}'", None)
+    found = _describe(err.get("input"))
+    if kind in _EXPECTED:
+        return ProfileIssue(file, line, dotted(loc), f"expected {_EXPECTED[kind]}, found {found}")
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return ProfileIssue(file, line, dotted(loc), f"expected one of {expected}, found {found}")
+    if kind == "value_error":
+        message = str(err.get("ctx", {}).get("error", err["msg"]))
+        return ProfileIssue(file, line, dotted(loc), message)
+    if kind == "string_pattern_mismatch" and loc == ("name",):
+        return ProfileIssue(
+            file,
+            line,
+            "name",
+            f"expected a lowercase name of letters, digits, '.', '_' or '-', found {found}",
+        )
+    return ProfileIssue(file, line, dotted(loc), f"{err['msg'][0].lower()}{err['msg'][1:]}, found {found}")
+
+
+def _fields_at(loc: tuple[str | int, ...]) -> list[str]:
+    """Names of the keys valid at `loc`, walking the model classes the way pydantic walked the data."""
+    model: Any = ProfileFile
+    for part in loc:
+        if isinstance(part, int) or not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        info = model.model_fields.get(part)
+        if info is None:
+            # A dict key (like 'cuda' under accelerators): step into the dict's value type.
+            continue
+        model = _model_in(info.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) is dict:
+        return _model_in(get_args(annotation)[1])
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, (dict, list)) or value is None:
+        return _kind(value)
+    text = repr(value)
+    return f"{_kind(value)} {text if len(text) < 60 else text[:57] + '...'}"
+
+
+__all__ = ["LoadedFile", "load_profile", "read_profile_file", "resolve"]

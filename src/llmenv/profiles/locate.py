@@ -1,0 +1,91 @@
+"""Where profiles come from, in a fixed order: an explicit path, ./profiles/, the user config folder, built-ins.
+
+The order lets a project or a user shadow a built-in profile by name without editing llmenv.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from llmenv.errors import ProfileError, ProfileIssue
+
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Located:
+    path: Path
+    origin: str  # "path" | "project" | "user" | "builtin"
+
+
+def builtin_dir() -> Path:
+    """The shipped profiles: inside the wheel, or the repository's top-level profiles/ in a source checkout."""
+    packaged = Path(str(resources.files("llmenv"))) / "builtin_profiles"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "profiles"
+
+
+def user_dir() -> Path:
+    from platformdirs import user_config_path
+
+    override = os.environ.get("LLMENV_CONFIG_DIR")
+    base = Path(override) if override else user_config_path("llmenv", appauthor=False)
+    return base / "profiles"
+
+
+def search_dirs(cwd: Path | None = None) -> list[tuple[str, Path]]:
+    return [
+        ("project", (cwd or Path.cwd()) / "profiles"),
+        ("user", user_dir()),
+        ("builtin", builtin_dir()),
+    ]
+
+
+def looks_like_path(ref: str) -> bool:
+    return ref.endswith(SUFFIXES) or "/" in ref or os.sep in ref
+
+
+def locate(ref: str, *, cwd: Path | None = None) -> Located:
+    if looks_like_path(ref):
+        path = Path(ref) if Path(ref).is_absolute() else (cwd or Path.cwd()) / ref
+        if path.is_file():
+            return Located(path, "path")
+        raise ProfileError(
+            [ProfileIssue(ref, None, "", "no such profile file", "check the path, or give a profile name")]
+        )
+    for origin, folder in search_dirs(cwd):
+        for suffix in SUFFIXES:
+            candidate = folder / f"{ref}{suffix}"
+            if candidate.is_file():
+                return Located(candidate, origin)
+    names = sorted({name for name, _ in list_available(cwd)})
+    raise ProfileError(
+        [
+            ProfileIssue(
+                ref,
+                None,
+                "",
+                f"no profile named '{ref}' in {', '.join(str(d) for _, d in search_dirs(cwd))}",
+                f"use one of: {', '.join(names)}" if names else "give a path to a profile file",
+            )
+        ]
+    )
+
+
+def list_available(cwd: Path | None = None) -> list[tuple[str, Located]]:
+    """Every profile file by name, first match winning, in lookup order."""
+    found: dict[str, Located] = {}
+    for origin, folder in search_dirs(cwd):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.suffix in SUFFIXES and path.is_file():
+                found.setdefault(path.stem, Located(path, origin))
+    return sorted(found.items())
+
+
+__all__ = ["Located", "builtin_dir", "list_available", "locate", "looks_like_path", "search_dirs", "user_dir"]

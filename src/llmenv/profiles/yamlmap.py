@@ -1,0 +1,132 @@
+"""Safe YAML parsing that remembers the line of every key, so errors can say file:line.
+
+PyYAML's `safe_load` forgets positions and silently keeps the last of two duplicate keys; composing the node tree
+ourselves keeps both facts. Only the safe constructor ever builds values, so `!!python/...` tags are refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    line: int | None
+    key: str
+    message: str
+    fix: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedYaml:
+    data: Any
+    lines: dict[Path_, int]
+    problems: tuple[YamlProblem, ...]
+
+    def line_of(self, path: Path_) -> int | None:
+        """Line of the deepest known prefix of `path`: a bad value inside a key points at that key at worst."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse_yaml(text: str) -> ParsedYaml:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return ParsedYaml(None, {}, ())
+        lines: dict[Path_, int] = {}
+        problems: list[YamlProblem] = []
+        _walk(node, (), lines, problems)
+        data = loader.construct_document(node)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        tag = str(exc.problem).rsplit(" ", 1)[-1].strip("'") if exc.problem else "tag"
+        tag = tag.replace("tag:yaml.org,2002:", "!!")
+        return ParsedYaml(
+            None,
+            {},
+            (
+                YamlProblem(
+                    line,
+                    "",
+                    f"YAML tag {tag} is not allowed: profiles are plain data and llmenv never builds "
+                    "Python objects from them",
+                    "remove the tag and write a plain string, number, list or mapping",
+                ),
+            ),
+        )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and "end of stream" in (exc.problem or ""):
+            # An unclosed quote or bracket is reported at the end of the file; where it opened is more useful.
+            mark = exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or str(exc)
+        context = f" ({exc.context})" if exc.context else ""
+        return ParsedYaml(
+            None,
+            {},
+            (
+                YamlProblem(
+                    line,
+                    "",
+                    f"invalid YAML: {problem}{context}",
+                    "check indentation and quoting around this line",
+                ),
+            ),
+        )
+    except yaml.YAMLError as exc:
+        return ParsedYaml(None, {}, (YamlProblem(None, "", f"invalid YAML: {exc}"),))
+    finally:
+        loader.dispose()
+    return ParsedYaml(data, lines, tuple(problems))
+
+
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[YamlProblem]) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(YamlProblem(key_node.start_mark.line + 1, dotted(path), "keys must be plain strings"))
+                continue
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(
+                    YamlProblem(
+                        line,
+                        dotted((*path, key)),
+                        f"duplicate key '{key}' (first at line {seen[key]}); YAML would silently keep only "
+                        "the last one",
+                        "merge the two entries into one",
+                    )
+                )
+                continue
+            seen[key] = line
+            child = (*path, key)
+            lines[child] = line
+            _walk(value_node, child, lines, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), lines, problems)
+
+
+__all__ = ["ParsedYaml", "YamlProblem", "dotted", "parse_yaml"]

@@ -1,0 +1,1 @@
+"""Rendering: results become console text, JSON or files here, and nowhere else."""

@@ -1,0 +1,40 @@
+"""One place that decides how text reaches the terminal.
+
+Data goes to stdout, chatter and errors to stderr. Foreign text (profile values, tool output) is printed with
+markup off, so a requirement like `tensorflow[and-cuda]` is never read as rich markup.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def plain_output() -> bool:
+    """No colours or live widgets when piped, in CI, or when the user asks (NO_COLOR)."""
+    return bool(os.environ.get("NO_COLOR") or os.environ.get("CI")) or not sys.stdout.isatty()
+
+
+def stdout_console() -> Console:
+    from rich.console import Console
+
+    return Console(markup=False, highlight=False, emoji=False, no_color=plain_output(), soft_wrap=False)
+
+
+def stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, markup=False, highlight=False, emoji=False, no_color=plain_output())
+
+
+def print_error(text: str) -> None:
+    # Plain write, not rich: an error must print even when rich itself is what broke.
+    sys.stderr.write(f"error: {text}\n")
+    sys.stderr.flush()
+
+
+__all__ = ["plain_output", "print_error", "stderr_console", "stdout_console"]

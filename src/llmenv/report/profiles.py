@@ -1,0 +1,70 @@
+"""Console views of profiles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from llmenv.report.console import stdout_console
+
+if TYPE_CHECKING:
+    from llmenv.profiles.catalog import CatalogEntry
+    from llmenv.profiles.model import Profile
+
+CONCRETE = ("cpu", "cuda", "rocm", "mps")
+
+
+def print_catalog(entries: list[CatalogEntry]) -> None:
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("NAME", "ORIGIN", "PYTHON", "ACCELERATOR", "DESCRIPTION"):
+        table.add_column(column, overflow="fold")
+    for e in entries:
+        if e.profile is None:
+            table.add_row(e.name, e.origin, "-", "-", f"INVALID: {e.path} (run `llmenv profiles validate`)")
+        else:
+            p = e.profile
+            table.add_row(e.name, e.origin, p.python, p.accelerator, p.description)
+    stdout_console().print(table)
+
+
+def resolved_view(profile: Profile, accelerator: str | None) -> dict[str, Any]:
+    view = profile.to_dict()
+    wanted = [accelerator] if accelerator else list(CONCRETE)
+    view["packages_by_accelerator"] = {a: list(profile.packages_for(a)) for a in wanted}
+    return view
+
+
+def print_profile(view: dict[str, Any]) -> None:
+    console = stdout_console()
+    chain = " <- ".join(view["chain"])
+    console.print(f"{view['name']}: {view['description']}")
+    console.print(f"  source       {view['source']} ({view['origin']}; extends chain: {chain})")
+    console.print(f"  python       {view['python']}")
+    console.print(f"  env          {view['env']}")
+    console.print(f"  accelerator  {view['accelerator']}")
+    for acc, packages in view["packages_by_accelerator"].items():
+        override = view["accelerators"].get(acc, {})
+        extra = []
+        if override.get("index_url"):
+            extra.append(f"index {override['index_url']}")
+        if override.get("min_cuda"):
+            extra.append(f"min CUDA {override['min_cuda']}")
+        suffix = f" ({'; '.join(extra)})" if extra else ""
+        console.print(f"  packages[{acc}]{suffix}")
+        for requirement in packages:
+            console.print(f"    {requirement}")
+    checks = view["checks"]
+    console.print(f"  checks       imports {', '.join(checks['imports']) or '-'}; gpu {checks['gpu']}")
+    smoke = view["smoke"]
+    if smoke:
+        console.print(
+            f"  smoke        {smoke['framework']} on {smoke['dataset']}, min accuracy {smoke['min_accuracy']}, "
+            f"budget {smoke['time_budget_s']} s"
+        )
+    else:
+        console.print("  smoke        none")
+    console.print(f"  content hash {view['content_hash'][:16]}")
+
+
+__all__ = ["print_catalog", "print_profile", "resolved_view"]

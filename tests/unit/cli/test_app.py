@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from llmenv import __version__
+from tests.conftest import CliResult
+
+COMMANDS = [
+    [],
+    ["profiles"],
+    ["profiles", "list"],
+    ["profiles", "show"],
+    ["profiles", "validate"],
+    ["profiles", "schema"],
+]
+
+
+def test_version(cli: Callable[..., CliResult]) -> None:
+    result = cli("--version")
+    assert (result.code, result.out) == (0, f"llmenv {__version__}\n")
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "root")
+def test_help_on_every_command(cli: Callable[..., CliResult], command: list[str]) -> None:
+    result = cli(*command, "--help")
+    assert result.code == 0
+    assert result.out.startswith("Usage: llmenv")
+
+
+def test_unknown_option_is_a_usage_error(cli: Callable[..., CliResult]) -> None:
+    result = cli("profiles", "list", "--nope")
+    assert result.code == 2
+    assert "No such option" in result.err
+
+
+def test_list_json_shows_builtins(cli: Callable[..., CliResult]) -> None:
+    result = cli("profiles", "list", "--json")
+    assert result.code == 0
+    rows = {row["name"]: row for row in json.loads(result.out)}
+    assert {"torch", "transformers", "tf", "full"} <= set(rows)
+    assert rows["transformers"]["extends"] == ["torch"]
+    assert all(row["valid"] for row in rows.values())
+
+
+def test_list_marks_a_broken_user_profile(
+    cli: Callable[..., CliResult], isolation: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (isolation / "profiles").mkdir()
+    (isolation / "profiles" / "broken.yaml").write_text("name: broken\npakages: []\n")
+    result = cli("profiles", "list")
+    assert result.code == 0
+    assert "broken" in result.out and "INVALID" in result.out
+    rows = {r["name"]: r for r in json.loads(cli("profiles", "list", "--json").out)}
+    assert rows["broken"]["valid"] is False and "pakages" in rows["broken"]["error"]
+
+
+def test_show_resolves_per_accelerator(cli: Callable[..., CliResult]) -> None:
+    result = cli("profiles", "show", "tf", "--json")
+    view = json.loads(result.out)
+    assert view["chain"] == ["tf"]
+    assert any(r.startswith("tensorflow[and-cuda]") for r in view["packages_by_accelerator"]["cuda"])
+    text = cli("profiles", "show", "transformers", "--accelerator", "cpu").out
+    assert "torch==2.13.0" in text and "transformers==5.20.2" in text
+    # Brackets in requirements print as text, never as rich markup.
+    assert "tensorflow[and-cuda]==2.21.0" in cli("profiles", "show", "tf", "--accelerator", "cuda").out
+
+
+def test_show_rejects_unknown_accelerator(cli: Callable[..., CliResult]) -> None:
+    result = cli("profiles", "show", "torch", "--accelerator", "tpu")
+    assert result.code == 2
+    assert result.err.startswith("error: --accelerator: unknown accelerator 'tpu'")
+
+
+def test_unknown_profile_exits_2(cli: Callable[..., CliResult]) -> None:
+    result = cli("profiles", "show", "nope")
+    assert result.code == 2
+    assert "no profile named 'nope'" in result.err
+
+
+def test_internal_error_gives_70_and_a_log(
+    cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch, isolation: Path
+) -> None:
+    import llmenv.profiles.catalog as catalog
+
+    def boom(cwd: Path | None = None) -> None:
+        raise RuntimeError("simulated bug with https://user:s3cret@example.org/simple")
+
+    monkeypatch.setattr(catalog, "catalog", boom)
+    result = cli("profiles", "list")
+    assert result.code == 70
+    assert "internal error (a bug in llmenv" in result.err
+    assert "Traceback" not in result.err
+    assert "s3cret" not in result.err
+    log = Path(result.err.split("The traceback is in ")[1].split(";")[0])
+    body = log.read_text()
+    assert "Traceback" in body and "RuntimeError" in body
+    assert "s3cret" not in body and "user:****@example.org" in body
+
+
+def test_interrupt_gives_130(cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch) -> None:
+    import llmenv.profiles.catalog as catalog
+
+    def interrupted(cwd: Path | None = None) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(catalog, "catalog", interrupted)
+    assert cli("profiles", "list").code == 130
+
+
+def test_python_dash_m_and_console_script_agree() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "llmenv", "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert out == f"llmenv {__version__}\n"
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys\nfrom llmenv.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('pydantic', 'yaml', 'rich.table', 'platformdirs', 'virtualenv') if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "HEAVY="
