@@ -56,3 +56,32 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
 
 def python_exe() -> str:
     return sys.executable
+
+
+TORCH_PIN = "torch==2.13.0"
+
+
+@pytest.fixture(scope="session")
+def torch_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real venv with the CPU build of torch 2.13.0, installed by uv from a local wheelhouse.
+
+    The wheelhouse is LLMENV_TEST_WHEELHOUSE, else pip's find-links (PIP_FIND_LINKS); a plain `torch` from PyPI
+    would be a multi-GB CUDA build, so without a local CPU wheel the test is skipped rather than downloading it."""
+    import os
+    import subprocess
+
+    from llmenv.verify.env import uv_binary
+
+    links = os.environ.get("LLMENV_TEST_WHEELHOUSE") or os.environ.get("PIP_FIND_LINKS", "").split(" ")[0]
+    if not links or not list(Path(links).glob("torch-2.13.0+cpu-*.whl")):
+        pytest.skip("no local torch-2.13.0+cpu wheel (set LLMENV_TEST_WHEELHOUSE)")
+    uv = uv_binary()
+    assert uv
+    env = tmp_path_factory.mktemp("torch") / "env"
+    subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(env)], check=True)
+    subprocess.run(
+        [uv, "pip", "install", "-q", "--python", str(env / "bin" / "python"), "--find-links", links, TORCH_PIN,
+         "numpy==2.2.6"],
+        check=True,
+    )
+    return env

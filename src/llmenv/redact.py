@@ -51,4 +51,31 @@ def redact_env_value(name: str, value: str) -> str:
     return MASK if SECRET_ENV_NAME.search(name) and value else redact_text(value)
 
 
-__all__ = ["MASK", "redact_env_value", "redact_text", "redact_url"]
+class Secret:
+    """A value that may hold credentials: usable through `reveal()`, printed only redacted.
+
+    Keeping the raw value typed (pdm's HiddenText idea) means a report, log or JSON dump that forgets to redact
+    still prints the masked form."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __str__(self) -> str:
+        return redact_text(self._value)
+
+    def __repr__(self) -> str:
+        return f"Secret({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+__all__ = ["MASK", "Secret", "redact_env_value", "redact_text", "redact_url"]

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from llmenv import __version__
+from llmenv.cli import doctor as doctor_cmd
 from llmenv.cli import profiles as profiles_cmd
 from llmenv.errors import ExitCode, LlmenvError
 
@@ -24,6 +25,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+app.command("doctor")(doctor_cmd.doctor)
+app.command("probe")(doctor_cmd.probe)
 app.add_typer(profiles_cmd.app, name="profiles")
 
 

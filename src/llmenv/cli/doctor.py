@@ -1,0 +1,66 @@
+"""`llmenv doctor` and `llmenv probe`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from llmenv.cli.options import AcceleratorOption, EnvOption, JsonOption, OfflineOption
+
+ACCELERATORS = ("auto", "cpu", "cuda", "rocm", "mps")
+
+
+def _check_accelerator(value: str | None) -> None:
+    from llmenv.errors import UsageError
+
+    if value is not None and value not in ACCELERATORS:
+        raise UsageError(f"unknown accelerator '{value}'", where="--accelerator", fix="use " + ", ".join(ACCELERATORS))
+
+
+def doctor(
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile", "-p", help="Profile to check the host against (default: transformers).", show_default=False
+        ),
+    ] = None,
+    env: EnvOption = None,
+    accelerator: AcceleratorOption = None,
+    offline: OfflineOption = False,
+    as_json: JsonOption = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list passing disk checks.")] = False,
+) -> None:
+    """Diagnose the host (and with --env an environment): each finding has an id, ok/warn/fail, evidence and a fix.
+
+    Exit code 1 when any finding fails, 0 otherwise."""
+    from llmenv.report.doctor import doctor_json, print_doctor
+    from llmenv.workflow import doctor as run_doctor
+
+    _check_accelerator(accelerator)
+    report = run_doctor(profile, env, accelerator=accelerator, offline=offline)
+    if as_json:
+        typer.echo(json.dumps(doctor_json(report), indent=2))
+    else:
+        print_doctor(report, verbose=verbose)
+    raise typer.Exit(report.exit_code)
+
+
+def probe(as_json: JsonOption = False, offline: OfflineOption = False) -> None:
+    """Print host facts only (OS, CPU, Pythons, GPUs, CUDA, disk, pip configuration, index reachability)."""
+    from llmenv import __version__
+    from llmenv.probe import probe_host
+    from llmenv.report.doctor import PROBE_SCHEMA
+    from llmenv.report.probe import print_probe
+
+    facts = probe_host(offline=offline)
+    if as_json:
+        typer.echo(
+            json.dumps({"schema": PROBE_SCHEMA, "llmenv_version": __version__, "facts": facts.to_dict()}, indent=2)
+        )
+    else:
+        print_probe(facts)
+
+
+__all__ = ["doctor", "probe"]

@@ -1,0 +1,20 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON (versioned schema).")]
+OfflineOption = Annotated[bool, typer.Option("--offline", help="Do not touch the network (skip index checks).")]
+EnvOption = Annotated[
+    Path | None, typer.Option("--env", help="Path of an environment to check (imports, pins, GPU).", show_default=False)
+]
+AcceleratorOption = Annotated[
+    str | None,
+    typer.Option("--accelerator", help="auto, cpu, cuda, rocm or mps (default: the profile's)", show_default=False),
+]
+
+__all__ = ["AcceleratorOption", "EnvOption", "JsonOption", "OfflineOption"]

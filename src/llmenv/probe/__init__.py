@@ -1,0 +1,155 @@
+"""Facts about the host, read-only and without judgement (the verify package judges).
+
+Independent probes run concurrently, each bounded in time; one that fails or overruns becomes an unknown fact
+with its reason, never a crash, so `llmenv doctor` still reports everything else.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llmenv.probe.cuda_toolkit import CudaToolkit, probe_cuda_toolkit
+from llmenv.probe.disk import DiskSpace, probe_disk
+from llmenv.probe.facts import Probed, to_jsonable
+from llmenv.probe.gpu_apple import AppleInfo, probe_apple
+from llmenv.probe.gpu_nvidia import NvidiaInfo, probe_nvidia
+from llmenv.probe.gpu_rocm import RocmInfo, probe_rocm
+from llmenv.probe.index import PYPI, IndexStatus, check_all
+from llmenv.probe.interpreters import InterpreterReport, probe_interpreters
+from llmenv.probe.pipconfig import PipConfig, probe_pip_config
+from llmenv.probe.system import SystemInfo, probe_system
+from llmenv.redact import redact_env_value
+
+PROBE_TIMEOUT = 8.0
+# Environment variables that change what gets installed or which device is used; reported redacted.
+RELEVANT_ENV = (
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "PYTHONDONTWRITEBYTECODE",
+    "CUDA_VISIBLE_DEVICES",
+    "CUDA_HOME",
+    "CUDA_PATH",
+    "LD_LIBRARY_PATH",
+    "HSA_OVERRIDE_GFX_VERSION",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "REQUESTS_CA_BUNDLE",
+    "HF_HOME",
+    "HF_HUB_OFFLINE",
+    "HF_TOKEN",
+    "TF_USE_LEGACY_KERAS",
+    "LLMENV_CUDA_DRIVER",
+    "LLMENV_GPU_CC",
+)
+
+
+@dataclass(frozen=True)
+class HostFacts:
+    system: Probed[SystemInfo]
+    interpreters: Probed[InterpreterReport]
+    nvidia: Probed[NvidiaInfo]
+    rocm: Probed[RocmInfo]
+    apple: Probed[AppleInfo]
+    cuda_toolkit: Probed[CudaToolkit]
+    disk: Probed[list[DiskSpace]]
+    pip_config: Probed[PipConfig]
+    indexes: Probed[list[IndexStatus]]
+    env: dict[str, str]
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name).to_dict()
+            for name in (
+                "system",
+                "interpreters",
+                "nvidia",
+                "rocm",
+                "apple",
+                "cuda_toolkit",
+                "disk",
+                "pip_config",
+                "indexes",
+            )
+        } | {"env": to_jsonable(self.env), "seconds": round(self.seconds, 3)}
+
+
+def _timed(source: str, fn: Callable[[], Any]) -> Callable[[], Probed[Any]]:
+    def call() -> Probed[Any]:
+        start = time.perf_counter()
+        try:
+            value = fn()
+        except Exception as exc:  # a probe bug must not take the whole report down
+            return Probed(None, source, f"probe failed: {type(exc).__name__}: {exc}", time.perf_counter() - start)
+        if isinstance(value, Probed):
+            return Probed(value.value, value.source, value.error, time.perf_counter() - start)
+        return Probed(value, source, None, time.perf_counter() - start)
+
+    return call
+
+
+def index_targets(config: PipConfig | None) -> list[tuple[str, str]]:
+    if config is None:
+        return [(PYPI, "index-url")]
+    targets = []
+    if not config.flag("no-index"):
+        targets.append((config.get("index-url")[0] if config.get("index-url") else PYPI, "index-url"))
+        targets += [(u, "extra-index-url") for u in config.get("extra-index-url")]
+    targets += [(u, "find-links") for u in config.get("find-links")]
+    return targets
+
+
+def probe_host(*, offline: bool = False, env_path: Path | None = None, timeout: float = PROBE_TIMEOUT) -> HostFacts:
+    start = time.perf_counter()
+    probes: dict[str, Callable[[], Probed[Any]]] = {
+        "system": _timed("platform, /etc/os-release, /proc", probe_system),
+        "interpreters": _timed("PATH, pyenv, uv, py launcher", probe_interpreters),
+        "nvidia": _timed("nvidia", probe_nvidia),
+        "rocm": _timed("rocm", probe_rocm),
+        "apple": _timed("platform.mac_ver()", probe_apple),
+        "cuda_toolkit": _timed("nvcc", probe_cuda_toolkit),
+        "disk": _timed("shutil.disk_usage", lambda: probe_disk(env_path)),
+        "pip_config": _timed("pip configuration files and PIP_* variables", probe_pip_config),
+    }
+    pool = ThreadPoolExecutor(max_workers=len(probes) + 1)
+    futures: dict[str, Future[Probed[Any]]] = {name: pool.submit(fn) for name, fn in probes.items()}
+    results: dict[str, Probed[Any]] = {}
+    deadline = time.perf_counter() + timeout
+    for name, future in futures.items():
+        results[name] = _result(name, future, deadline, timeout)
+    if offline:
+        results["indexes"] = Probed(None, "skipped: --offline")
+    else:
+        config = results["pip_config"].value
+        cert = (config.get("cert") or [None])[0] if config else None
+        proxy = (config.get("proxy") or [None])[0] if config else None
+        targets = index_targets(config)
+        future = pool.submit(_timed("HTTP HEAD to each index", lambda: check_all(targets, cafile=cert, proxy=proxy)))
+        results["indexes"] = _result("indexes", future, time.perf_counter() + timeout, timeout)
+    # Threads stuck past their deadline are abandoned, not awaited: their child processes have their own timeouts.
+    pool.shutdown(wait=False, cancel_futures=True)
+    env = {name: redact_env_value(name, os.environ[name]) for name in RELEVANT_ENV if name in os.environ}
+    return HostFacts(**results, env=env, seconds=time.perf_counter() - start)
+
+
+def _result(name: str, future: Future[Probed[Any]], deadline: float, timeout: float) -> Probed[Any]:
+    try:
+        return future.result(timeout=max(0.0, deadline - time.perf_counter()))
+    except TimeoutError:
+        return Probed(None, name, f"did not finish within {timeout:.0f} s")
+
+
+__all__ = ["HostFacts", "index_targets", "probe_host"]

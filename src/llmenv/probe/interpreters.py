@@ -1,0 +1,304 @@
+"""Every Python on this machine, and what `python`, `python3` and `pip` really run.
+
+"pip installed into a different Python than `python`" is the most common lost hour, so `pip` is traced to its
+interpreter: by its shebang when it has one, else by asking `pip --version` (pyenv and other shims hide it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llmenv.process import run
+
+# Python 2 compatible on purpose: old interpreters on PATH must still answer so doctor can say they are too old.
+QUERY = (
+    "import sys,platform,struct,json;sys.stdout.write(json.dumps({'executable':sys.executable,"
+    "'version':'%d.%d.%d'%tuple(sys.version_info[:3]),'implementation':platform.python_implementation(),"
+    "'bits':struct.calcsize('P')*8,'machine':platform.machine(),'prefix':sys.prefix,"
+    "'base_prefix':getattr(sys,'base_prefix',getattr(sys,'real_prefix',sys.prefix))}))"
+)
+_PY_NAME = re.compile(r"^python(\d(\.\d+)?)?(\.exe)?$", re.IGNORECASE)
+_PIP_VERSION = re.compile(r"^pip (?P<pip>\S+) from (?P<location>.+) \(python (?P<python>[\d.]+)\)\s*$")
+QUERY_TIMEOUT = 4.0
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    executable: str  # what the interpreter says sys.executable is
+    found_at: tuple[str, ...]  # the paths that led to it
+    found_by: tuple[str, ...]  # PATH, pyenv, uv, py-launcher, llmenv
+    version: str
+    implementation: str
+    bits: int
+    machine: str
+    prefix: str
+    is_venv: bool
+
+
+@dataclass(frozen=True)
+class Command:
+    """What one command name on PATH resolves to."""
+
+    name: str
+    path: str | None
+    interpreter: str | None = None  # the Python it runs (sys.executable / pip's interpreter)
+    python_version: str | None = None
+    via: str = ""  # how we know: "run", "shebang", "pip --version"
+    site_packages: str | None = None  # pip only: where it installs
+    error: str | None = None
+    prefix: str | None = None  # sys.prefix of that Python: what decides where packages go
+
+
+@dataclass(frozen=True)
+class InterpreterReport:
+    interpreters: tuple[Interpreter, ...]
+    broken: tuple[tuple[str, str], ...]  # (path, why)
+    commands: dict[str, Command]
+    path_entries: tuple[str, ...]
+    missing_path_entries: tuple[str, ...]
+    duplicate_path_entries: tuple[str, ...]
+    empty_path_entry: bool
+    pyenv_shims: str | None
+    active_venv: str | None
+    active_conda: str | None
+    store_stubs: tuple[str, ...] = field(default=())
+
+
+def parse_query(text: str) -> dict[str, object]:
+    data = json.loads(text)
+    if not isinstance(data, dict) or "version" not in data:
+        raise ValueError("not an interpreter description")
+    return data
+
+
+def parse_shebang(first_line: str) -> list[str] | None:
+    """`#!/usr/bin/python3 -E` -> ['/usr/bin/python3', '-E']; None when there is no shebang."""
+    if not first_line.startswith("#!"):
+        return None
+    return first_line[2:].strip().split() or None
+
+
+def parse_pip_version(text: str) -> tuple[str, str, str] | None:
+    """`pip 23.2.1 from /x/site-packages/pip (python 3.11)` -> (pip version, site-packages, python version)."""
+    for line in text.splitlines():
+        match = _PIP_VERSION.match(line.strip())
+        if match:
+            location = match.group("location")
+            site = str(Path(location).parent) if Path(location).name == "pip" else location
+            return match.group("pip"), site, match.group("python")
+    return None
+
+
+def parse_py_launcher(text: str) -> list[tuple[str, str]]:
+    """Windows `py -0p`: both the 3.11+ launcher format (` -V:3.12 *   C:\\...\\python.exe`) and the older one
+    (` -3.11-64   C:\\...\\python.exe`). Returns (tag, path) pairs; the `*` marks the default and is dropped."""
+    out = []
+    for line in text.splitlines():
+        match = re.match(r"^\s*-(?:V:)?(?P<tag>\S+)\s+(?:\*\s+)?(?P<path>\S.*?)(?:\s+\*)?\s*$", line)
+        if match and (match.group("path").lower().endswith(".exe") or "/" in match.group("path")):
+            out.append((match.group("tag"), match.group("path")))
+    return out
+
+
+def split_path(value: str) -> tuple[list[str], list[str], list[str], bool]:
+    """(entries, missing, duplicates, has_empty) for a PATH string."""
+    entries = value.split(os.pathsep) if value else []
+    seen: set[str] = set()
+    missing, duplicates = [], []
+    empty = False
+    for entry in entries:
+        if entry == "":
+            empty = True
+            continue
+        key = os.path.normcase(os.path.normpath(entry))
+        if key in seen:
+            if entry not in duplicates:
+                duplicates.append(entry)
+            continue
+        seen.add(key)
+        if not os.path.isdir(entry):
+            missing.append(entry)
+    return [e for e in entries if e], missing, duplicates, empty
+
+
+def _candidates(path_entries: list[str], pyenv_root: Path, shims: str | None) -> dict[str, list[str]]:
+    """Candidate executables -> how they were found, de-duplicated by real path."""
+    found: dict[str, list[str]] = {}
+
+    def add(path: Path, how: str) -> None:
+        if path.is_file() and os.access(path, os.X_OK):
+            found.setdefault(str(path), [])
+            if how not in found[str(path)]:
+                found[str(path)].append(how)
+
+    for entry in path_entries:
+        if shims and os.path.normpath(entry) == os.path.normpath(shims):
+            continue  # pyenv shims dispatch to the versions below, which are listed directly
+        try:
+            names = sorted(os.listdir(entry))
+        except OSError:
+            continue
+        for name in names:
+            if _PY_NAME.match(name):
+                add(Path(entry) / name, "PATH")
+    versions = pyenv_root / "versions"
+    if versions.is_dir():
+        for version in sorted(versions.iterdir()):
+            for rel in ("bin/python", "python.exe"):
+                add(version / rel, "pyenv")
+    uv_dir = Path(os.environ.get("UV_PYTHON_INSTALL_DIR") or _uv_python_dir())
+    if uv_dir.is_dir():
+        for install in sorted(uv_dir.iterdir()):
+            for rel in ("bin/python3", "python.exe"):
+                add(install / rel, "uv")
+    if os.name == "nt" and shutil.which("py"):
+        result = run(["py", "-0p"], timeout=QUERY_TIMEOUT)
+        for _tag, exe in parse_py_launcher(result.stdout) if result.ok else []:
+            add(Path(exe), "py-launcher")
+    add(Path(sys.executable), "llmenv")
+    return found
+
+
+def _uv_python_dir() -> str:
+    if os.name == "nt":
+        return os.path.join(os.environ.get("APPDATA", ""), "uv", "python")
+    data = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(data, "uv", "python")
+
+
+def query(executable: str) -> tuple[dict[str, object] | None, str | None]:
+    result = run([executable, "-c", QUERY], timeout=QUERY_TIMEOUT)
+    if not result.ok:
+        return None, result.describe_failure()
+    try:
+        return parse_query(result.stdout), None
+    except ValueError:
+        return None, f"unexpected answer: {result.stdout.strip()[:120]!r}"
+
+
+def _trace_pip(path: str, python_cmd: Command | None, shims: str | None) -> Command:
+    if shims and os.path.dirname(path) == shims and python_cmd and python_cmd.interpreter:
+        # pyenv picks one version for every shim, so the shimmed pip is the one beside the shimmed python:
+        # reading its shebang avoids a slow `pip --version` through the shim.
+        beside = os.path.join(os.path.dirname(python_cmd.interpreter), os.path.basename(path))
+        if os.path.isfile(beside):
+            path = beside
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            first = handle.readline().strip()
+    except OSError as exc:
+        return Command("pip", path, error=str(exc))
+    shebang = parse_shebang(first)
+    if shebang and "python" in os.path.basename(shebang[0]) and os.path.isabs(shebang[0]):
+        info, _error = query(shebang[0])
+        if info:
+            return Command(
+                "pip", path, str(info["executable"]), str(info["version"]), via="shebang", prefix=str(info["prefix"])
+            )
+    # A shim or launcher (pyenv, Windows pip.exe): ask pip itself.
+    result = run([path, "--version"], timeout=QUERY_TIMEOUT * 2)
+    parsed = parse_pip_version(result.stdout) if result.ok else None
+    if parsed is None:
+        return Command("pip", path, error=result.describe_failure() if not result.ok else "unrecognised output")
+    _pip, site, python_version = parsed
+    return Command("pip", path, None, python_version, via="pip --version", site_packages=site)
+
+
+def probe_interpreters(path_value: str | None = None) -> InterpreterReport:
+    path_value = os.environ.get("PATH", "") if path_value is None else path_value
+    entries, missing, duplicates, empty = split_path(path_value)
+    pyenv_root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    shims_dir = pyenv_root / "shims"
+    shims = str(shims_dir) if any(os.path.normpath(e) == os.path.normpath(shims_dir) for e in entries) else None
+    candidates = _candidates(entries, pyenv_root, shims)
+    stubs = tuple(p for p in candidates if "\\windowsapps\\" in p.lower() and os.path.getsize(p) == 0)
+    names = ("python", "python3", "pip", "pip3")
+    which = {n: shutil.which(n, path=path_value) for n in names}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = dict(zip(candidates, pool.map(query, candidates), strict=True))
+        py_answers = {n: pool.submit(query, path) for n in ("python", "python3") if (path := which[n])}
+        commands: dict[str, Command] = {}
+        for n, future in py_answers.items():
+            info, error = future.result()
+            commands[n] = (
+                Command(n, which[n], str(info["executable"]), str(info["version"]), via="run", prefix=str(info["prefix"]))
+                if info
+                else Command(n, which[n], error=error)
+            )
+        for n in ("pip", "pip3"):
+            path = which[n]
+            if path:
+                traced = _trace_pip(path, commands.get("python"), shims)
+                commands[n] = Command(
+                    n,
+                    path,
+                    traced.interpreter,
+                    traced.python_version,
+                    traced.via if traced.path == path else f"pyenv shim -> {traced.path} ({traced.via})",
+                    traced.site_packages,
+                    traced.error,
+                    traced.prefix,
+                )
+            else:
+                commands[n] = Command(n, None)
+        for n in ("python", "python3"):
+            commands.setdefault(n, Command(n, None))
+    by_exe: dict[str, Interpreter] = {}
+    broken = []
+    for path, how in candidates.items():
+        info, error = answers[path]
+        if info is None:
+            broken.append((path, error or "no answer"))
+            continue
+        # A venv's python is a link to its base interpreter: same binary, different prefix, different packages.
+        exe = f"{os.path.realpath(str(info['executable']))}|{info['prefix']}"
+        prior = by_exe.get(exe)
+        by_exe[exe] = Interpreter(
+            executable=str(info["executable"]),
+            found_at=(*(prior.found_at if prior else ()), path),
+            found_by=tuple(dict.fromkeys([*(prior.found_by if prior else ()), *how])),
+            version=str(info["version"]),
+            implementation=str(info["implementation"]),
+            bits=int(str(info["bits"])),
+            machine=str(info["machine"]),
+            prefix=str(info["prefix"]),
+            is_venv=info["prefix"] != info["base_prefix"],
+        )
+    return InterpreterReport(
+        interpreters=tuple(sorted(by_exe.values(), key=lambda i: (_version_key(i.version), i.executable))),
+        broken=tuple(broken),
+        commands=commands,
+        path_entries=tuple(entries),
+        missing_path_entries=tuple(missing),
+        duplicate_path_entries=tuple(duplicates),
+        empty_path_entry=empty,
+        pyenv_shims=shims,
+        active_venv=os.environ.get("VIRTUAL_ENV"),
+        active_conda=os.environ.get("CONDA_PREFIX") or os.environ.get("CONDA_DEFAULT_ENV"),
+        store_stubs=stubs,
+    )
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+__all__ = [
+    "Command",
+    "Interpreter",
+    "InterpreterReport",
+    "parse_pip_version",
+    "parse_py_launcher",
+    "parse_query",
+    "parse_shebang",
+    "probe_interpreters",
+    "query",
+    "split_path",
+]

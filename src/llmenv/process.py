@@ -1,0 +1,105 @@
+"""The one wrapper every child process goes through.
+
+It lives at the package root, beside `errors.py`, because probing (read-only), verifying and executing all run
+tools; keeping one wrapper means one place that scrubs the environment, bounds the time, and never uses a shell.
+Argument lists only: nothing built from profile data ever reaches a shell.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+# Variables that make a child Python or pip act on something other than what we asked for (pipx #233/#334 hit
+# the same: PYTHONPATH leaks the parent's packages, __PYVENV_LAUNCHER__ redirects macOS framework builds).
+_DROP = ("PYTHONPATH", "PYTHONHOME", "__PYVENV_LAUNCHER__", "PIP_TARGET", "PIP_PREFIX", "PIP_REQUIRE_VIRTUALENV")
+
+
+@dataclass(frozen=True)
+class ProcResult:
+    argv: tuple[str, ...]
+    returncode: int | None
+    stdout: str
+    stderr: str
+    seconds: float
+    timed_out: bool = False
+    error: str | None = None  # the process could not start (not found, not executable)
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out and self.error is None
+
+    def describe_failure(self) -> str:
+        """One line for a finding or log: why this run did not give an answer."""
+        if self.error:
+            return self.error
+        if self.timed_out:
+            return f"`{self.argv[0]}` did not answer within {self.seconds:.1f} s and was stopped"
+        tail = (self.stderr or self.stdout).strip().splitlines()[-1:] or [""]
+        return f"`{os.path.basename(self.argv[0])}` exited with {self.returncode}: {tail[0][:200]}".rstrip(": ")
+
+
+def clean_env(base: Mapping[str, str] | None = None, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ if base is None else base)
+    for name in _DROP:
+        env.pop(name, None)
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["PIP_NO_INPUT"] = "1"
+    env["PIP_USER"] = "0"
+    env.setdefault("PYTHONIOENCODING", "utf-8")
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+) -> ProcResult:
+    """Run to completion or until `timeout`; never raises for a failing, missing or hanging program."""
+    args = tuple(str(a) for a in argv)
+    start = time.perf_counter()
+    try:
+        proc = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=clean_env(env),
+            cwd=cwd,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            # Own process group, so a timeout also stops whatever the program started (a hung driver query
+            # often sits in a grandchild holding our pipes open).
+            start_new_session=os.name == "posix",
+        )
+    except OSError as exc:
+        return ProcResult(args, None, "", "", time.perf_counter() - start, error=f"cannot run `{args[0]}`: {exc}")
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        out, err = proc.communicate()
+        return ProcResult(args, proc.returncode, out, err, time.perf_counter() - start, timed_out=True)
+    return ProcResult(args, proc.returncode, out, err, time.perf_counter() - start)
+
+
+def _kill(proc: subprocess.Popen[str]) -> None:
+    if os.name == "posix":
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+            return
+        except (ProcessLookupError, PermissionError):
+            pass
+    proc.kill()
+
+
+__all__ = ["ProcResult", "clean_env", "run"]

@@ -1,0 +1,81 @@
+"""`llmenv doctor` as a table grouped by area, or as versioned JSON."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from llmenv import __version__
+from llmenv.report.console import stdout_console
+from llmenv.verify.model import Status
+
+if TYPE_CHECKING:
+    from llmenv.workflow import DoctorReport
+
+DOCTOR_SCHEMA = "llmenv.doctor/1"
+PROBE_SCHEMA = "llmenv.probe/1"
+AREAS = ("python", "path", "platform", "disk", "gpu", "pip", "network", "env")
+MARK = {Status.OK: "ok", Status.WARN: "WARN", Status.FAIL: "FAIL", Status.SKIP: "skip"}
+STYLE = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "bold red", Status.SKIP: "dim"}
+
+
+def doctor_json(report: DoctorReport) -> dict[str, Any]:
+    counts = {s.value: sum(1 for f in report.findings if f.status is s) for s in Status}
+    return {
+        "schema": DOCTOR_SCHEMA,
+        "llmenv_version": __version__,
+        "verdict": report.verdict.value,
+        "exit_code": report.exit_code,
+        "profile": report.profile.name if report.profile else None,
+        "profile_is_default": report.profile_is_default,
+        "accelerator": report.accelerator,
+        "env": str(report.env) if report.env else None,
+        "summary": counts,
+        "findings": [f.to_dict() for f in report.findings],
+        "facts": report.facts.to_dict(),
+        "seconds": round(report.seconds, 3),
+    }
+
+
+def print_doctor(report: DoctorReport, *, verbose: bool = False) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console = stdout_console()
+    profile = report.profile.name if report.profile else "-"
+    default = " (default; choose with --profile)" if report.profile_is_default else ""
+    console.print(f"llmenv doctor: profile {profile}{default}, accelerator {report.accelerator}")
+    ordered = sorted(report.findings, key=lambda f: AREAS.index(f.area) if f.area in AREAS else 99)
+    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold", expand=False)
+    table.add_column("", no_wrap=True)
+    table.add_column("AREA", no_wrap=True)
+    table.add_column("CHECK", overflow="fold")
+    table.add_column("DETAILS", overflow="fold", ratio=1)
+    for finding in ordered:
+        if finding.status is Status.OK and not verbose and finding.area in ("disk",):
+            continue
+        details = Text(finding.evidence)
+        if finding.fix and finding.status in (Status.WARN, Status.FAIL):
+            details.append("\nfix: " + finding.fix, style="bold")
+        table.add_row(
+            Text(MARK[finding.status], style=STYLE[finding.status]),
+            finding.area,
+            Text(f"{finding.title}\n[{finding.id}]"),
+            details,
+        )
+    console.print(table)
+    counts = {s: sum(1 for f in report.findings if f.status is s) for s in Status}
+    verdict = {
+        Status.OK: "no problems found",
+        Status.WARN: f"{counts[Status.WARN]} warning(s), nothing blocking",
+        Status.FAIL: f"{counts[Status.FAIL]} problem(s) will break installs or training",
+    }[report.verdict]
+    console.print(
+        Text(
+            f"Verdict: {verdict} ({counts[Status.OK]} ok, {counts[Status.WARN]} warn, {counts[Status.FAIL]} fail) "
+            f"in {report.seconds:.2f} s",
+            style=STYLE[report.verdict],
+        )
+    )
+
+
+__all__ = ["DOCTOR_SCHEMA", "PROBE_SCHEMA", "doctor_json", "print_doctor"]

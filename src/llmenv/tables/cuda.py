@@ -1,0 +1,85 @@
+"""NVIDIA driver version -> the CUDA versions it can run.
+
+Source: NVIDIA CUDA Toolkit Release Notes (13.2 Update 2 edition), Table 3 "CUDA Toolkit and Corresponding Driver
+Versions" (minimum driver shipped with each toolkit, Linux x86_64 and Windows x86_64 columns), and Table 2 /
+docs.nvidia.com/deploy/cuda-compatibility/minor-version-compatibility.html for minor-version compatibility:
+a driver >= 580 runs CUDA 13.x and 12.x builds, 525-579 runs any 12.x build, 450.80.02-524 any 11.x build
+(newer minors than the driver's own with a limited feature set: PTX JIT of newer PTX fails).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# (CUDA toolkit, minimum Linux driver, minimum Windows driver or None where the installer bundles none).
+TOOLKIT_DRIVERS: Final[tuple[tuple[str, str, str | None], ...]] = (
+    ("13.2", "595.45.04", None),
+    ("13.1", "590.44.01", None),
+    ("13.0", "580.65.06", None),
+    ("12.9", "575.51.03", "576.02"),
+    ("12.8", "570.26", "570.65"),
+    ("12.6", "560.28.03", "560.76"),
+    ("12.5", "555.42.02", "555.85"),
+    ("12.4", "550.54.14", "551.61"),
+    ("12.3", "545.23.06", "545.84"),
+    ("12.2", "535.54.03", "536.25"),
+    ("12.1", "530.30.02", "531.14"),
+    ("12.0", "525.60.13", "527.41"),
+    ("11.8", "520.61.05", "520.06"),
+    ("11.7", "515.43.04", "516.01"),
+    ("11.6", "510.39.01", "511.23"),
+    ("11.5", "495.29.05", "496.04"),
+    ("11.4", "470.42.01", "471.11"),
+    ("11.3", "465.19.01", "465.89"),
+    ("11.2", "460.27.03", "460.82"),
+    ("11.1", "455.23", "456.38"),
+    ("11.0", "450.51.05", "451.48"),
+    ("10.2", "440.33", "441.22"),
+    ("10.1", "418.39", "418.96"),
+    ("10.0", "410.48", "411.31"),
+)
+
+# Minor-version compatibility: the lowest driver that runs every minor of a CUDA major family.
+FAMILY_MIN_DRIVER: Final[dict[int, tuple[str, str]]] = {
+    13: ("580.65.06", "580.88"),
+    12: ("525.60.13", "528.33"),
+    11: ("450.80.02", "452.39"),
+}
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+def max_cuda_for_driver(driver: str, os_name: str = "Linux") -> str | None:
+    """The newest toolkit whose own minimum driver this driver meets: what nvidia-smi prints as 'CUDA Version'."""
+    have = version_tuple(driver)
+    windows = os_name == "Windows"
+    for toolkit, linux_min, windows_min in TOOLKIT_DRIVERS:
+        minimum = (windows_min or linux_min) if windows else linux_min
+        if have >= version_tuple(minimum):
+            return toolkit
+    return None
+
+
+def driver_runs_cuda(driver: str, cuda: str, os_name: str = "Linux") -> bool:
+    """True when a build for CUDA `cuda` runs on this driver, counting minor-version compatibility."""
+    max_cuda = max_cuda_for_driver(driver, os_name)
+    if max_cuda is None:
+        return False
+    if version_tuple(cuda) <= version_tuple(max_cuda):
+        return True
+    major = version_tuple(cuda)[0]
+    family = FAMILY_MIN_DRIVER.get(major)
+    if family is None:
+        return False
+    minimum = family[1] if os_name == "Windows" else family[0]
+    return version_tuple(driver) >= version_tuple(minimum)
+
+
+def cuda_from_int(value: int) -> str:
+    """NVML / cuDriverGetVersion encode 12.4 as 12040."""
+    return f"{value // 1000}.{(value % 1000) // 10}"
+
+
+__all__ = ["FAMILY_MIN_DRIVER", "TOOLKIT_DRIVERS", "cuda_from_int", "driver_runs_cuda", "max_cuda_for_driver"]

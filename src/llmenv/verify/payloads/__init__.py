@@ -1,0 +1,2 @@
+"""Scripts run by the target environment's interpreter. They import nothing from llmenv (it is not installed
+there) and nothing outside the standard library, and print one JSON object on stdout."""

@@ -1,0 +1,43 @@
+"""Import one module and report its version and import time as JSON; exit 1 with the error when it fails."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+import traceback
+
+
+def main(name):
+    start = time.perf_counter()
+    try:
+        module = importlib.import_module(name)
+    except BaseException as exc:
+        lines = traceback.format_exception_only(type(exc), exc)
+        sys.stdout.write(
+            json.dumps(
+                {
+                    "module": name,
+                    "ok": False,
+                    "error": "".join(lines).strip()[-2000:],
+                    "seconds": time.perf_counter() - start,
+                }
+            )
+        )
+        return 1
+    version = getattr(module, "__version__", None)
+    sys.stdout.write(
+        json.dumps(
+            {
+                "module": name,
+                "ok": True,
+                "version": str(version) if version else None,
+                "seconds": time.perf_counter() - start,
+            }
+        )
+    )
+    return 0
+
+
+sys.exit(main(sys.argv[1]))
