@@ -80,8 +80,18 @@ def torch_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = tmp_path_factory.mktemp("torch") / "env"
     subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(env)], check=True)
     subprocess.run(
-        [uv, "pip", "install", "-q", "--python", str(env / "bin" / "python"), "--find-links", links, TORCH_PIN,
-         "numpy==2.2.6"],
+        [
+            uv,
+            "pip",
+            "install",
+            "-q",
+            "--python",
+            str(env / "bin" / "python"),
+            "--find-links",
+            links,
+            TORCH_PIN,
+            "numpy==2.2.6",
+        ],
         check=True,
     )
     return env

@@ -44,8 +44,12 @@ def interpreter(version: str = "3.11.7", exe: str = PY, bits: int = 64, venv: bo
 def interpreters(*items: Interpreter, commands: dict[str, Command] | None = None, **changes: Any) -> InterpreterReport:
     items = items or (interpreter(),)
     default = {
-        "python": Command("python", "/usr/bin/python", items[0].executable, items[0].version, "run", prefix=items[0].prefix),
-        "python3": Command("python3", "/usr/bin/python3", items[0].executable, items[0].version, "run", prefix=items[0].prefix),
+        "python": Command(
+            "python", "/usr/bin/python", items[0].executable, items[0].version, "run", prefix=items[0].prefix
+        ),
+        "python3": Command(
+            "python3", "/usr/bin/python3", items[0].executable, items[0].version, "run", prefix=items[0].prefix
+        ),
         "pip": Command("pip", "/usr/bin/pip", items[0].executable, items[0].version, "shebang", prefix=items[0].prefix),
         "pip3": Command("pip3", None),
     }

@@ -111,7 +111,17 @@ def make_env(path: Path, wheelhouse: Path, *requirements: str, no_deps: bool = F
     uv = uv_binary()
     assert uv, "uv is a runtime dependency of llmenv"
     subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(path)], check=True)
-    args = [uv, "pip", "install", "-q", "--python", str(path / "bin" / "python"), "--no-index", "--find-links", str(wheelhouse)]
+    args = [
+        uv,
+        "pip",
+        "install",
+        "-q",
+        "--python",
+        str(path / "bin" / "python"),
+        "--no-index",
+        "--find-links",
+        str(wheelhouse),
+    ]
     subprocess.run(args + (["--no-deps"] if no_deps else []) + list(requirements), check=True)
     return path
 
@@ -119,14 +129,26 @@ def make_env(path: Path, wheelhouse: Path, *requirements: str, no_deps: bool = F
 def profile(tmp_path: Path, packages: list[str], imports: list[str]) -> Path:
     path = tmp_path / "p.yaml"
     path.write_text(
-        "name: p\npython: '>=3.10'\npackages: " + json.dumps(packages) + "\nchecks:\n  imports: " + json.dumps(imports) + "\n"
+        "name: p\npython: '>=3.10'\npackages: "
+        + json.dumps(packages)
+        + "\nchecks:\n  imports: "
+        + json.dumps(imports)
+        + "\n"
     )
     return path
 
 
 def test_env_all_good(cli: Callable[..., CliResult], tmp_path: Path, wheelhouse: Path) -> None:
     env = make_env(tmp_path / "env", wheelhouse, "alpha==1.0")
-    result = cli("doctor", "--json", "--offline", "--profile", str(profile(tmp_path, ["alpha==1.0"], ["alpha"])), "--env", str(env))
+    result = cli(
+        "doctor",
+        "--json",
+        "--offline",
+        "--profile",
+        str(profile(tmp_path, ["alpha==1.0"], ["alpha"])),
+        "--env",
+        str(env),
+    )
     by_id = findings(result)
     assert by_id["env.python"]["status"] == "ok"
     assert by_id["env.import.alpha"]["status"] == "ok" and by_id["env.import.alpha"]["title"] == "import alpha 1.0"

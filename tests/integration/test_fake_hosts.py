@@ -135,7 +135,7 @@ def test_failing_nvidia_smi_is_reported(fake_smi: Path, tmp_path: Path) -> None:
         "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
         "Make sure that the latest NVIDIA driver is installed and running."
     )
-    script(fake_smi, "nvidia-smi", f"#!/bin/sh\necho \"{message}\"\nexit 9\n")
+    script(fake_smi, "nvidia-smi", f'#!/bin/sh\necho "{message}"\nexit 9\n')
     facts = gpu_nvidia.probe_nvidia(proc_version=tmp_path / "absent")
     assert facts.value is None
     assert facts.error and "exited with 9" in facts.error and "couldn't communicate" in facts.error

@@ -228,7 +228,9 @@ def probe_interpreters(path_value: str | None = None) -> InterpreterReport:
         for n, future in py_answers.items():
             info, error = future.result()
             commands[n] = (
-                Command(n, which[n], str(info["executable"]), str(info["version"]), via="run", prefix=str(info["prefix"]))
+                Command(
+                    n, which[n], str(info["executable"]), str(info["version"]), via="run", prefix=str(info["prefix"])
+                )
                 if info
                 else Command(n, which[n], error=error)
             )
