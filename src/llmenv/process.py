@@ -8,11 +8,17 @@ Argument lists only: nothing built from profile data ever reaches a shell.
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+from llmenv.redact import redact_text
 
 # Variables that make a child Python or pip act on something other than what we asked for (pipx #233/#334 hit
 # the same: PYTHONPATH leaks the parent's packages, __PYVENV_LAUNCHER__ redirects macOS framework builds).
@@ -89,7 +95,76 @@ def run(
         _kill(proc)
         out, err = proc.communicate()
         return ProcResult(args, proc.returncode, out, err, time.perf_counter() - start, timed_out=True)
+    except BaseException:
+        # Ctrl-C: the child runs in its own session and did not see it; stop it before unwinding.
+        _kill(proc)
+        proc.wait()
+        raise
     return ProcResult(args, proc.returncode, out, err, time.perf_counter() - start)
+
+
+def run_logged(
+    argv: Sequence[str],
+    *,
+    log: Path,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    on_line: Callable[[str], None] | None = None,
+    keep: int = 60,
+) -> ProcResult:
+    """Run a long tool (an installer), streaming its merged output, redacted, into `log`.
+
+    Returns the last `keep` lines as stdout. Ctrl-C (KeyboardInterrupt) or the timeout stops the whole process group
+    before returning or re-raising, so no installer keeps writing into a folder that is being rolled back."""
+    args = tuple(str(a) for a in argv)
+    start = time.perf_counter()
+    tail: deque[str] = deque(maxlen=keep)
+    with log.open("a", encoding="utf-8") as sink:
+        sink.write(f"$ {redact_text(shlex.join(args))}\n")
+        sink.flush()
+        try:
+            proc = subprocess.Popen(
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                env=clean_env(env),
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                start_new_session=os.name == "posix",
+            )
+        except OSError as exc:
+            sink.write(f"cannot run: {exc}\n")
+            return ProcResult(args, None, "", "", time.perf_counter() - start, error=f"cannot run `{args[0]}`: {exc}")
+        expired: list[bool] = []
+
+        def expire() -> None:
+            expired.append(True)
+            _kill(proc)
+
+        # A watchdog, not a read timeout: an installer can hang without printing anything.
+        watchdog = threading.Timer(timeout, expire)
+        watchdog.start()
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                clean = redact_text(line.rstrip("\n"))
+                sink.write(clean + "\n")
+                tail.append(clean)
+                if on_line:
+                    on_line(clean)
+            proc.wait()
+        except BaseException:
+            _kill(proc)
+            proc.wait()
+            sink.write("interrupted: the process group was stopped\n")
+            raise
+        finally:
+            watchdog.cancel()
+        timed_out = bool(expired)
+        sink.write(f"exit status {proc.returncode} after {time.perf_counter() - start:.1f} s\n")
+    return ProcResult(args, proc.returncode, "\n".join(tail), "", time.perf_counter() - start, timed_out=timed_out)
 
 
 def _kill(proc: subprocess.Popen[str]) -> None:
@@ -102,4 +177,4 @@ def _kill(proc: subprocess.Popen[str]) -> None:
     proc.kill()
 
 
-__all__ = ["ProcResult", "clean_env", "run"]
+__all__ = ["ProcResult", "clean_env", "run", "run_logged"]

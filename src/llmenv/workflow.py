@@ -1,16 +1,21 @@
 """The pipelines, each a short sequence of stages a reader can see at once.
 
     doctor = load profile -> probe host -> host rules -> (env checks) -> report
+    setup  = load profile -> (stamp matches? done) -> probe host -> plan -> lock -> build generation -> swap link
 
 Stages return data; rendering and exit codes happen in `report/` and `cli/`.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from llmenv import __version__
 from llmenv.probe import HostFacts, probe_host
 from llmenv.profiles.model import Profile
 from llmenv.verify.model import Finding, Status, unique_ids, worst
@@ -57,4 +62,147 @@ def doctor(
     )
 
 
-__all__ = ["DEFAULT_PROFILE", "DoctorReport", "doctor"]
+# --- setup ------------------------------------------------------------------------------------------------------
+#
+#   setup = load profile -> (stamp matches? done) -> probe host -> plan -> lock -> build generation -> swap link
+
+
+@dataclass(frozen=True)
+class SetupOptions:
+    profile: str | None = None
+    env: Path | None = None
+    python: str | None = None
+    accelerator: str | None = None
+    backend: str = "auto"
+    offline: bool = False
+    dry_run: bool = False
+    force: bool = False
+    lock_timeout: float = 600.0
+
+
+@dataclass(frozen=True)
+class SetupReport:
+    status: str  # planned | created | updated | up-to-date
+    plan: Any  # llmenv.plan.model.Plan
+    env: Path
+    generation: Path | None
+    steps: tuple[Any, ...]
+    findings: tuple[Finding, ...]
+    log: Path | None
+    seconds: float
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(f.status is Status.FAIL for f in self.findings) else 0
+
+
+def setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None]]) -> SetupReport:
+    from llmenv.execute.build import build_generation
+    from llmenv.execute.store import EnvStore
+    from llmenv.paths import new_log
+    from llmenv.profiles.load import load_profile
+
+    start = time.perf_counter()
+    profile = load_profile(options.profile or DEFAULT_PROFILE)
+    env = Path(os.path.abspath(options.env or profile.env))
+    store = EnvStore.at(env)
+    store.check_ownership()
+    if not options.force and not options.dry_run:
+        current = _up_to_date(store, profile, options)
+        if current is not None:
+            return SetupReport("up-to-date", current[0], env, current[1], (), (), None, time.perf_counter() - start)
+    progress("probing the host")
+    facts = probe_host(offline=options.offline, env_path=env)
+    plan = _plan(profile, facts, options, env)
+    if options.dry_run:
+        return SetupReport("planned", plan, env, None, (), (), None, time.perf_counter() - start)
+    with store.locked(options.lock_timeout, on_wait=lambda: progress(f"waiting: another setup holds {env}'s lock")):
+        stamp = store.stamp()
+        if stamp and not options.force and stamp.get("key") == plan.stamp_key(__version__):
+            # Another setup finished the same work while we waited for the lock.
+            return SetupReport("up-to-date", plan, env, store.current(), (), (), None, time.perf_counter() - start)
+        store.clean()
+        existed = store.current() is not None
+        log = new_log("setup")
+        result = build_generation(store, plan, profile, facts, log, progress)
+    status = "updated" if existed else "created"
+    return SetupReport(
+        status,
+        plan,
+        env,
+        result.generation,
+        tuple(result.steps),
+        tuple(result.findings),
+        log,
+        time.perf_counter() - start,
+    )
+
+
+def _plan(
+    profile: Profile, facts: HostFacts, options: SetupOptions, env: Path, reachable: dict[str, bool] | None = None
+) -> Any:
+    from llmenv.execute.installers.uv import uv_binary
+    from llmenv.plan.make import Options, make_plan
+    from llmenv.plan.variant import choose_variant
+    from llmenv.probe.index import check_url
+
+    accelerator = options.accelerator or profile.accelerator
+    try:
+        uv_available = bool(uv_binary())
+    except (ImportError, FileNotFoundError):
+        uv_available = False
+    overrides = tuple(
+        f"{name}={os.environ[name]}" for name in ("LLMENV_CUDA_DRIVER", "LLMENV_GPU_CC") if os.environ.get(name)
+    )
+    plan_options = Options(
+        env=str(env),
+        accelerator=accelerator,
+        backend=options.backend,
+        python=options.python,
+        uv_available=uv_available,
+        overrides=overrides,
+    )
+    if reachable is None:
+        url = choose_variant(profile, facts, accelerator).index_url
+        reachable = {}
+        if url and not options.offline:
+            config = facts.pip_config.value
+            cert = next(iter(config.get("cert")), None) if config else None
+            reachable[url] = check_url(url, "variant", cafile=cert).reachable
+    return make_plan(profile, facts, plan_options, reachable)
+
+
+def _up_to_date(store: Any, profile: Profile, options: SetupOptions) -> tuple[Any, Path] | None:
+    """The fast path of a re-run: recompute the plan from cheap facts and compare it with the stamp."""
+    from llmenv.errors import LlmenvError
+    from llmenv.probe import probe_for_rerun
+    from llmenv.process import run
+    from llmenv.verify.env import env_python
+
+    stamp = store.stamp()
+    current = store.current()
+    if not stamp or current is None:
+        return None
+    facts = probe_for_rerun(str(stamp["python"]), str(stamp["python_version"]), "")
+    try:
+        # Reachability of the variant index is taken from the stamp: probing it would cost up to seconds.
+        plan = _plan(profile, facts, options, store.env, reachable=_reachability_from(stamp, profile, facts, options))
+    except LlmenvError:
+        return None
+    if stamp.get("key") != plan.stamp_key(__version__):
+        return None
+    if not run([str(env_python(current)), "-c", "pass"], timeout=30).ok:
+        return None  # the env no longer runs (its base interpreter was removed?): rebuild
+    return plan, current
+
+
+def _reachability_from(
+    stamp: dict[str, Any], profile: Profile, facts: HostFacts, options: SetupOptions
+) -> dict[str, bool]:
+    from llmenv.plan.variant import choose_variant
+
+    url = choose_variant(profile, facts, options.accelerator or profile.accelerator).index_url
+    return {url: not stamp.get("variant_index_fallback")} if url else {}
+
+
+__all__ = ["DEFAULT_PROFILE", "DoctorReport", "SetupOptions", "SetupReport", "doctor", "setup"]

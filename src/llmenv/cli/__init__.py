@@ -15,6 +15,7 @@ import typer
 from llmenv import __version__
 from llmenv.cli import doctor as doctor_cmd
 from llmenv.cli import profiles as profiles_cmd
+from llmenv.cli import setup as setup_cmd
 from llmenv.errors import ExitCode, LlmenvError
 
 app = typer.Typer(
@@ -25,8 +26,10 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+app.command("setup")(setup_cmd.setup)
 app.command("doctor")(doctor_cmd.doctor)
 app.command("probe")(doctor_cmd.probe)
+app.command("rollback")(setup_cmd.rollback)
 app.add_typer(profiles_cmd.app, name="profiles")
 
 

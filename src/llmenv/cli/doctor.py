@@ -12,7 +12,7 @@ from llmenv.cli.options import AcceleratorOption, EnvOption, JsonOption, Offline
 ACCELERATORS = ("auto", "cpu", "cuda", "rocm", "mps")
 
 
-def _check_accelerator(value: str | None) -> None:
+def check_accelerator(value: str | None) -> None:
     from llmenv.errors import UsageError
 
     if value is not None and value not in ACCELERATORS:
@@ -38,7 +38,7 @@ def doctor(
     from llmenv.report.doctor import doctor_json, print_doctor
     from llmenv.workflow import doctor as run_doctor
 
-    _check_accelerator(accelerator)
+    check_accelerator(accelerator)
     report = run_doctor(profile, env, accelerator=accelerator, offline=offline)
     if as_json:
         typer.echo(json.dumps(doctor_json(report), indent=2))
@@ -63,4 +63,4 @@ def probe(as_json: JsonOption = False, offline: OfflineOption = False) -> None:
         print_probe(facts)
 
 
-__all__ = ["doctor", "probe"]
+__all__ = ["check_accelerator", "doctor", "probe"]

@@ -134,8 +134,8 @@ def probe_host(*, offline: bool = False, env_path: Path | None = None, timeout: 
         results["indexes"] = Probed(None, "skipped: --offline")
     else:
         config = results["pip_config"].value
-        cert = (config.get("cert") or [None])[0] if config else None
-        proxy = (config.get("proxy") or [None])[0] if config else None
+        cert = next(iter(config.get("cert")), None) if config else None
+        proxy = next(iter(config.get("proxy")), None) if config else None
         targets = index_targets(config)
         future = pool.submit(_timed("HTTP HEAD to each index", lambda: check_all(targets, cafile=cert, proxy=proxy)))
         results["indexes"] = _result("indexes", future, time.perf_counter() + timeout, timeout)
@@ -145,6 +145,50 @@ def probe_host(*, offline: bool = False, env_path: Path | None = None, timeout: 
     return HostFacts(**results, env=env, seconds=time.perf_counter() - start)
 
 
+def probe_for_rerun(python: str, version: str, prefix: str) -> HostFacts:
+    """Only what can change a setup that already succeeded: GPUs, pip configuration, the chosen interpreter.
+
+    Listing every interpreter costs ~0.5 s; a re-run with nothing changed must cost much less, so the interpreter
+    recorded in the stamp stands in for the list (it is checked to still exist)."""
+    from llmenv.probe.interpreters import Command, Interpreter
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        futures = {
+            "system": pool.submit(_timed("platform, /etc/os-release, /proc", probe_system)),
+            "nvidia": pool.submit(_timed("nvidia", probe_nvidia)),
+            "rocm": pool.submit(_timed("rocm", probe_rocm)),
+            "apple": pool.submit(_timed("platform.mac_ver()", probe_apple)),
+            "pip_config": pool.submit(_timed("pip configuration files and PIP_* variables", probe_pip_config)),
+        }
+        results = {name: future.result() for name, future in futures.items()}
+    interpreters: list[Interpreter] = []
+    if Path(python).exists():
+        interpreters.append(Interpreter(python, (python,), ("stamp",), version, "CPython", 64, "", prefix, False))
+    report = InterpreterReport(
+        interpreters=tuple(interpreters),
+        broken=(),
+        commands={n: Command(n, None) for n in ("python", "python3", "pip", "pip3")},
+        path_entries=(),
+        missing_path_entries=(),
+        duplicate_path_entries=(),
+        empty_path_entry=False,
+        pyenv_shims=None,
+        active_venv=None,
+        active_conda=None,
+    )
+    skipped: Probed[Any] = Probed(None, "not probed on a re-run")
+    return HostFacts(
+        interpreters=Probed(report, "setup stamp"),
+        cuda_toolkit=skipped,
+        disk=skipped,
+        indexes=skipped,
+        env={},
+        seconds=time.perf_counter() - start,
+        **results,
+    )
+
+
 def _result(name: str, future: Future[Probed[Any]], deadline: float, timeout: float) -> Probed[Any]:
     try:
         return future.result(timeout=max(0.0, deadline - time.perf_counter()))
@@ -152,4 +196,4 @@ def _result(name: str, future: Future[Probed[Any]], deadline: float, timeout: fl
         return Probed(None, name, f"did not finish within {timeout:.0f} s")
 
 
-__all__ = ["HostFacts", "index_targets", "probe_host"]
+__all__ = ["HostFacts", "index_targets", "probe_for_rerun", "probe_host"]

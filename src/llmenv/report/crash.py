@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import platform
 import sys
 import tempfile
@@ -11,16 +10,8 @@ import traceback
 from pathlib import Path
 
 from llmenv import __version__
+from llmenv.paths import log_dir
 from llmenv.redact import redact_text
-
-
-def log_dir() -> Path:
-    override = os.environ.get("LLMENV_LOG_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_log_path
-
-    return user_log_path("llmenv", appauthor=False)
 
 
 def write_crash_log(exc: BaseException, argv: list[str]) -> Path:
@@ -40,4 +31,4 @@ def write_crash_log(exc: BaseException, argv: list[str]) -> Path:
     return Path("<unwritable>")
 
 
-__all__ = ["log_dir", "write_crash_log"]
+__all__ = ["write_crash_log"]

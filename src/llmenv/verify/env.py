@@ -138,13 +138,26 @@ def verify_env(env: Path, profile: Profile | None, facts: HostFacts | None, acce
                 profile.packages_for(concrete), installed, info["markers"], profile.checks.versions
             )
         findings.append(deps_future.result())
-    imported = {r.module for r in imports if r.ok}
+    imported = {r.module: r for r in imports if r.ok}
     gpu_wanted = profile.checks.gpu if profile else "auto"
-    if gpu_wanted != "off":
-        if "torch" in imported:
-            findings.append(torch_gpu_finding(python, facts, gpu_wanted))
-        if "tensorflow" in imported:
-            findings.append(tf_gpu_finding(python, facts, gpu_wanted))
+    host_has_gpu = facts is None or resolve_accelerator("auto", facts) != "cpu"
+    for module, check in (("torch", torch_gpu_finding), ("tensorflow", tf_gpu_finding)):
+        if module not in imported or gpu_wanted == "off":
+            continue
+        if host_has_gpu or gpu_wanted == "required":
+            findings.append(check(python, facts, gpu_wanted))
+        else:
+            # No GPU here: importing the framework a second time would only prove what the import check proved.
+            version = imported[module].version
+            findings.append(
+                Finding(
+                    f"env.gpu.{module}",
+                    "gpu",
+                    Status.SKIP,
+                    f"no GPU on this host: {module} runs on the CPU",
+                    f"{module} {version}",
+                )
+            )
     return findings
 
 

@@ -1,0 +1,91 @@
+"""`llmenv setup` and `llmenv rollback`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from llmenv.cli.options import AcceleratorOption, JsonOption, OfflineOption
+
+BACKENDS = ("auto", "uv", "pip")
+
+
+def setup(
+    profile: Annotated[
+        str | None, typer.Argument(help="Profile name or YAML path (default: transformers).", show_default=False)
+    ] = None,
+    env: Annotated[
+        Path | None,
+        typer.Option("--env", help="Environment path (default: the profile's `env`, .venv).", show_default=False),
+    ] = None,
+    python: Annotated[
+        str | None,
+        typer.Option("--python", help="Interpreter path or version (3.12) to build with.", show_default=False),
+    ] = None,
+    accelerator: AcceleratorOption = None,
+    backend: Annotated[str, typer.Option("--backend", help="auto (uv when available), uv or pip.")] = "auto",
+    offline: OfflineOption = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and change nothing.")] = False,
+    skip_smoke: Annotated[bool, typer.Option("--skip-smoke", help="Do not run the IMDB smoke test.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even when the environment is up to date.")] = False,
+    lock_timeout: Annotated[
+        float, typer.Option("--lock-timeout", help="Seconds to wait for another setup of the same env.")
+    ] = 600.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Create or update a verified environment for a profile: plan, create the venv, install, check, swap in.
+
+    Idempotent (a re-run with nothing changed does nothing) and atomic (the env path keeps pointing at the
+    previous working environment until the new one has passed its checks)."""
+    from llmenv.cli.doctor import check_accelerator
+    from llmenv.errors import UsageError
+    from llmenv.report.setup import Progress, print_plan, print_setup, setup_json
+    from llmenv.workflow import SetupOptions
+    from llmenv.workflow import setup as run_setup
+
+    check_accelerator(accelerator)
+    if backend not in BACKENDS:
+        raise UsageError(f"unknown backend '{backend}'", where="--backend", fix="use auto, uv or pip")
+    options = SetupOptions(profile, env, python, accelerator, backend, offline, dry_run, force, lock_timeout)
+    progress = Progress(quiet=quiet or as_json)
+    try:
+        report = run_setup(options, progress)
+    except BaseException:
+        progress.close(failed=True)
+        raise
+    progress.close()
+    if as_json:
+        typer.echo(json.dumps(setup_json(report), indent=2))
+    elif report.status == "planned":
+        print_plan(report.plan)
+    else:
+        print_setup(report)
+        if not skip_smoke and report.plan.smoke and report.status != "up-to-date":
+            from llmenv.report.console import stderr_console
+
+            stderr_console().print("note: the IMDB smoke test is not part of this llmenv release yet; use --skip-smoke")
+    raise typer.Exit(report.exit_code)
+
+
+def rollback(
+    env: Annotated[Path, typer.Option("--env", help="Environment path.")] = Path(".venv"),
+) -> None:
+    """Point the environment back at its previous generation (kept by every successful setup)."""
+    from llmenv.errors import UsageError
+    from llmenv.execute.store import EnvStore
+
+    store = EnvStore.at(env)
+    store.check_ownership()
+    with store.locked(60.0):
+        previous = store.previous()
+        if previous is None:
+            raise UsageError(f"{env} has no previous generation to roll back to", where=str(env))
+        store.switch_to(previous)
+    typer.echo(f"{env} -> {previous}")
+
+
+__all__ = ["rollback", "setup"]

@@ -1,0 +1,136 @@
+"""Build one environment generation: create the venv, install, verify, then commit (or discard).
+
+Each step logs to one file; an installer failure becomes an InstallError (exit 4) naming the log and its most
+relevant lines. Any exception, Ctrl-C included, discards the half-built generation and leaves the link alone.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llmenv import __version__
+from llmenv.errors import ExitCode, InstallError, LlmenvError
+from llmenv.execute.installers import get_installer, run_command
+from llmenv.execute.store import EnvStore
+from llmenv.plan.model import Plan
+from llmenv.probe import HostFacts
+from llmenv.process import ProcResult
+from llmenv.profiles.model import Profile
+from llmenv.verify.model import Finding, Status
+
+INSTALL_TIMEOUT = 3600.0
+_RELEVANT = re.compile(
+    r"(error|ERROR|×|No solution|not found|No matching distribution|Could not find|Because|hint:|conflict|"
+    r"requires|Resolution|Failed|failed|denied|refused|timed out|certificate)"
+)
+
+
+class ChecksFailed(LlmenvError):
+    exit_code = ExitCode.CHECKS_FAILED
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    seconds: float
+    detail: str = ""
+
+
+@dataclass
+class BuildResult:
+    generation: Path
+    steps: list[Step]
+    findings: list[Finding]
+
+
+def relevant_lines(text: str, limit: int = 10) -> list[str]:
+    """The lines of an installer's output that say what went wrong (pipx-style distillation)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    picked = [line for line in lines if _RELEVANT.search(line)]
+    return (picked or lines)[-limit:]
+
+
+def _fail(what: str, result: ProcResult, log: Path, fix: str) -> InstallError:
+    excerpt = "\n".join(f"  {line}" for line in relevant_lines(result.stdout + "\n" + result.stderr))
+    detail = result.describe_failure() if (result.error or result.timed_out) else f"exit status {result.returncode}"
+    return InstallError(f"{what} failed ({detail}):\n{excerpt}\nFull log: {log}", fix=fix)
+
+
+def build_generation(
+    store: EnvStore,
+    plan: Plan,
+    profile: Profile,
+    facts: HostFacts,
+    log: Path,
+    progress: Callable[[str], Callable[[str], None]],
+    requirements_file: Path | None = None,
+) -> BuildResult:
+    from llmenv.verify.env import env_python, verify_env
+
+    installer = get_installer(plan.backend.value)
+    gen = store.new_generation()
+    steps: list[Step] = []
+    try:
+        start = time.perf_counter()
+        progress(f"creating the environment with {installer.name} (Python {plan.python_version})")
+        result = installer.create(plan, gen, log)
+        if not result.ok:
+            raise _fail("creating the virtual environment", result, log, "check the interpreter with `llmenv doctor`")
+        steps.append(Step("create", time.perf_counter() - start, installer.name))
+        start = time.perf_counter()
+        on_line = progress(f"installing {len(plan.requirements)} packages with {installer.name}")
+        command = installer.install_command(plan, env_python(gen), requirements_file)
+        result = run_command(command, log, INSTALL_TIMEOUT, on_line)
+        if not result.ok:
+            raise _fail(
+                f"installing with {installer.name}",
+                result,
+                log,
+                "check the pins and that the indexes serve them (`llmenv doctor` checks reachability); "
+                "the previous environment is unchanged",
+            )
+        steps.append(Step("install", time.perf_counter() - start, f"{len(plan.requirements)} requirements"))
+        start = time.perf_counter()
+        progress("checking imports, pins, dependencies and the GPU in the new environment")
+        findings = verify_env(gen, profile, facts, plan.accelerator.value)
+        steps.append(Step("verify", time.perf_counter() - start, f"{len(findings)} checks"))
+        failed = [f for f in findings if f.status is Status.FAIL]
+        if failed:
+            summary = "; ".join(f"{f.id}: {f.title} ({f.evidence[:200]})" for f in failed)
+            raise ChecksFailed(
+                f"the new environment failed its checks, so {plan.env} was left as it was: {summary}",
+                fix=failed[0].fix or "see `llmenv doctor --env` output",
+            )
+        store.commit(gen, stamp(plan, findings))
+        store.clean()
+        return BuildResult(gen, steps, findings)
+    except BaseException:
+        store.discard(gen)
+        raise
+
+
+def stamp(plan: Plan, findings: list[Finding]) -> dict[str, Any]:
+    return {
+        "schema": 1,
+        "key": plan.stamp_key(__version__),
+        "llmenv_version": __version__,
+        "profile": plan.profile,
+        "profile_hash": plan.profile_hash,
+        "python": plan.python.value,
+        "python_version": plan.python_version,
+        "backend": plan.backend.value,
+        "accelerator": plan.accelerator.value,
+        "variant": plan.variant.value if plan.variant else None,
+        "variant_index_fallback": plan.variant_index_fallback,
+        "requirements": list(plan.requirements),
+        "created": time.time(),
+        "checks": {s.value: sum(1 for f in findings if f.status is s) for s in Status},
+    }
+
+
+__all__ = ["BuildResult", "ChecksFailed", "Step", "build_generation", "relevant_lines", "stamp"]

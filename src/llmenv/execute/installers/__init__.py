@@ -1,0 +1,50 @@
+"""Installer backends behind one Protocol, registered by name: a new backend is one module and one dict line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from llmenv.plan.model import Plan
+from llmenv.process import ProcResult
+
+
+@dataclass(frozen=True)
+class Command:
+    argv: list[str]
+    env: dict[str, str]  # additions to the (scrubbed) environment
+
+
+class Installer(Protocol):
+    name: str
+
+    def create(self, plan: Plan, target: Path, log: Path) -> ProcResult:
+        """Create the venv at `target` with the planned interpreter; the result says whether it worked."""
+        ...
+
+    def install_command(self, plan: Plan, python: Path, requirements_file: Path | None) -> Command:
+        """Install the plan's requirements (or a hashed lock file) into the venv whose interpreter is `python`."""
+        ...
+
+
+def run_command(
+    command: Command, log: Path, timeout: float, on_line: Callable[[str], None] | None = None
+) -> ProcResult:
+    import os
+
+    from llmenv.process import run_logged
+
+    return run_logged(command.argv, log=log, timeout=timeout, env={**os.environ, **command.env}, on_line=on_line)
+
+
+def get_installer(name: str) -> Installer:
+    from llmenv.execute.installers.pip import PipInstaller
+    from llmenv.execute.installers.uv import UvInstaller
+
+    registry: dict[str, Callable[[], Installer]] = {"uv": UvInstaller, "pip": PipInstaller}
+    return registry[name]()
+
+
+__all__ = ["Command", "Installer", "get_installer", "run_command"]

@@ -1,0 +1,43 @@
+"""pip backend: virtualenv creates the env, the env's own `python -m pip` installs (never a `pip` from PATH).
+
+pip reads the user's configuration itself (files and PIP_* variables pass through), so only the variant index is
+added here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llmenv.execute.installers import Command
+from llmenv.plan.model import Plan
+from llmenv.process import ProcResult
+
+
+class PipInstaller:
+    name = "pip"
+
+    def create(self, plan: Plan, target: Path, log: Path) -> ProcResult:
+        """virtualenv's Python API, in-process: it seeds pip from its bundled wheels, so no index is needed."""
+        import time
+
+        from virtualenv import cli_run
+
+        args = [str(target), "--python", plan.python.value, "--no-periodic-update", "--no-download", "--quiet"]
+        start = time.perf_counter()
+        with log.open("a", encoding="utf-8") as sink:
+            sink.write(f"virtualenv {' '.join(args)}\n")
+            try:
+                cli_run(args, setup_logging=False)
+            except (OSError, RuntimeError, SystemExit) as exc:
+                sink.write(f"virtualenv failed: {exc}\n")
+                return ProcResult(("virtualenv", *args), 1, str(exc), "", time.perf_counter() - start)
+        return ProcResult(("virtualenv", *args), 0, "", "", time.perf_counter() - start)
+
+    def install_command(self, plan: Plan, python: Path, requirements_file: Path | None) -> Command:
+        args = [str(python), "-m", "pip", "install", "--no-input", "--progress-bar", "off"]
+        if plan.indexes.variant_index:
+            args += ["--extra-index-url", plan.indexes.variant_index.reveal()]
+        what = ["--require-hashes", "-r", str(requirements_file)] if requirements_file else list(plan.requirements)
+        return Command(args + what, {})
+
+
+__all__ = ["PipInstaller"]

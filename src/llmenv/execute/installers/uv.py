@@ -1,0 +1,80 @@
+"""uv backend. uv reads none of pip's configuration, so every source pip would use is passed explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llmenv.execute.installers import Command, run_command
+from llmenv.plan.model import Indexes, Plan
+from llmenv.process import ProcResult
+
+
+def uv_binary() -> str:
+    from uv import find_uv_bin
+
+    return str(find_uv_bin())
+
+
+def source_args(indexes: Indexes) -> tuple[list[str], dict[str, str]]:
+    """pip configuration -> uv options and environment. Pure, so the translation is tested without installing."""
+    args: list[str] = []
+    env: dict[str, str] = {"UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1"}
+    if indexes.no_index:
+        args.append("--no-index")
+    else:
+        if indexes.index_url:
+            args += ["--index-url", indexes.index_url.reveal()]
+        # uv searches extra indexes before the default one; the variant index goes first of all.
+        extras = ([indexes.variant_index] if indexes.variant_index else []) + list(indexes.extra_index_urls)
+        for url in extras:
+            args += ["--extra-index-url", url.reveal()]
+        if extras:
+            # pip merges every index and takes the best match; uv's default stops at the first index that has the
+            # project. The pins are exact (and carry the variant label), so pip's behaviour is the safe one here.
+            args += ["--index-strategy", "unsafe-best-match"]
+    for link in indexes.find_links:
+        args += ["--find-links", link]
+    for host in indexes.trusted_hosts:
+        args += ["--allow-insecure-host", host]
+    if indexes.cert:
+        env["SSL_CERT_FILE"] = indexes.cert
+    if indexes.client_cert:
+        env["SSL_CLIENT_CERT"] = indexes.client_cert
+    if indexes.proxy:
+        env["HTTPS_PROXY"] = env["HTTP_PROXY"] = indexes.proxy.reveal()
+    return args, env
+
+
+class UvInstaller:
+    name = "uv"
+
+    def create(self, plan: Plan, target: Path, log: Path) -> ProcResult:
+        return run_command(self.create_command(plan, target), log, timeout=600)
+
+    def create_command(self, plan: Plan, target: Path) -> Command:
+        args, env = source_args(plan.indexes)
+        # --seed puts pip in the env: without it, `pip install` in an activated env would run some other pip.
+        return Command(
+            [
+                uv_binary(),
+                "venv",
+                "--seed",
+                "--allow-existing",
+                "--no-python-downloads",
+                "--python",
+                plan.python.value,
+                *args,
+                str(target),
+            ],
+            env,
+        )
+
+    def install_command(self, plan: Plan, python: Path, requirements_file: Path | None) -> Command:
+        args, env = source_args(plan.indexes)
+        for constraint in plan.indexes.constraints:
+            args += ["--constraints", constraint]
+        what = ["--require-hashes", "-r", str(requirements_file)] if requirements_file else list(plan.requirements)
+        return Command([uv_binary(), "pip", "install", "--python", str(python), *args, *what], env)
+
+
+__all__ = ["UvInstaller", "source_args", "uv_binary"]

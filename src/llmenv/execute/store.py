@@ -1,0 +1,184 @@
+"""Environment generations: atomic, owned, locked.
+
+The env path is a symbolic link to `<env>.llmenv/gen-N`. A new generation is built at its final path (venvs are
+not relocatable: scripts hold absolute paths), checked, stamped, and only then does the link move, by renaming a
+new link over the old one: a single atomic step, so a crash, Ctrl-C or SIGKILL at any moment leaves the link on the
+previous working generation. The previous generation is kept for `llmenv rollback`. Nothing is ever deleted unless
+it carries llmenv's marker, and nothing at the env path is replaced unless llmenv made it or it is empty.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llmenv.errors import LlmenvError, UsageError
+
+OWNER = "llmenv-owner.json"
+MARKER = "llmenv-generation.json"
+STAMP = "llmenv-stamp.json"
+KEEP = 2  # current + one to roll back to
+
+
+class LockTimeout(LlmenvError):
+    exit_code = UsageError.exit_code
+
+
+@dataclass(frozen=True)
+class EnvStore:
+    env: Path
+
+    @classmethod
+    def at(cls, env: Path | str) -> EnvStore:
+        return cls(Path(os.path.abspath(env)))
+
+    @property
+    def home(self) -> Path:
+        return self.env.parent / f"{self.env.name}.llmenv"
+
+    # -- ownership -------------------------------------------------------------------------------------------
+
+    def check_ownership(self) -> None:
+        """Refuse to touch an env path (or its .llmenv folder) that llmenv did not create."""
+        if self.env.is_symlink():
+            target = Path(os.path.realpath(self.env))
+            if target.parent != Path(os.path.realpath(self.home)):
+                raise UsageError(
+                    f"{self.env} is a link to {target}, which llmenv did not create",
+                    where=str(self.env),
+                    fix="choose another --env, or remove the link yourself",
+                )
+        elif self.env.exists() and (not self.env.is_dir() or any(self.env.iterdir())):
+            raise UsageError(
+                f"{self.env} already exists and was not created by llmenv (llmenv never overwrites or deletes "
+                "what it did not create, --force included)",
+                where=str(self.env),
+                fix=f"use another path with --env, or move {self.env} away yourself",
+            )
+        if self.home.exists() and not (self.home / OWNER).is_file():
+            raise UsageError(
+                f"{self.home} exists but carries no llmenv marker",
+                where=str(self.home),
+                fix="move that folder away; llmenv keeps its environment generations there",
+            )
+
+    def ensure_home(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        owner = self.home / OWNER
+        if not owner.exists():
+            _write_json(owner, {"created_by": "llmenv", "env": str(self.env), "created": time.time()})
+
+    # -- lock ------------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self, timeout: float, on_wait: Any = None) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        self.ensure_home()
+        lock = FileLock(str(self.home / "lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if on_wait:
+                on_wait()
+            try:
+                lock.acquire(timeout=timeout)
+            except Timeout:
+                raise LockTimeout(
+                    f"another llmenv setup is working on {self.env} and did not finish within {timeout:.0f} s",
+                    where=str(self.home / "lock"),
+                    fix="wait for it to finish, or raise --lock-timeout",
+                ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    # -- generations -----------------------------------------------------------------------------------------
+
+    def generations(self) -> list[Path]:
+        if not self.home.is_dir():
+            return []
+        gens = [p for p in self.home.iterdir() if p.is_dir() and p.name.startswith("gen-") and p.name[4:].isdigit()]
+        return sorted(gens, key=lambda p: int(p.name[4:]))
+
+    def current(self) -> Path | None:
+        if not self.env.is_symlink():
+            return None
+        target = Path(os.path.realpath(self.env))
+        return target if target.parent == Path(os.path.realpath(self.home)) and (target / STAMP).is_file() else None
+
+    def stamp(self) -> dict[str, Any] | None:
+        current = self.current()
+        if current is None:
+            return None
+        try:
+            data = json.loads((current / STAMP).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def new_generation(self) -> Path:
+        self.ensure_home()
+        numbers = [int(p.name[4:]) for p in self.generations()]
+        gen = self.home / f"gen-{max(numbers, default=0) + 1}"
+        gen.mkdir()
+        _write_json(gen / MARKER, {"created": time.time(), "pid": os.getpid()})
+        return gen
+
+    def commit(self, gen: Path, stamp: dict[str, Any]) -> None:
+        """Stamp the generation, then move the link to it in one atomic rename."""
+        _write_json(gen / STAMP, stamp)
+        link_tmp = self.home / f".link-{os.getpid()}"
+        if link_tmp.is_symlink() or link_tmp.exists():
+            link_tmp.unlink()
+        os.symlink(os.path.relpath(gen, self.env.parent), link_tmp, target_is_directory=True)
+        if self.env.is_dir() and not self.env.is_symlink():
+            self.env.rmdir()  # only ever an empty folder here: check_ownership refused anything else
+        os.replace(link_tmp, self.env)
+
+    def discard(self, gen: Path) -> None:
+        """Remove a generation llmenv made, never the one the link points to."""
+        if (gen / MARKER).is_file() and gen != self.current() and gen.parent == self.home:
+            shutil.rmtree(gen, ignore_errors=True)
+
+    def clean(self) -> list[Path]:
+        """Under the lock: drop unfinished generations (a killed run's) and all but the newest committed ones."""
+        current = self.current()
+        removed = []
+        committed = [g for g in self.generations() if (g / STAMP).is_file()]
+        keep = set(committed[-KEEP:]) | ({current} if current else set())
+        for gen in self.generations():
+            if gen not in keep and (gen / MARKER).is_file():
+                shutil.rmtree(gen, ignore_errors=True)
+                removed.append(gen)
+        for stray in self.home.glob(".link-*"):
+            stray.unlink(missing_ok=True)
+        return removed
+
+    def previous(self) -> Path | None:
+        current = self.current()
+        committed = [g for g in self.generations() if (g / STAMP).is_file() and g != current]
+        older = [g for g in committed if current is None or int(g.name[4:]) < int(current.name[4:])]
+        return older[-1] if older else None
+
+    def switch_to(self, gen: Path) -> None:
+        link_tmp = self.home / f".link-{os.getpid()}"
+        os.symlink(os.path.relpath(gen, self.env.parent), link_tmp, target_is_directory=True)
+        os.replace(link_tmp, self.env)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+__all__ = ["MARKER", "OWNER", "STAMP", "EnvStore", "LockTimeout"]

@@ -1,0 +1,26 @@
+"""Where llmenv writes its own files (logs, caches), with environment overrides for tests and CI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+
+def log_dir() -> Path:
+    override = os.environ.get("LLMENV_LOG_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_log_path
+
+    return user_log_path("llmenv", appauthor=False)
+
+
+def new_log(kind: str) -> Path:
+    folder = log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    return folder / f"{kind}-{stamp}.log"
+
+
+__all__ = ["log_dir", "new_log"]

@@ -1,0 +1,90 @@
+"""make_plan: (profile, host facts, options) -> Plan. Pure: every input is data, nothing is read or run here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from llmenv.errors import HostError
+from llmenv.plan.indexes import indexes_from, pin_variant
+from llmenv.plan.model import Choice, Plan
+from llmenv.plan.needs import needs_for
+from llmenv.plan.python import choose_interpreter
+from llmenv.plan.variant import choose_variant
+from llmenv.probe import HostFacts
+from llmenv.profiles.model import Profile
+from llmenv.redact import redact_url
+
+
+@dataclass(frozen=True)
+class Options:
+    env: str
+    accelerator: str = "auto"
+    backend: str = "auto"  # auto | uv | pip
+    python: str | None = None
+    uv_available: bool = True
+    lock_file: str | None = None
+    overrides: tuple[str, ...] = ()
+
+
+def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: Mapping[str, bool]) -> Plan:
+    decision = choose_variant(profile, facts, options.accelerator)
+    accelerator = decision.accelerator.value
+    needs = needs_for(profile, accelerator)
+    report = facts.interpreters.value
+    os_name = facts.system.value.os if facts.system.value else "Linux"
+    if report is None:
+        raise HostError(f"could not list Python interpreters: {facts.interpreters.error}", fix="run `llmenv doctor`")
+    interpreter, python_choice = choose_interpreter(report, needs, options.python, os_name)
+    warnings = list(decision.warnings)
+    variant_index = decision.index_url
+    fallback = False
+    if variant_index and not reachable.get(variant_index, False):
+        warnings.append(
+            f"variant index {redact_url(variant_index)} is unreachable; using the configured indexes and find-links "
+            f"instead, pinned to the {decision.variant.value if decision.variant else accelerator} build so nothing else "
+            "can be installed by mistake"
+        )
+        variant_index, fallback = None, True
+    override = profile.accelerators.get(accelerator)
+    requirements = pin_variant(
+        profile.packages_for(accelerator),
+        list(override.index_packages) if override else [],
+        decision.variant.value if decision.variant else None,
+        os_name,
+    )
+    backend = _backend(options)
+    return Plan(
+        profile=profile.name,
+        profile_hash=profile.content_hash(),
+        env=options.env,
+        python=python_choice,
+        python_version=interpreter.version,
+        backend=backend,
+        accelerator=decision.accelerator,
+        variant=decision.variant,
+        requirements=requirements,
+        indexes=indexes_from(facts.pip_config.value, variant_index),
+        imports=tuple(profile.checks.imports),
+        gpu_check=profile.checks.gpu,
+        smoke=profile.smoke.model_dump(mode="json") if profile.smoke else None,
+        lock_file=options.lock_file,
+        warnings=tuple(warnings),
+        overrides=options.overrides,
+        variant_index_fallback=fallback,
+    )
+
+
+def _backend(options: Options) -> Choice:
+    if options.backend == "pip":
+        return Choice("pip", "--backend pip")
+    if options.backend == "uv":
+        if not options.uv_available:
+            raise HostError("--backend uv: no uv binary found", fix="install the `uv` package, or use --backend pip")
+        return Choice("uv", "--backend uv")
+    if options.uv_available:
+        return Choice("uv", "uv is available (it installs the same wheels far faster)", (("pip", "slower"),))
+    return Choice("pip", "uv not found", (("uv", "no uv binary"),))
+
+
+__all__ = ["Options", "make_plan"]

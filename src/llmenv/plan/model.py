@@ -1,0 +1,129 @@
+"""The plan: every decision `llmenv setup` will act on, with the reasons, before anything touches disk."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from llmenv.redact import Secret
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A decision, why it was made, and what was considered and rejected (and why)."""
+
+    value: str
+    why: str
+    rejected: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "why": self.why, "rejected": [{"value": v, "why": w} for v, w in self.rejected]}
+
+
+@dataclass(frozen=True)
+class Indexes:
+    """Where packages come from, as the user's pip configuration says plus the accelerator's variant index."""
+
+    index_url: Secret | None
+    extra_index_urls: tuple[Secret, ...]
+    find_links: tuple[str, ...]
+    no_index: bool
+    variant_index: Secret | None  # the wheel-variant index (download.pytorch.org/whl/cu126), when reachable
+    cert: str | None
+    client_cert: str | None
+    trusted_hosts: tuple[str, ...]
+    constraints: tuple[str, ...]
+    proxy: Secret | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index_url": str(self.index_url) if self.index_url else None,
+            "extra_index_urls": [str(u) for u in self.extra_index_urls],
+            "find_links": list(self.find_links),
+            "no_index": self.no_index,
+            "variant_index": str(self.variant_index) if self.variant_index else None,
+            "cert": self.cert,
+            "client_cert": self.client_cert,
+            "trusted_hosts": list(self.trusted_hosts),
+            "constraints": list(self.constraints),
+            "proxy": str(self.proxy) if self.proxy else None,
+        }
+
+    def fingerprint(self) -> str:
+        """Changes when any source changes (credentials included), without storing them: part of the stamp."""
+        raw = json.dumps(
+            [
+                self.index_url.reveal() if self.index_url else None,
+                [u.reveal() for u in self.extra_index_urls],
+                list(self.find_links),
+                self.no_index,
+                self.variant_index.reveal() if self.variant_index else None,
+                list(self.constraints),
+            ]
+        )
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Plan:
+    profile: str
+    profile_hash: str
+    env: str
+    python: Choice  # value: interpreter path
+    python_version: str
+    backend: Choice  # uv | pip
+    accelerator: Choice  # cpu | cuda | rocm | mps
+    variant: Choice | None  # cu126, cpu, rocm7.2 ... when the profile builds per variant
+    requirements: tuple[str, ...]
+    indexes: Indexes
+    imports: tuple[str, ...]
+    gpu_check: str
+    smoke: dict[str, Any] | None
+    lock_file: str | None
+    warnings: tuple[str, ...] = ()
+    overrides: tuple[str, ...] = ()
+    variant_index_fallback: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def stamp_key(self, llmenv_version: str) -> str:
+        """What must be equal for an existing environment to count as up to date."""
+        raw = json.dumps(
+            [
+                llmenv_version,
+                self.profile_hash,
+                self.python.value,
+                self.python_version,
+                self.backend.value,
+                self.accelerator.value,
+                self.variant.value if self.variant else None,
+                list(self.requirements),
+                self.indexes.fingerprint(),
+                self.lock_file,
+            ]
+        )
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "profile": self.profile,
+            "profile_hash": self.profile_hash,
+            "env": self.env,
+            "python": {**self.python.to_dict(), "version": self.python_version},
+            "backend": self.backend.to_dict(),
+            "accelerator": self.accelerator.to_dict(),
+            "variant": self.variant.to_dict() if self.variant else None,
+            "requirements": list(self.requirements),
+            "indexes": self.indexes.to_dict(),
+            "imports": list(self.imports),
+            "gpu_check": self.gpu_check,
+            "smoke": self.smoke,
+            "lock_file": self.lock_file,
+            "warnings": list(self.warnings),
+            "overrides": list(self.overrides),
+            "variant_index_fallback": self.variant_index_fallback,
+        }
+
+
+__all__ = ["Choice", "Indexes", "Plan"]
