@@ -11,6 +11,7 @@ import os
 import shlex
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -133,6 +134,7 @@ def run_logged(
                 encoding="utf-8",
                 errors="replace",
                 start_new_session=os.name == "posix",
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
             )
         except OSError as exc:
             sink.write(f"cannot run: {exc}\n")
@@ -165,6 +167,18 @@ def run_logged(
         timed_out = bool(expired)
         sink.write(f"exit status {proc.returncode} after {time.perf_counter() - start:.1f} s\n")
     return ProcResult(args, proc.returncode, "\n".join(tail), "", time.perf_counter() - start, timed_out=timed_out)
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGKILL when llmenv dies, even by SIGKILL, so no orphaned installer keeps writing
+    into a generation the next run will clean up. (Elsewhere the next run's clean-up copes with a slow orphan.)"""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
 
 
 def _kill(proc: subprocess.Popen[str]) -> None:

@@ -127,8 +127,16 @@ class EnvStore:
 
     def new_generation(self) -> Path:
         self.ensure_home()
-        numbers = [int(p.name[4:]) for p in self.generations()]
-        gen = self.home / f"gen-{max(numbers, default=0) + 1}"
+        # Numbers are never reused (a counter survives clean-ups), so a path in an old log or activated shell
+        # never silently means a different environment.
+        counter = self.home / "last-generation"
+        try:
+            last = int(counter.read_text().strip())
+        except (OSError, ValueError):
+            last = 0
+        number = max([last, *(int(p.name[4:]) for p in self.generations())]) + 1
+        counter.write_text(f"{number}\n")
+        gen = self.home / f"gen-{number}"
         gen.mkdir()
         _write_json(gen / MARKER, {"created": time.time(), "pid": os.getpid()})
         return gen

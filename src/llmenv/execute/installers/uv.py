@@ -49,24 +49,27 @@ class UvInstaller:
     name = "uv"
 
     def create(self, plan: Plan, target: Path, log: Path) -> ProcResult:
-        return run_command(self.create_command(plan, target), log, timeout=600)
+        result = run_command(self.create_command(plan, target), log, timeout=600)
+        if not result.ok:
+            return result
+        # Put pip in the env, from the wheel virtualenv bundles (no index needed): without it, `pip install` in an
+        # activated env would run some other Python's pip, the very trap llmenv exists to remove.
+        return run_command(self.seed_command(plan, target), log, timeout=600)
 
     def create_command(self, plan: Plan, target: Path) -> Command:
-        args, env = source_args(plan.indexes)
-        # --seed puts pip in the env: without it, `pip install` in an activated env would run some other pip.
+        argv = [uv_binary(), "venv", "--allow-existing", "--no-python-downloads", "--python", plan.python.value]
+        return Command([*argv, str(target)], {"UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1"})
+
+    def seed_command(self, plan: Plan, target: Path) -> Command:
+        from virtualenv.seed.wheels.embed import get_embed_wheel
+
+        minor = ".".join(plan.python_version.split(".")[:2])
+        wheel = get_embed_wheel("pip", minor)
+        if wheel is None:
+            raise RuntimeError(f"virtualenv bundles no pip wheel for Python {minor}")
+        python = target / ("Scripts/python.exe" if (target / "Scripts").is_dir() else "bin/python")
         return Command(
-            [
-                uv_binary(),
-                "venv",
-                "--seed",
-                "--allow-existing",
-                "--no-python-downloads",
-                "--python",
-                plan.python.value,
-                *args,
-                str(target),
-            ],
-            env,
+            [uv_binary(), "pip", "install", "--python", str(python), "--no-index", str(wheel.path)], {"NO_COLOR": "1"}
         )
 
     def install_command(self, plan: Plan, python: Path, requirements_file: Path | None) -> Command:

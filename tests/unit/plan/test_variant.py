@@ -1,0 +1,113 @@
+"""Wheel-variant choice from all constraints together (driver family, compute capability, published variants)."""
+
+from __future__ import annotations
+
+import pytest
+
+from llmenv.errors import ExitCode, HostError
+from llmenv.plan.make import Options, make_plan
+from llmenv.plan.variant import choose_variant
+from llmenv.profiles.load import load_profile
+from llmenv.tables.torch import runs_on
+from tests.helpers.facts import host, nvidia
+
+
+@pytest.mark.parametrize(
+    ("driver", "gpu", "cc", "variant"),
+    [
+        ("550.54.15", "NVIDIA H100 80GB HBM3", "9.0", "cu126"),  # 550 driver: CUDA 12 family only
+        ("580.65.06", "NVIDIA GeForce RTX 5090", "12.0", "cu130"),  # Blackwell: only CUDA 13 builds carry sm_120
+        ("580.65.06", "NVIDIA GeForce GTX 1080 Ti", "6.1", "cu126"),  # Pascal: CUDA 13 builds dropped it
+        ("580.65.06", "NVIDIA H100 80GB HBM3", "9.0", "cu130"),  # both fit: the newer
+        ("535.154.05", "NVIDIA A100-SXM4-40GB", "8.0", "cu126"),  # 535 runs 12.6 by minor-version compatibility
+    ],
+)
+def test_torch_variant_examples(driver: str, gpu: str, cc: str, variant: str) -> None:
+    decision = choose_variant(load_profile("torch"), host(nvidia=nvidia(driver, (gpu, cc))), "auto")
+    assert decision.accelerator.value == "cuda"
+    assert decision.variant is not None and decision.variant.value == variant
+    assert decision.index_url == f"https://download.pytorch.org/whl/{variant}"
+
+
+def test_pascal_on_new_driver_says_why_cu130_was_rejected() -> None:
+    decision = choose_variant(load_profile("torch"), host(nvidia=nvidia("580.65.06", ("GTX 1080 Ti", "6.1"))), "auto")
+    assert decision.variant is not None
+    rejected = dict(decision.variant.rejected)
+    assert rejected["cu130"] == "no kernels for sm_61 (CUDA 13.0 builds carry sm_75..sm_120 +PTX)"
+    assert rejected["cu132"] == "experimental build for this release"
+
+
+def test_mixed_gpus_need_a_build_for_every_gpu() -> None:
+    facts = host(nvidia=nvidia("580.65.06", ("RTX 5090", "12.0"), ("GTX 1080 Ti", "6.1")))
+    with pytest.raises(HostError) as info:
+        choose_variant(load_profile("torch"), facts, "cuda")
+    assert "every torch 2.13.0 CUDA build was ruled out" in info.value.what
+    assert info.value.exit_code is ExitCode.HOST_UNSUITABLE
+
+
+def test_old_driver_falls_back_to_cpu_loudly() -> None:
+    decision = choose_variant(load_profile("torch"), host(nvidia=nvidia("470.256.02", ("Tesla T4", "7.5"))), "auto")
+    assert decision.accelerator.value == "cpu" and decision.variant is not None and decision.variant.value == "cpu"
+    assert decision.warnings and decision.warnings[0].startswith("GPU NOT USED")
+    assert "driver 470.256.02 supports CUDA up to 11.4, not 12.6" in decision.warnings[0]
+
+
+def test_old_driver_with_cuda_requested_exits_3() -> None:
+    with pytest.raises(HostError) as info:
+        choose_variant(load_profile("torch"), host(nvidia=nvidia("470.256.02", ("Tesla T4", "7.5"))), "cuda")
+    assert info.value.exit_code == 3 and "upgrade the NVIDIA driver" in (info.value.fix or "")
+
+
+def test_tensorflow_cuda_needs_the_12_driver_floor() -> None:
+    tf = load_profile("tf")
+    ok = choose_variant(tf, host(nvidia=nvidia("550.54.15", ("H100", "9.0"))), "auto")
+    assert ok.accelerator.value == "cuda" and ok.variant is None
+    assert any(r.startswith("tensorflow[and-cuda]") for r in tf.packages_for("cuda"))
+    old = choose_variant(tf, host(nvidia=nvidia("470.256.02", ("T4", "7.5"))), "auto")
+    assert old.accelerator.value == "cpu"
+
+
+def test_no_gpu_is_cpu_with_the_cpu_index() -> None:
+    decision = choose_variant(load_profile("torch"), host(), "auto")
+    assert decision.accelerator.value == "cpu"
+    assert decision.index_url == "https://download.pytorch.org/whl/cpu"
+
+
+def test_gpu_required_profile_without_gpu_exits_3(tmp_path: object) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "gpu.yaml"
+    path.write_text("name: gpu\nextends: torch\nchecks:\n  gpu: required\n")
+    with pytest.raises(HostError, match="requires a GPU"):
+        choose_variant(load_profile(str(path)), host(), "auto")
+
+
+def test_arch_compatibility_rules() -> None:
+    assert runs_on("12.6", "6.1")  # sm_60 cubins run on sm_61
+    assert not runs_on("13.0", "6.1")
+    assert runs_on("13.0", "12.0") and runs_on("13.0", "12.1")  # PTX JIT for newer
+    assert not runs_on("12.6", "12.0")
+
+
+def test_plan_pins_the_variant_and_falls_back_when_unreachable() -> None:
+    facts = host(nvidia=nvidia("550.54.15", ("H100", "9.0")))
+    url = "https://download.pytorch.org/whl/cu126"
+    reachable = make_plan(load_profile("torch"), facts, Options(env=".venv"), {url: True})
+    assert reachable.requirements[0] == "torch==2.13.0+cu126"
+    assert reachable.indexes.variant_index is not None and reachable.indexes.variant_index.reveal() == url
+    fallback = make_plan(load_profile("torch"), facts, Options(env=".venv"), {url: False})
+    assert fallback.indexes.variant_index is None and fallback.variant_index_fallback
+    assert fallback.requirements[0] == "torch==2.13.0+cu126"  # still only that build can be installed
+    assert "unreachable" in fallback.warnings[-1]
+
+
+def test_plan_on_macos_leaves_pins_unlabelled() -> None:
+    from llmenv.probe.gpu_apple import apple_mps
+    from tests.helpers.facts import system
+
+    facts = host(
+        system=system(os="Darwin", machine="arm64", libc=None, libc_version=None),
+        apple=apple_mps("Darwin", "arm64", "14.5"),
+    )
+    plan = make_plan(load_profile("torch"), facts, Options(env=".venv"), {})
+    assert plan.accelerator.value == "mps" and plan.requirements[0] == "torch==2.13.0"
