@@ -7,6 +7,7 @@ Argument lists only: nothing built from profile data ever reaches a shell.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -175,10 +176,8 @@ def _die_with_parent() -> None:
     import ctypes
 
     pr_set_pdeathsig = 1
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
 
 
 def _kill(proc: subprocess.Popen[str]) -> None:

@@ -227,7 +227,7 @@ def test_sigint_during_install_leaves_env_intact(index: IndexServer, tmp_path: P
     proc = start_setup(profile(tmp_path, "alpha==2.0", "beta==1.0"), env)
     wait_for(lambda: any("beta" in r for r in index.downloads()))
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert os.readlink(env) == target and tree_hash(env.resolve()) == before
     assert sorted(p.name for p in (tmp_path / "env.llmenv").glob("gen-*")) == [Path(target).name]
@@ -248,7 +248,7 @@ def test_sigkill_mid_update_then_next_run_recovers(index: IndexServer, tmp_path:
     assert stale, "the killed run left its half-built generation"
     index.slow.clear()
     retry = start_setup(profile(tmp_path, "alpha==2.0", "beta==1.0"), env)
-    out, err = retry.communicate(timeout=120)
+    _out, err = retry.communicate(timeout=120)
     assert retry.returncode == 0, err
     assert version_in(env) == "2.0"
     assert not any(p.exists() for p in stale)  # cleaned by the next run, under the lock
@@ -277,7 +277,7 @@ def test_lock_timeout_fails_clearly(index: IndexServer, tmp_path: Path) -> None:
     first = start_setup(spec, env)
     wait_for(lambda: any("beta" in r for r in index.downloads()))
     second = start_setup(spec, env, "--lock-timeout", "1")
-    out, err = second.communicate(timeout=60)
+    _out, err = second.communicate(timeout=60)
     first.kill()
     first.wait()
     assert second.returncode == 2 and "did not finish within 1 s" in err

@@ -50,7 +50,7 @@ def test_no_fitting_python_exits_3_with_install_advice() -> None:
 
 
 def test_requested_python_must_exist() -> None:
-    with pytest.raises(HostError, match="--python 3.7 matches none"):
+    with pytest.raises(HostError, match=r"--python 3\.7 matches none"):
         make_plan(load_profile("torch"), host(), Options(env=".venv", python="3.7"), {})
 
 
