@@ -113,7 +113,7 @@ def setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None]
             return SetupReport("up-to-date", current[0], env, current[1], (), (), None, time.perf_counter() - start)
     progress("probing the host")
     facts = probe_host(offline=options.offline, env_path=env)
-    plan = _plan(profile, facts, options, env)
+    plan = _with_lock(_plan(profile, facts, options, env), profile, facts)
     if options.dry_run:
         return SetupReport("planned", plan, env, None, (), (), None, time.perf_counter() - start)
     with store.locked(options.lock_timeout, on_wait=lambda: progress(f"waiting: another setup holds {env}'s lock")):
@@ -124,7 +124,8 @@ def setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None]
         store.clean()
         existed = store.current() is not None
         log = new_log("setup")
-        result = build_generation(store, plan, profile, facts, log, progress)
+        lock = Path(plan.lock_file) if plan.lock_file else None
+        result = build_generation(store, plan, profile, facts, log, progress, requirements_file=lock)
     status = "updated" if existed else "created"
     return SetupReport(
         status,
@@ -172,6 +173,50 @@ def _plan(
     return make_plan(profile, facts, plan_options, reachable)
 
 
+def _with_lock(plan: Any, profile: Profile, facts: HostFacts) -> Any:
+    """Use a hashed lock for this exact variant when one exists and was made from this profile's content."""
+    import dataclasses
+    import hashlib
+
+    from llmenv.plan.lockfiles import lock_dirs, lock_name, uv_platform
+
+    system = facts.system.value
+    if system is None:
+        return plan
+    name = lock_name(plan, uv_platform(system.os, system.machine))
+    for folder in lock_dirs(profile, Path.cwd()):
+        path = folder / name
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        if f"# profile content hash {plan.profile_hash}" not in text:
+            warning = f"ignoring {path}: it was locked from another version of profile {plan.profile} (run `llmenv lock`)"
+            return dataclasses.replace(plan, warnings=(*plan.warnings, warning))
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        return dataclasses.replace(plan, lock_file=str(path), lock_sha256=digest)
+    return plan
+
+
+def lock(profile_ref: str, accelerators: list[str], python: str | None, output_dir: Path | None) -> list[Path]:
+    from llmenv.execute.lock import write_lock
+    from llmenv.paths import new_log
+    from llmenv.plan.lockfiles import lock_dirs, lock_name, uv_platform
+    from llmenv.profiles.load import load_profile
+
+    profile = load_profile(profile_ref)
+    facts = probe_host(offline=False)
+    system = facts.system.value
+    platform = uv_platform(system.os, system.machine) if system else "x86_64-manylinux_2_28"
+    written = []
+    log = new_log("lock")
+    for accelerator in accelerators or [profile.accelerator]:
+        options = SetupOptions(profile=profile_ref, python=python, accelerator=accelerator)
+        plan = _plan(profile, facts, options, Path(profile.env))
+        folder = output_dir or lock_dirs(profile, Path.cwd())[0]
+        written.append(write_lock(plan, folder / lock_name(plan, platform), platform, log))
+    return written
+
+
 def _up_to_date(store: Any, profile: Profile, options: SetupOptions) -> tuple[Any, Path] | None:
     """The fast path of a re-run: recompute the plan from cheap facts and compare it with the stamp."""
     from llmenv.errors import LlmenvError
@@ -187,6 +232,7 @@ def _up_to_date(store: Any, profile: Profile, options: SetupOptions) -> tuple[An
     try:
         # Reachability of the variant index is taken from the stamp: probing it would cost up to seconds.
         plan = _plan(profile, facts, options, store.env, reachable=_reachability_from(stamp, profile, facts, options))
+        plan = _with_lock(plan, profile, facts)
     except LlmenvError:
         return None
     if stamp.get("key") != plan.stamp_key(__version__):
@@ -205,4 +251,4 @@ def _reachability_from(
     return {url: not stamp.get("variant_index_fallback")} if url else {}
 
 
-__all__ = ["DEFAULT_PROFILE", "DoctorReport", "SetupOptions", "SetupReport", "doctor", "setup"]
+__all__ = ["DEFAULT_PROFILE", "DoctorReport", "SetupOptions", "SetupReport", "doctor", "lock", "setup"]

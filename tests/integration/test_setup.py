@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -281,3 +282,33 @@ def test_lock_timeout_fails_clearly(index: IndexServer, tmp_path: Path) -> None:
     first.kill()
     first.wait()
     assert second.returncode == 2 and "did not finish within 1 s" in err
+
+
+def test_lock_then_setup_installs_with_hash_checking(cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path) -> None:
+    spec = profile(tmp_path, "alpha==1.0", "beta==1.0")
+    locked = cli("lock", str(spec))
+    assert locked.code == 0, locked.err
+    lock_file = Path(locked.out.split("wrote ")[1].strip())
+    assert lock_file.parent == tmp_path and lock_file.name.startswith("tiny.cpu.py")
+    text = lock_file.read_text()
+    assert "alpha==1.0" in text and "--hash=sha256:" in text
+    env = tmp_path / "env"
+    result = cli("setup", str(spec), "--env", str(env), "--json")
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)["plan"]
+    assert plan["lock_file"] == str(lock_file) and plan["lock_sha256"]
+    # A tampered hash must stop the install (and leave the env as it was).
+    target = os.readlink(env)
+    lock_file.write_text(re.sub(r"sha256:[0-9a-f]{64}", "sha256:" + "0" * 64, text))
+    tampered = cli("setup", str(spec), "--env", str(env))
+    assert tampered.code == 4 and "hash" in tampered.err.lower(), tampered.err
+    assert os.readlink(env) == target
+
+
+def test_stale_lock_is_ignored_with_a_warning(cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path) -> None:
+    assert cli("lock", str(profile(tmp_path, "alpha==1.0"))).code == 0
+    result = cli("setup", str(profile(tmp_path, "alpha==2.0")), "--env", str(tmp_path / "env"), "--json")
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)["plan"]
+    assert plan["lock_file"] is None and any("locked from another version" in w for w in plan["warnings"])
+    assert version_in(tmp_path / "env") == "2.0"

@@ -26,7 +26,7 @@ from llmenv.verify.model import Finding, Status
 INSTALL_TIMEOUT = 3600.0
 _RELEVANT = re.compile(
     r"(error|ERROR|×|No solution|not found|No matching distribution|Could not find|Because|hint:|conflict|"
-    r"requires|Resolution|Failed|failed|denied|refused|timed out|certificate)"
+    r"requires|Resolution|Failed|failed|denied|refused|timed out|certificate|Caused by|mismatch|[Hh]ash)"
 )
 
 

@@ -83,6 +83,7 @@ class Plan:
     smoke: dict[str, Any] | None
     lock_file: str | None
     warnings: tuple[str, ...] = ()
+    lock_sha256: str | None = None
     overrides: tuple[str, ...] = ()
     variant_index_fallback: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -101,6 +102,7 @@ class Plan:
                 list(self.requirements),
                 self.indexes.fingerprint(),
                 self.lock_file,
+                self.lock_sha256,
             ]
         )
         return hashlib.sha256(raw.encode()).hexdigest()
@@ -120,6 +122,7 @@ class Plan:
             "gpu_check": self.gpu_check,
             "smoke": self.smoke,
             "lock_file": self.lock_file,
+            "lock_sha256": self.lock_sha256,
             "warnings": list(self.warnings),
             "overrides": list(self.overrides),
             "variant_index_fallback": self.variant_index_fallback,

@@ -36,8 +36,10 @@ class PipInstaller:
         args = [str(python), "-m", "pip", "install", "--no-input", "--progress-bar", "off"]
         if plan.indexes.variant_index:
             args += ["--extra-index-url", plan.indexes.variant_index.reveal()]
-        what = ["--require-hashes", "-r", str(requirements_file)] if requirements_file else list(plan.requirements)
-        return Command(args + what, {})
+        if requirements_file is None:
+            return Command(args + list(plan.requirements), {})
+        # The lock was compiled under pip's configured constraints; in hash mode pip would reject them unhashed.
+        return Command([*args, "--require-hashes", "-r", str(requirements_file)], {"PIP_CONSTRAINT": ""})
 
 
 __all__ = ["PipInstaller"]

@@ -74,8 +74,10 @@ class UvInstaller:
 
     def install_command(self, plan: Plan, python: Path, requirements_file: Path | None) -> Command:
         args, env = source_args(plan.indexes)
-        for constraint in plan.indexes.constraints:
-            args += ["--constraints", constraint]
+        if requirements_file is None:
+            # A hashed lock was compiled under these constraints already, and hash mode rejects unhashed ones.
+            for constraint in plan.indexes.constraints:
+                args += ["--constraints", constraint]
         what = ["--require-hashes", "-r", str(requirements_file)] if requirements_file else list(plan.requirements)
         return Command([uv_binary(), "pip", "install", "--python", str(python), *args, *what], env)
 

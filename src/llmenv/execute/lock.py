@@ -1,0 +1,51 @@
+"""`uv pip compile --generate-hashes` for a plan: the full, hashed dependency set of one variant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llmenv.errors import InstallError
+from llmenv.execute.installers import Command, run_command
+from llmenv.execute.installers.uv import source_args, uv_binary
+from llmenv.plan.model import Plan
+
+
+def compile_command(plan: Plan, requirements_in: Path, output: Path, platform: str) -> Command:
+    args, env = source_args(plan.indexes)
+    for constraint in plan.indexes.constraints:
+        args += ["--constraints", constraint]
+    minor = ".".join(plan.python_version.split(".")[:2])
+    return Command(
+        [
+            uv_binary(), "pip", "compile", str(requirements_in), "--generate-hashes", "--no-header",
+            "--python-version", minor, "--python-platform", platform, "-o", str(output), *args,
+        ],
+        env,
+    )  # fmt: skip
+
+
+def write_lock(plan: Plan, output: Path, platform: str, log: Path) -> Path:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    requirements_in = output.with_name(output.name + ".in")
+    requirements_in.write_text("\n".join(plan.requirements) + "\n", encoding="utf-8")
+    tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        result = run_command(compile_command(plan, requirements_in, tmp, platform), log, timeout=900)
+        if not result.ok:
+            from llmenv.execute.build import relevant_lines
+
+            excerpt = "\n".join(f"  {line}" for line in relevant_lines(result.stdout))
+            raise InstallError(f"locking {plan.profile} failed:\n{excerpt}\nFull log: {log}", fix="check the pins and indexes")
+        header = (
+            f"# llmenv lock for profile {plan.profile} ({plan.accelerator.value}"
+            f"{', ' + plan.variant.value if plan.variant else ''}), Python {plan.python_version}, {platform}\n"
+            f"# profile content hash {plan.profile_hash}\n"
+        )
+        output.write_text(header + tmp.read_text(encoding="utf-8"), encoding="utf-8")
+    finally:
+        tmp.unlink(missing_ok=True)
+        requirements_in.unlink(missing_ok=True)
+    return output
+
+
+__all__ = ["compile_command", "write_lock"]
