@@ -112,7 +112,9 @@ def setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None]
         if current is not None:
             return SetupReport("up-to-date", current[0], env, current[1], (), (), None, time.perf_counter() - start)
     progress("probing the host")
-    facts = probe_host(offline=options.offline, env_path=env)
+    from packaging.specifiers import SpecifierSet
+
+    facts = probe_host(offline=options.offline, env_path=env, python=SpecifierSet(profile.python), for_setup=True)
     plan = _with_lock(_plan(profile, facts, options, env), profile, facts)
     if options.dry_run:
         return SetupReport("planned", plan, env, None, (), (), None, time.perf_counter() - start)
@@ -121,7 +123,7 @@ def setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None]
         if stamp and not options.force and stamp.get("key") == plan.stamp_key(__version__):
             # Another setup finished the same work while we waited for the lock.
             return SetupReport("up-to-date", plan, env, store.current(), (), (), None, time.perf_counter() - start)
-        store.clean()
+        store.clean(background=True)
         existed = store.current() is not None
         log = new_log("setup")
         lock = Path(plan.lock_file) if plan.lock_file else None
@@ -190,7 +192,9 @@ def _with_lock(plan: Any, profile: Profile, facts: HostFacts) -> Any:
             continue
         text = path.read_text(encoding="utf-8")
         if f"# profile content hash {plan.profile_hash}" not in text:
-            warning = f"ignoring {path}: it was locked from another version of profile {plan.profile} (run `llmenv lock`)"
+            warning = (
+                f"ignoring {path}: it was locked from another version of profile {plan.profile} (run `llmenv lock`)"
+            )
             return dataclasses.replace(plan, warnings=(*plan.warnings, warning))
         digest = hashlib.sha256(text.encode()).hexdigest()
         return dataclasses.replace(plan, lock_file=str(path), lock_sha256=digest)

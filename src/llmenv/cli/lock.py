@@ -12,11 +12,24 @@ def lock(
     profile: Annotated[str, typer.Argument(help="Profile name or YAML path.")],
     accelerator: Annotated[
         list[str] | None,
-        typer.Option("--accelerator", help="Lock for this accelerator (repeatable; default: what this host gets). "
-                     "Lock CUDA variants on a CPU machine with LLMENV_CUDA_DRIVER / LLMENV_GPU_CC.", show_default=False),
+        typer.Option(
+            "--accelerator",
+            help="Lock for this accelerator (repeatable; default: what this host gets). "
+            "Lock CUDA variants on a CPU machine with LLMENV_CUDA_DRIVER / LLMENV_GPU_CC.",
+            show_default=False,
+        ),
     ] = None,
-    python: Annotated[str | None, typer.Option("--python", help="Interpreter path or version to lock for.", show_default=False)] = None,
-    output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Where to write (default: beside the profile; ./llmenv-locks for built-ins).", show_default=False)] = None,
+    python: Annotated[
+        str | None, typer.Option("--python", help="Interpreter path or version to lock for.", show_default=False)
+    ] = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            help="Where to write (default: beside the profile; ./llmenv-locks for built-ins).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write fully pinned, hash-checked requirements per accelerator variant; `setup` installs from them."""
     from llmenv.cli.doctor import check_accelerator

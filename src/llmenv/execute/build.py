@@ -94,6 +94,11 @@ def build_generation(
                 "check the pins and that the indexes serve them (`llmenv doctor` checks reachability); "
                 "the previous environment is unchanged",
             )
+        seed = installer.seed_command(plan, env_python(gen)) if requirements_file else None
+        if seed is not None:
+            result = run_command(seed, log, INSTALL_TIMEOUT)
+            if not result.ok:
+                raise _fail("putting pip into the environment", result, log, "see the log")
         steps.append(Step("install", time.perf_counter() - start, f"{len(plan.requirements)} requirements"))
         start = time.perf_counter()
         progress("checking imports, pins, dependencies and the GPU in the new environment")
@@ -107,7 +112,7 @@ def build_generation(
                 fix=failed[0].fix or "see `llmenv doctor --env` output",
             )
         store.commit(gen, stamp(plan, findings))
-        store.clean()
+        store.clean(background=True)
         return BuildResult(gen, steps, findings)
     except BaseException:
         store.discard(gen)

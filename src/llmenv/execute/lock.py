@@ -35,7 +35,9 @@ def write_lock(plan: Plan, output: Path, platform: str, log: Path) -> Path:
             from llmenv.execute.build import relevant_lines
 
             excerpt = "\n".join(f"  {line}" for line in relevant_lines(result.stdout))
-            raise InstallError(f"locking {plan.profile} failed:\n{excerpt}\nFull log: {log}", fix="check the pins and indexes")
+            raise InstallError(
+                f"locking {plan.profile} failed:\n{excerpt}\nFull log: {log}", fix="check the pins and indexes"
+            )
         header = (
             f"# llmenv lock for profile {plan.profile} ({plan.accelerator.value}"
             f"{', ' + plan.variant.value if plan.variant else ''}), Python {plan.python_version}, {platform}\n"

@@ -157,18 +157,27 @@ class EnvStore:
         if (gen / MARKER).is_file() and gen != self.current() and gen.parent == self.home:
             shutil.rmtree(gen, ignore_errors=True)
 
-    def clean(self) -> list[Path]:
-        """Under the lock: drop unfinished generations (a killed run's) and all but the newest committed ones."""
+    def clean(self, background: bool = False) -> list[Path]:
+        """Under the lock: drop unfinished generations (a killed run's) and all but the newest committed ones.
+
+        Each is first renamed into `.trash-*` (instant, atomic), then deleted; with `background`, deletion runs in
+        a detached process so a multi-GB old generation does not delay the command that replaced it."""
         current = self.current()
         removed = []
         committed = [g for g in self.generations() if (g / STAMP).is_file()]
         keep = set(committed[-KEEP:]) | ({current} if current else set())
         for gen in self.generations():
             if gen not in keep and (gen / MARKER).is_file():
-                shutil.rmtree(gen, ignore_errors=True)
+                gen.rename(self.home / f".trash-{gen.name}-{os.getpid()}")
                 removed.append(gen)
         for stray in self.home.glob(".link-*"):
             stray.unlink(missing_ok=True)
+        trash = [p for p in self.home.glob(".trash-*") if p.is_dir()]
+        if trash and background:
+            _delete_detached(trash)
+        else:
+            for folder in trash:
+                shutil.rmtree(folder, ignore_errors=True)
         return removed
 
     def previous(self) -> Path | None:
@@ -181,6 +190,20 @@ class EnvStore:
         link_tmp = self.home / f".link-{os.getpid()}"
         os.symlink(os.path.relpath(gen, self.env.parent), link_tmp, target_is_directory=True)
         os.replace(link_tmp, self.env)
+
+
+def _delete_detached(folders: list[Path]) -> None:
+    import subprocess
+    import sys
+
+    code = "import shutil, sys\nfor p in sys.argv[1:]:\n    shutil.rmtree(p, ignore_errors=True)\n"
+    subprocess.Popen(
+        [sys.executable, "-c", code, *map(str, folders)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from packaging.specifiers import SpecifierSet
+
 from llmenv.probe.cuda_toolkit import CudaToolkit, probe_cuda_toolkit
 from llmenv.probe.disk import DiskSpace, probe_disk
 from llmenv.probe.facts import Probed, to_jsonable
@@ -112,15 +114,28 @@ def index_targets(config: PipConfig | None) -> list[tuple[str, str]]:
     return targets
 
 
-def probe_host(*, offline: bool = False, env_path: Path | None = None, timeout: float = PROBE_TIMEOUT) -> HostFacts:
+def probe_host(
+    *,
+    offline: bool = False,
+    env_path: Path | None = None,
+    timeout: float = PROBE_TIMEOUT,
+    python: SpecifierSet | None = None,
+    for_setup: bool = False,
+) -> HostFacts:
+    """`python` prunes interpreters whose path already shows they cannot fit; `for_setup` skips what only doctor
+    reports (the CUDA toolkit, index reachability), since setup's installer tells about indexes itself."""
     start = time.perf_counter()
     probes: dict[str, Callable[[], Probed[Any]]] = {
         "system": _timed("platform, /etc/os-release, /proc", probe_system),
-        "interpreters": _timed("PATH, pyenv, uv, py launcher", probe_interpreters),
+        "interpreters": _timed(
+            "PATH, pyenv, uv, py launcher", lambda: probe_interpreters(wanted=python, trace_pip=not for_setup)
+        ),
         "nvidia": _timed("nvidia", probe_nvidia),
         "rocm": _timed("rocm", probe_rocm),
         "apple": _timed("platform.mac_ver()", probe_apple),
-        "cuda_toolkit": _timed("nvcc", probe_cuda_toolkit),
+        "cuda_toolkit": _timed("nvcc", probe_cuda_toolkit)
+        if not for_setup
+        else (lambda: Probed(None, "not probed by setup")),
         "disk": _timed("shutil.disk_usage", lambda: probe_disk(env_path)),
         "pip_config": _timed("pip configuration files and PIP_* variables", probe_pip_config),
     }
@@ -130,8 +145,8 @@ def probe_host(*, offline: bool = False, env_path: Path | None = None, timeout: 
     deadline = time.perf_counter() + timeout
     for name, future in futures.items():
         results[name] = _result(name, future, deadline, timeout)
-    if offline:
-        results["indexes"] = Probed(None, "skipped: --offline")
+    if offline or for_setup:
+        results["indexes"] = Probed(None, "skipped: --offline" if offline else "not probed by setup")
     else:
         config = results["pip_config"].value
         cert = next(iter(config.get("cert")), None) if config else None

@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from packaging.specifiers import SpecifierSet
+
 from llmenv.process import run
 
 # Python 2 compatible on purpose: old interpreters on PATH must still answer so doctor can say they are too old.
@@ -211,13 +213,30 @@ def _trace_pip(path: str, python_cmd: Command | None, shims: str | None) -> Comm
     return Command("pip", path, None, python_version, via="pip --version", site_packages=site)
 
 
-def probe_interpreters(path_value: str | None = None) -> InterpreterReport:
+_VERSION_HINT = re.compile(r"(?:/versions/|python|cpython-)(\d+\.\d+)(?:\.\d+)?")
+
+
+def might_satisfy(path: str, wanted: SpecifierSet | None) -> bool:
+    """False only when the path itself names a version outside `wanted` (pyenv's versions/3.8.18, python3.9):
+    such interpreters need not be started to know they will be rejected."""
+    if wanted is None:
+        return True
+    match = _VERSION_HINT.search(path.replace("\\", "/"))
+    if not match:
+        return True
+    minor = match.group(1)
+    return wanted.contains(f"{minor}.0") or wanted.contains(f"{minor}.999")
+
+
+def probe_interpreters(
+    path_value: str | None = None, wanted: SpecifierSet | None = None, trace_pip: bool = True
+) -> InterpreterReport:
     path_value = os.environ.get("PATH", "") if path_value is None else path_value
     entries, missing, duplicates, empty = split_path(path_value)
     pyenv_root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
     shims_dir = pyenv_root / "shims"
     shims = str(shims_dir) if any(os.path.normpath(e) == os.path.normpath(shims_dir) for e in entries) else None
-    candidates = _candidates(entries, pyenv_root, shims)
+    candidates = {p: how for p, how in _candidates(entries, pyenv_root, shims).items() if might_satisfy(p, wanted)}
     stubs = tuple(p for p in candidates if "\\windowsapps\\" in p.lower() and os.path.getsize(p) == 0)
     names = ("python", "python3", "pip", "pip3")
     which = {n: shutil.which(n, path=path_value) for n in names}
@@ -235,7 +254,7 @@ def probe_interpreters(path_value: str | None = None) -> InterpreterReport:
                 else Command(n, which[n], error=error)
             )
         for n in ("pip", "pip3"):
-            path = which[n]
+            path = which[n] if trace_pip else None
             if path:
                 traced = _trace_pip(path, commands.get("python"), shims)
                 commands[n] = Command(
@@ -300,6 +319,7 @@ __all__ = [
     "parse_py_launcher",
     "parse_query",
     "parse_shebang",
+    "might_satisfy",
     "probe_interpreters",
     "query",
     "split_path",

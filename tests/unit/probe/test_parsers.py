@@ -141,3 +141,17 @@ def test_pip_config_precedence_follows_pip(tmp_path: Path) -> None:
     assert str(settings["index-url"].value) == "https://u:****@b/simple"
     assert settings["find-links"].values() == ["/w2"] and settings["find-links"].origin == "/etc/pip.conf [install]"
     assert settings["trusted-host"].origin == "env PIP_TRUSTED_HOST"
+
+
+def test_interpreters_pruned_by_version_in_their_path() -> None:
+    from packaging.specifiers import SpecifierSet
+
+    from llmenv.probe.interpreters import might_satisfy
+
+    wanted = SpecifierSet(">=3.10,<3.14")
+    assert not might_satisfy("/root/.pyenv/versions/3.8.18/bin/python", wanted)
+    assert might_satisfy("/root/.pyenv/versions/3.12.1/bin/python", wanted)
+    assert not might_satisfy("/usr/bin/python3.14", wanted)
+    assert might_satisfy("/usr/bin/python3", wanted)  # no version in the name: must be asked
+    assert might_satisfy("/home/u/.local/share/uv/python/cpython-3.11.9-linux-x86_64-gnu/bin/python3", wanted)
+    assert might_satisfy("/usr/bin/python2.7", None)

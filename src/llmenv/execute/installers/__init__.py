@@ -24,6 +24,10 @@ class Installer(Protocol):
         """Create the venv at `target` with the planned interpreter; the result says whether it worked."""
         ...
 
+    def seed_command(self, plan: Plan, python: Path) -> Command | None:
+        """A second step putting pip in the env after a hash-checked install, or None when not needed."""
+        ...
+
     def install_command(self, plan: Plan, python: Path, requirements_file: Path | None) -> Command:
         """Install the plan's requirements (or a hashed lock file) into the venv whose interpreter is `python`."""
         ...

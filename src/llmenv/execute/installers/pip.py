@@ -32,6 +32,9 @@ class PipInstaller:
                 return ProcResult(("virtualenv", *args), 1, str(exc), "", time.perf_counter() - start)
         return ProcResult(("virtualenv", *args), 0, "", "", time.perf_counter() - start)
 
+    def seed_command(self, plan: Plan, python: Path) -> Command | None:
+        return None  # virtualenv already seeded pip
+
     def install_command(self, plan: Plan, python: Path, requirements_file: Path | None) -> Command:
         args = [str(python), "-m", "pip", "install", "--no-input", "--progress-bar", "off"]
         if plan.indexes.variant_index:

@@ -45,31 +45,30 @@ def source_args(indexes: Indexes) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
+def pip_wheel(plan: Plan) -> str:
+    from virtualenv.seed.wheels.embed import get_embed_wheel
+
+    minor = ".".join(plan.python_version.split(".")[:2])
+    wheel = get_embed_wheel("pip", minor)
+    if wheel is None:
+        raise RuntimeError(f"virtualenv bundles no pip wheel for Python {minor}")
+    return str(wheel.path)
+
+
 class UvInstaller:
     name = "uv"
 
     def create(self, plan: Plan, target: Path, log: Path) -> ProcResult:
-        result = run_command(self.create_command(plan, target), log, timeout=600)
-        if not result.ok:
-            return result
-        # Put pip in the env, from the wheel virtualenv bundles (no index needed): without it, `pip install` in an
-        # activated env would run some other Python's pip, the very trap llmenv exists to remove.
-        return run_command(self.seed_command(plan, target), log, timeout=600)
+        return run_command(self.create_command(plan, target), log, timeout=600)
 
     def create_command(self, plan: Plan, target: Path) -> Command:
         argv = [uv_binary(), "venv", "--allow-existing", "--no-python-downloads", "--python", plan.python.value]
         return Command([*argv, str(target)], {"UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1"})
 
-    def seed_command(self, plan: Plan, target: Path) -> Command:
-        from virtualenv.seed.wheels.embed import get_embed_wheel
-
-        minor = ".".join(plan.python_version.split(".")[:2])
-        wheel = get_embed_wheel("pip", minor)
-        if wheel is None:
-            raise RuntimeError(f"virtualenv bundles no pip wheel for Python {minor}")
-        python = target / ("Scripts/python.exe" if (target / "Scripts").is_dir() else "bin/python")
+    def seed_command(self, plan: Plan, python: Path) -> Command | None:
+        """Hash-checked installs cannot carry the unhashed pip wheel along, so they seed it in a second step."""
         return Command(
-            [uv_binary(), "pip", "install", "--python", str(python), "--no-index", str(wheel.path)], {"NO_COLOR": "1"}
+            [uv_binary(), "pip", "install", "--python", str(python), "--no-index", pip_wheel(plan)], {"NO_COLOR": "1"}
         )
 
     def install_command(self, plan: Plan, python: Path, requirements_file: Path | None) -> Command:
@@ -78,7 +77,13 @@ class UvInstaller:
             # A hashed lock was compiled under these constraints already, and hash mode rejects unhashed ones.
             for constraint in plan.indexes.constraints:
                 args += ["--constraints", constraint]
-        what = ["--require-hashes", "-r", str(requirements_file)] if requirements_file else list(plan.requirements)
+        # pip comes from the wheel virtualenv bundles (no index needed), in the same resolution: without it, `pip
+        # install` in an activated env would run some other Python's pip, the very trap llmenv exists to remove.
+        what = (
+            ["--require-hashes", "-r", str(requirements_file)]
+            if requirements_file
+            else [*plan.requirements, pip_wheel(plan)]
+        )
         return Command([uv_binary(), "pip", "install", "--python", str(python), *args, *what], env)
 
 
