@@ -95,3 +95,48 @@ def torch_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
     )
     return env
+
+
+MINI_IMDB = REPO.parent / "shared" / "data" / "imdb" / "aclImdb-mini.tar.gz"
+
+
+@pytest.fixture(scope="session")
+def imdb_mini() -> Path:
+    """The real IMDB subset (5,000 train / 2,000 test reviews): LLMENV_TEST_IMDB, else ../shared/data/imdb."""
+    import os
+
+    path = Path(os.environ.get("LLMENV_TEST_IMDB") or MINI_IMDB)
+    if not path.is_file():
+        pytest.skip("IMDB subset not found (set LLMENV_TEST_IMDB)")
+    return path
+
+
+def _uv_env(tmp_path_factory: pytest.TempPathFactory, name: str, *requirements: str) -> Path:
+    import os
+    import subprocess
+
+    from llmenv.verify.env import uv_binary
+
+    links = os.environ.get("LLMENV_TEST_WHEELHOUSE") or os.environ.get("PIP_FIND_LINKS", "").split(" ")[0]
+    uv = uv_binary()
+    assert uv
+    env = tmp_path_factory.mktemp(name) / "env"
+    subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(env)], check=True)
+    extra = ["--find-links", links] if links else []
+    subprocess.run([uv, "pip", "install", "-q", "--python", str(env / "bin" / "python"), *extra, *requirements], check=True)
+    return env
+
+
+@pytest.fixture(scope="session")
+def transformers_env(tmp_path_factory: pytest.TempPathFactory, torch_env: Path) -> Path:
+    """torch 2.13.0 CPU plus the transformers profile's pins."""
+    return _uv_env(
+        tmp_path_factory, "transformers", TORCH_PIN, "numpy==2.2.6", "transformers==5.20.2", "tokenizers==0.23.3",
+        "safetensors==0.8.0", "huggingface-hub==2.4.0",
+    )
+
+
+@pytest.fixture(scope="session")
+def tf_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tf profile's CPU pins (tensorflow-cpu 2.21.0 from PyPI, about 300 MB on a cold cache)."""
+    return _uv_env(tmp_path_factory, "tf", "tensorflow-cpu==2.21.0", "keras==3.15.1", "numpy==2.2.6")

@@ -8,6 +8,7 @@ Stages return data; rendering and exit codes happen in `report/` and `cli/`.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -78,6 +79,8 @@ class SetupOptions:
     dry_run: bool = False
     force: bool = False
     lock_timeout: float = 600.0
+    skip_smoke: bool = True
+    data: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -90,13 +93,44 @@ class SetupReport:
     findings: tuple[Finding, ...]
     log: Path | None
     seconds: float
+    smoke: Any = None  # llmenv.verify.smoke.runner.SmokeResult when the smoke test ran
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(f.status is Status.FAIL for f in self.findings) else 0
+        failed = any(f.status is Status.FAIL for f in self.findings)
+        return 1 if failed or (self.smoke is not None and not self.smoke.passed) else 0
 
 
-def setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None]]) -> SetupReport:
+def setup(
+    options: SetupOptions,
+    progress: Callable[[str], Callable[[str], None]],
+    smoke_events: tuple[Callable[[dict[str, Any]], None], Callable[[int, int | None], None]] | None = None,
+) -> SetupReport:
+    """Build (or find up to date) the env, then run the smoke test in it unless skipped or already passed there."""
+    import dataclasses
+
+    report = _setup(options, progress)
+    if options.skip_smoke or options.dry_run or report.plan.smoke is None or report.generation is None:
+        return report
+    record = report.generation / SMOKE_RECORD
+    if report.status == "up-to-date" and record.is_file():
+        return report  # this generation already passed its smoke test
+    progress("running the IMDB smoke test")
+    on_event, on_download = smoke_events or ((lambda e: None), (lambda d, t: None))
+    result = smoke(
+        SmokeOptions(env=report.env, profile=options.profile, data=options.data, offline=options.offline),
+        on_event,
+        on_download,
+    )
+    if result.passed:
+        record.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+    return dataclasses.replace(report, smoke=result, seconds=report.seconds + (result.result or {}).get("wall_s", 0.0))
+
+
+SMOKE_RECORD = "llmenv-smoke.json"
+
+
+def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None]]) -> SetupReport:
     from llmenv.execute.build import build_generation
     from llmenv.execute.store import EnvStore
     from llmenv.paths import new_log
@@ -173,6 +207,64 @@ def _plan(
             cert = next(iter(config.get("cert")), None) if config else None
             reachable[url] = check_url(url, "variant", cafile=cert).reachable
     return make_plan(profile, facts, plan_options, reachable)
+
+
+# --- smoke ------------------------------------------------------------------------------------------------------
+#
+#   smoke = which env and profile -> find/prepare the data -> run the payload in the env -> judge accuracy
+
+
+@dataclass(frozen=True)
+class SmokeOptions:
+    env: Path | None = None
+    profile: str | None = None
+    framework: str | None = None
+    data: Path | None = None
+    epochs: int | None = None
+    model: str | None = None
+    offline: bool = False
+
+
+def smoke(
+    options: SmokeOptions, on_event: Callable[[dict[str, Any]], None], on_download: Callable[[int, int | None], None]
+) -> Any:
+    from llmenv.errors import UsageError
+    from llmenv.execute.store import EnvStore
+    from llmenv.paths import new_log
+    from llmenv.profiles.load import load_profile
+    from llmenv.verify.smoke.data import prepare
+    from llmenv.verify.smoke.runner import run_smoke
+
+    profile_ref = options.profile
+    env = options.env
+    if profile_ref is None and env is not None:
+        stamp = EnvStore.at(env).stamp()
+        if stamp:
+            profile_ref = str(stamp.get("profile_source") or stamp.get("profile"))
+    profile = load_profile(profile_ref or DEFAULT_PROFILE)
+    env = Path(os.path.abspath(env or profile.env))
+    framework = options.framework or (profile.smoke.framework if profile.smoke else None)
+    if framework is None:
+        raise UsageError(
+            f"profile {profile.name} has no smoke block",
+            where="--framework",
+            fix="pass --framework torch, keras or transformers",
+        )
+    threshold = profile.smoke.min_accuracy if profile.smoke else 0.75
+    budget = float(profile.smoke.time_budget_s) if profile.smoke else 600.0
+    epochs = options.epochs or (profile.smoke.epochs if profile.smoke else None)
+    data = prepare(options.data, offline=options.offline, progress=on_download)
+    return run_smoke(
+        env,
+        framework,
+        data,
+        threshold=threshold,
+        budget_s=budget,
+        log=new_log("smoke"),
+        epochs=epochs,
+        model=options.model,
+        on_event=on_event,
+    )
 
 
 def _with_lock(plan: Any, profile: Profile, facts: HostFacts) -> Any:
@@ -255,4 +347,14 @@ def _reachability_from(
     return {url: not stamp.get("variant_index_fallback")} if url else {}
 
 
-__all__ = ["DEFAULT_PROFILE", "DoctorReport", "SetupOptions", "SetupReport", "doctor", "lock", "setup"]
+__all__ = [
+    "DEFAULT_PROFILE",
+    "DoctorReport",
+    "SetupOptions",
+    "SetupReport",
+    "SmokeOptions",
+    "doctor",
+    "lock",
+    "setup",
+    "smoke",
+]

@@ -17,6 +17,7 @@ from llmenv.cli import doctor as doctor_cmd
 from llmenv.cli import lock as lock_cmd
 from llmenv.cli import profiles as profiles_cmd
 from llmenv.cli import setup as setup_cmd
+from llmenv.cli import smoke as smoke_cmd
 from llmenv.errors import ExitCode, LlmenvError
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.command("setup")(setup_cmd.setup)
 app.command("doctor")(doctor_cmd.doctor)
 app.command("probe")(doctor_cmd.probe)
+app.command("smoke")(smoke_cmd.smoke)
 app.command("rollback")(setup_cmd.rollback)
 app.command("lock")(lock_cmd.lock)
 app.add_typer(profiles_cmd.app, name="profiles")

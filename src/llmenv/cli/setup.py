@@ -30,6 +30,10 @@ def setup(
     offline: OfflineOption = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and change nothing.")] = False,
     skip_smoke: Annotated[bool, typer.Option("--skip-smoke", help="Do not run the IMDB smoke test.")] = False,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="IMDB data for the smoke test (see `llmenv smoke --help`).", show_default=False),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even when the environment is up to date.")] = False,
     lock_timeout: Annotated[
         float, typer.Option("--lock-timeout", help="Seconds to wait for another setup of the same env.")
@@ -44,16 +48,20 @@ def setup(
     from llmenv.cli.doctor import check_accelerator
     from llmenv.errors import UsageError
     from llmenv.report.setup import Progress, print_plan, print_setup, setup_json
+    from llmenv.report.smoke import SmokeProgress, print_smoke
     from llmenv.workflow import SetupOptions
     from llmenv.workflow import setup as run_setup
 
     check_accelerator(accelerator)
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend '{backend}'", where="--backend", fix="use auto, uv or pip")
-    options = SetupOptions(profile, env, python, accelerator, backend, offline, dry_run, force, lock_timeout)
+    options = SetupOptions(
+        profile, env, python, accelerator, backend, offline, dry_run, force, lock_timeout, skip_smoke, data
+    )
     progress = Progress(quiet=quiet or as_json)
+    smoke_progress = SmokeProgress(quiet=quiet or as_json)
     try:
-        report = run_setup(options, progress)
+        report = run_setup(options, progress, (smoke_progress.event, smoke_progress.download))
     except BaseException:
         progress.close(failed=True)
         raise
@@ -64,10 +72,8 @@ def setup(
         print_plan(report.plan)
     else:
         print_setup(report)
-        if not skip_smoke and report.plan.smoke and report.status != "up-to-date":
-            from llmenv.report.console import stderr_console
-
-            stderr_console().print("note: the IMDB smoke test is not part of this llmenv release yet; use --skip-smoke")
+        if report.smoke is not None:
+            print_smoke(report.smoke)
     raise typer.Exit(report.exit_code)
 
 

@@ -111,7 +111,7 @@ def build_generation(
                 f"the new environment failed its checks, so {plan.env} was left as it was: {summary}",
                 fix=failed[0].fix or "see `llmenv doctor --env` output",
             )
-        store.commit(gen, stamp(plan, findings))
+        store.commit(gen, stamp(plan, findings, profile.source))
         store.clean(background=True)
         return BuildResult(gen, steps, findings)
     except BaseException:
@@ -119,8 +119,9 @@ def build_generation(
         raise
 
 
-def stamp(plan: Plan, findings: list[Finding]) -> dict[str, Any]:
+def stamp(plan: Plan, findings: list[Finding], profile_source: str = "") -> dict[str, Any]:
     return {
+        "profile_source": profile_source,
         "schema": 1,
         "key": plan.stamp_key(__version__),
         "llmenv_version": __version__,

@@ -67,6 +67,7 @@ def setup_json(report: SetupReport) -> dict[str, Any]:
         "steps": [{"name": s.name, "seconds": round(s.seconds, 3), "detail": s.detail} for s in report.steps],
         "findings": [f.to_dict() for f in report.findings],
         "log": str(report.log) if report.log else None,
+        "smoke": report.smoke.to_dict() if report.smoke is not None else None,
         "seconds": round(report.seconds, 3),
     }
 

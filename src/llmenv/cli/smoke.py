@@ -1,0 +1,75 @@
+"""`llmenv smoke`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from llmenv.cli.options import JsonOption, OfflineOption
+
+FRAMEWORKS = ("torch", "keras", "transformers")
+
+
+def smoke(
+    env: Annotated[
+        Path | None,
+        typer.Option("--env", help="Environment to test (default: the profile's env, .venv).", show_default=False),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            help="Profile giving the framework and threshold (default: the env's own).",
+            show_default=False,
+        ),
+    ] = None,
+    framework: Annotated[
+        str | None,
+        typer.Option("--framework", help="torch, keras or transformers (default: the profile's).", show_default=False),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", help="aclImdb folder or .tar.gz, a CSV (text,label) or Keras imdb.npz.", show_default=False
+        ),
+    ] = None,
+    epochs: Annotated[
+        int | None, typer.Option("--epochs", min=1, help="Training epochs (default: the model's).", show_default=False)
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="transformers only: a local path or hub id to fine-tune instead of the small BERT.",
+            show_default=False,
+        ),
+    ] = None,
+    offline: OfflineOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Train and evaluate the IMDB sentiment model inside an environment; exit 1 below the profile's accuracy bar."""
+    from llmenv.errors import UsageError
+    from llmenv.report.smoke import SmokeProgress, print_smoke, smoke_json
+    from llmenv.workflow import SmokeOptions
+    from llmenv.workflow import smoke as run_smoke
+
+    if framework is not None and framework not in FRAMEWORKS:
+        raise UsageError(
+            f"unknown framework '{framework}'", where="--framework", fix="use torch, keras or transformers"
+        )
+    progress = SmokeProgress(quiet=as_json)
+    result = run_smoke(
+        SmokeOptions(env, profile, framework, data, epochs, model, offline), progress.event, progress.download
+    )
+    if as_json:
+        typer.echo(json.dumps(smoke_json(result), indent=2))
+    else:
+        print_smoke(result)
+    raise typer.Exit(0 if result.passed else 1)
+
+
+__all__ = ["smoke"]

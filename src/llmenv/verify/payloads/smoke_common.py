@@ -1,0 +1,85 @@
+"""Shared by the smoke payloads: reading the prepared data, the word vocabulary, padding, progress events.
+
+Standard library and NumPy only (every smoke profile installs NumPy). Events go to stdout as single lines
+prefixed with EVENT, so framework log noise around them does not matter."""
+
+import gzip
+import json
+import os
+import re
+import sys
+import time
+from collections import Counter
+
+EVENT = "LLMENV-EVENT "
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def emit(kind, **fields):
+    fields["event"] = kind
+    sys.stdout.write(EVENT + json.dumps(fields) + "\n")
+    sys.stdout.flush()
+
+
+def load_texts(path):
+    """(train_texts, train_labels, test_texts, test_labels, header) from the prepared file."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        header = json.loads(handle.readline())
+        body = json.loads(handle.readline())
+    train, test = body["train"], body["test"]
+    return [t for t, _ in train], [y for _, y in train], [t for t, _ in test], [y for _, y in test], header
+
+
+def load_npz(path):
+    """Keras imdb.npz: token ids (ids are frequency ranks) as word strings, so every pipeline can use them."""
+    import numpy as np
+
+    with np.load(path, allow_pickle=True) as data:
+        parts = [data["x_train"], data["y_train"], data["x_test"], data["y_test"]]
+    as_text = (
+        [" ".join("w%d" % i for i in seq) for seq in parts[0]],
+        [" ".join("w%d" % i for i in seq) for seq in parts[2]],
+    )
+    header = {"source": path, "synthetic": False, "train_size": len(parts[1]), "test_size": len(parts[3])}
+    return as_text[0], [int(y) for y in parts[1]], as_text[1], [int(y) for y in parts[3]], header
+
+
+def load(path, kind):
+    return load_npz(path) if kind == "npz" else load_texts(path)
+
+
+def words(text):
+    return _WORD.findall(text.lower().replace("<br />", " "))
+
+
+def build_vocab(texts, size):
+    """Index 0 pads, 1 is out-of-vocabulary; the `size - 2` most frequent training words get 2.."""
+    counts = Counter()
+    for text in texts:
+        counts.update(words(text))
+    return {w: i + 2 for i, (w, _) in enumerate(counts.most_common(size - 2))}
+
+
+def encode(texts, vocab, maxlen):
+    """Pre-padded, pre-truncated id matrix: the end of a review (its verdict) is kept, as in the classic tutorial."""
+    import numpy as np
+
+    out = np.zeros((len(texts), maxlen), dtype="int64")
+    for row, text in enumerate(texts):
+        ids = [vocab.get(w, 1) for w in words(text)][-maxlen:]
+        if ids:
+            out[row, -len(ids) :] = ids
+    return out
+
+
+def threads():
+    count = os.cpu_count() or 1
+    return max(1, count)
+
+
+class Clock:
+    def __init__(self):
+        self.start = time.perf_counter()
+
+    def seconds(self):
+        return time.perf_counter() - self.start

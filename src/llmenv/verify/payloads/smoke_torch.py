@@ -1,0 +1,122 @@
+"""IMDB smoke test in PyTorch: Embedding -> Conv1D -> MaxPool1D -> LSTM -> Dense, the classic Keras IMDB
+CNN-LSTM architecture rebuilt in torch. Prints progress events and one result event."""
+
+import argparse
+import os
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import smoke_common as common
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--kind", default="texts")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--maxlen", type=int, default=200)
+    parser.add_argument("--vocab", type=int, default=10000)
+    parser.add_argument("--batch", type=int, default=32)
+    args = parser.parse_args()
+    clock = common.Clock()
+
+    import numpy as np
+    import torch
+    from torch import nn
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(common.threads())
+    device = "cuda" if torch.cuda.is_available() else ("mps" if torch.backends.mps.is_available() else "cpu")
+    import_s = clock.seconds()
+
+    train_x, train_y, test_x, test_y, header = common.load(args.data, args.kind)
+    vocab = common.build_vocab(train_x, args.vocab)
+    xtr = torch.from_numpy(common.encode(train_x, vocab, args.maxlen))
+    ytr = torch.tensor(train_y, dtype=torch.float32)
+    xte = torch.from_numpy(common.encode(test_x, vocab, args.maxlen))
+    yte = torch.tensor(test_y, dtype=torch.float32)
+    common.emit(
+        "start",
+        framework="torch",
+        version=torch.__version__,
+        device=device,
+        train=len(ytr),
+        test=len(yte),
+        epochs=args.epochs,
+        import_s=round(import_s, 2),
+    )
+
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(args.vocab, 64)
+            self.drop = nn.Dropout(0.25)
+            self.conv = nn.Conv1d(64, 64, kernel_size=5)
+            self.pool = nn.MaxPool1d(4)
+            self.lstm = nn.LSTM(64, 70, batch_first=True)
+            self.out = nn.Linear(70, 1)
+
+        def forward(self, x):
+            h = self.drop(self.embed(x)).transpose(1, 2)
+            h = self.pool(torch.relu(self.conv(h))).transpose(1, 2)
+            _, (last, _) = self.lstm(h)
+            return self.out(last[-1]).squeeze(-1)
+
+    model = Model().to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.BCEWithLogitsLoss()
+    losses, train_start = [], time.perf_counter()
+    steps = (len(ytr) + args.batch - 1) // args.batch
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        order = torch.randperm(len(ytr))
+        total, started = 0.0, time.perf_counter()
+        for step in range(steps):
+            index = order[step * args.batch : (step + 1) * args.batch]
+            x, y = xtr[index].to(device), ytr[index].to(device)
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+            total += float(loss) * len(index)
+            if step % 20 == 0:
+                common.emit("step", epoch=epoch, step=step + 1, steps=steps)
+        seconds = time.perf_counter() - started
+        losses.append(total / len(ytr))
+        common.emit(
+            "epoch",
+            epoch=epoch,
+            epochs=args.epochs,
+            loss=round(losses[-1], 4),
+            seconds=round(seconds, 2),
+            samples_per_s=round(len(ytr) / seconds, 1),
+        )
+    train_s = time.perf_counter() - train_start
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for start in range(0, len(yte), 256):
+            logits = model(xte[start : start + 256].to(device))
+            correct += int(((logits > 0).float().cpu() == yte[start : start + 256]).sum())
+    common.emit(
+        "result",
+        framework="torch",
+        accuracy=round(correct / len(yte), 4),
+        loss_curve=[round(v, 4) for v in losses],
+        device=device,
+        train_s=round(train_s, 2),
+        samples_per_s=round(len(ytr) * args.epochs / train_s, 1),
+        wall_s=round(clock.seconds(), 2),
+        train=len(ytr),
+        test=len(yte),
+        source=header.get("source"),
+        synthetic=bool(header.get("synthetic")),
+    )
+
+
+main()

@@ -1,0 +1,162 @@
+"""IMDB smoke test with transformers: a small BERT-style BertForSequenceClassification built from a config, with a
+WordPiece tokenizer trained on the training texts by the tokenizers library; or `--model` (a local path or hub id)
+fine-tuned instead. AdamW with a one-cycle schedule."""
+
+import argparse
+import os
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import smoke_common as common
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--kind", default="texts")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--maxlen", type=int, default=128)
+    parser.add_argument("--vocab", type=int, default=8000)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--layers", type=int, default=2)
+    parser.add_argument("--hidden", type=int, default=128)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--model", default=None)
+    args = parser.parse_args()
+    clock = common.Clock()
+
+    import numpy as np
+    import torch
+    import transformers
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(common.threads())
+    device = "cuda" if torch.cuda.is_available() else ("mps" if torch.backends.mps.is_available() else "cpu")
+    import_s = clock.seconds()
+    train_x, train_y, test_x, test_y, header = common.load(args.data, args.kind)
+    clean = lambda texts: [t.replace("<br />", " ") for t in texts]  # noqa: E731
+    train_x, test_x = clean(train_x), clean(test_x)
+
+    if args.model:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(args.model)
+        tokenizer.truncation_side = "left"
+        model = AutoModelForSequenceClassification.from_pretrained(args.model, num_labels=2)
+
+        def encode(texts):
+            batch = tokenizer(texts, truncation=True, max_length=args.maxlen, padding="max_length", return_tensors="pt")
+            return batch["input_ids"], batch["attention_mask"]
+
+        described = args.model
+    else:
+        from tokenizers import BertWordPieceTokenizer
+        from transformers import BertConfig, BertForSequenceClassification
+
+        wordpiece = BertWordPieceTokenizer(lowercase=True)
+        wordpiece.train_from_iterator(train_x, vocab_size=args.vocab, min_frequency=2, show_progress=False)
+        # Keep the end of each review: that is where the verdict usually is.
+        wordpiece.enable_truncation(max_length=args.maxlen, direction="left")
+        wordpiece.enable_padding(length=args.maxlen, pad_id=wordpiece.token_to_id("[PAD]"))
+        config = BertConfig(
+            vocab_size=wordpiece.get_vocab_size(),
+            hidden_size=args.hidden,
+            num_hidden_layers=args.layers,
+            num_attention_heads=2,
+            intermediate_size=args.hidden * 4,
+            max_position_embeddings=args.maxlen + 2,
+            num_labels=2,
+        )
+        model = BertForSequenceClassification(config)
+
+        def encode(texts):
+            encoded = wordpiece.encode_batch(texts)
+            return (torch.tensor([e.ids for e in encoded]), torch.tensor([e.attention_mask for e in encoded]))
+
+        described = "BERT %d-layer %d-wide from config, WordPiece %d trained on the training texts" % (
+            args.layers,
+            args.hidden,
+            wordpiece.get_vocab_size(),
+        )
+
+    ids_tr, mask_tr = encode(train_x)
+    ids_te, mask_te = encode(test_x)
+    ytr, yte = torch.tensor(train_y), torch.tensor(test_y)
+    common.emit(
+        "start",
+        framework="transformers",
+        version="transformers %s / torch %s" % (transformers.__version__, torch.__version__),
+        device=device,
+        model=described,
+        train=len(ytr),
+        test=len(yte),
+        epochs=args.epochs,
+        import_s=round(import_s, 2),
+    )
+    model.to(device)
+    steps = (len(ytr) + args.batch - 1) // args.batch
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=args.lr, total_steps=steps * args.epochs, pct_start=0.1
+    )
+    losses, train_start = [], time.perf_counter()
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        order = torch.randperm(len(ytr))
+        total, started = 0.0, time.perf_counter()
+        for step in range(steps):
+            index = order[step * args.batch : (step + 1) * args.batch]
+            out = model(
+                input_ids=ids_tr[index].to(device),
+                attention_mask=mask_tr[index].to(device),
+                labels=ytr[index].to(device),
+            )
+            optimizer.zero_grad()
+            out.loss.backward()
+            optimizer.step()
+            schedule.step()
+            total += float(out.loss) * len(index)
+            if step % 10 == 0:
+                common.emit("step", epoch=epoch, step=step + 1, steps=steps)
+        seconds = time.perf_counter() - started
+        losses.append(total / len(ytr))
+        common.emit(
+            "epoch",
+            epoch=epoch,
+            epochs=args.epochs,
+            loss=round(losses[-1], 4),
+            seconds=round(seconds, 2),
+            samples_per_s=round(len(ytr) / seconds, 1),
+        )
+    train_s = time.perf_counter() - train_start
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for start in range(0, len(yte), 128):
+            logits = model(
+                input_ids=ids_te[start : start + 128].to(device), attention_mask=mask_te[start : start + 128].to(device)
+            ).logits
+            correct += int((logits.argmax(-1).cpu() == yte[start : start + 128]).sum())
+    common.emit(
+        "result",
+        framework="transformers",
+        accuracy=round(correct / len(yte), 4),
+        loss_curve=[round(v, 4) for v in losses],
+        device=device,
+        model=described,
+        train_s=round(train_s, 2),
+        samples_per_s=round(len(ytr) * args.epochs / train_s, 1),
+        wall_s=round(clock.seconds(), 2),
+        train=len(ytr),
+        test=len(yte),
+        source=header.get("source"),
+        synthetic=bool(header.get("synthetic")),
+    )
+
+
+main()

@@ -1,0 +1,357 @@
+"""Finding and preparing the IMDB data for the smoke test, on the host side.
+
+Loading happens here rather than in the runner so that one implementation (formats, download, checksum, safe
+archive reading, caching) serves every framework, the target env needs no network and no extra packages, and the
+runner only reads one prepared file. Sources, in order: --data, $LLMENV_IMDB, llmenv's cache, the Keras and Hugging
+Face caches, the official download (checksummed), and offline with none of these a clearly labelled synthetic set.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+import os
+import random
+import re
+import tarfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from llmenv.errors import UsageError
+from llmenv.verify.smoke.download import download
+
+IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
+# Published checksum of aclImdb_v1.tar.gz (the same value torchtext, Julia's MLDatasets and others pin).
+IMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
+MAX_TRAIN = 5000  # per run, stratified and seeded: the full 25,000 would take minutes per epoch on 2 cores
+MAX_TEST = 2000
+_MEMBER = re.compile(r"(?:^|/)(train|test)/(pos|neg)/\d+_\d+\.txt$")
+
+
+class DataError(UsageError):
+    """Bad or unreadable data given by the user: exit 2 with the path."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    path: Path  # the file the runner reads
+    kind: str  # "texts" (prepared JSON) or "npz" (Keras token ids)
+    source: str  # where the data came from, for the report
+    synthetic: bool
+    train_size: int
+    test_size: int
+
+
+def cache_dir() -> Path:
+    override = os.environ.get("LLMENV_CACHE_DIR")
+    if override:
+        return Path(override) / "imdb"
+    from platformdirs import user_cache_path
+
+    return user_cache_path("llmenv", appauthor=False) / "imdb"
+
+
+# --- readers ------------------------------------------------------------------------------------------------------
+
+
+def _checked_name(name: str, archive: Path) -> str:
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        raise DataError(
+            f"archive member {name!r} points outside the archive; refusing to read it",
+            where=str(archive),
+            fix="use the official aclImdb_v1.tar.gz or a folder in its layout",
+        )
+    return name
+
+
+def read_tarball(path: Path) -> Iterator[tuple[str, str, str]]:
+    """(split, text, label) from an aclImdb tarball, read in place: nothing is extracted, every member name checked."""
+    try:
+        with tarfile.open(path, "r:*") as archive:
+            for member in archive:
+                name = _checked_name(member.name, path)
+                if member.issym() or member.islnk():
+                    _checked_name(member.linkname, path)  # links are never followed; escaping ones are refused
+                    continue
+                match = _MEMBER.search(name)
+                if not match or not member.isfile():
+                    continue
+                handle = archive.extractfile(member)
+                if handle is None:
+                    continue
+                yield match.group(1), handle.read().decode("utf-8", errors="replace"), match.group(2)
+    except (tarfile.TarError, EOFError, OSError, zlib_error()) as exc:
+        raise DataError(
+            f"cannot read {path} as an aclImdb tarball ({exc})",
+            where=str(path),
+            fix="the file is corrupt or incomplete: download it again, or pass another --data",
+        ) from None
+
+
+def zlib_error() -> type[Exception]:
+    import zlib
+
+    return zlib.error
+
+
+def read_folder(path: Path) -> Iterator[tuple[str, str, str]]:
+    root = path / "aclImdb" if (path / "aclImdb").is_dir() else path
+    if not (root / "train").is_dir() or not (root / "test").is_dir():
+        raise DataError(
+            f"{path} is not an aclImdb folder (expected train/ and test/ with pos/ and neg/ inside)",
+            where=str(path),
+            fix="point --data at the extracted aclImdb folder, its .tar.gz, a CSV or imdb.npz",
+        )
+    for split in ("train", "test"):
+        for label in ("pos", "neg"):
+            for file in sorted((root / split / label).glob("*_*.txt")):
+                yield split, file.read_text(encoding="utf-8", errors="replace"), label
+
+
+_LABELS = {"1": "pos", "0": "neg", "pos": "pos", "neg": "neg", "positive": "pos", "negative": "neg"}
+
+
+def read_csv(path: Path) -> Iterator[tuple[str, str, str]]:
+    """A CSV with a text column (`text` or `review`) and a label column (`label` or `sentiment`: 1/0, pos/neg,
+    positive/negative); an optional `split` column (train/test), else a stable 80/20 split by text hash."""
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields = {f.lower(): f for f in reader.fieldnames or []}
+        text_key = fields.get("text") or fields.get("review")
+        label_key = fields.get("label") or fields.get("sentiment")
+        if not text_key or not label_key:
+            raise DataError(
+                f"{path} has columns {reader.fieldnames}; expected a text column (text/review) and a label column "
+                "(label/sentiment)",
+                where=str(path),
+            )
+        split_key = fields.get("split")
+        for line, row in enumerate(reader, start=2):
+            label = _LABELS.get(str(row[label_key]).strip().lower())
+            if label is None:
+                raise DataError(
+                    f"unknown label {row[label_key]!r} (expected 1/0, pos/neg, positive/negative)",
+                    where=f"{path}:{line}",
+                )
+            text = row[text_key]
+            split = (row.get(split_key) or "").strip().lower() if split_key else ""
+            if split not in ("train", "test"):
+                split = "test" if int(hashlib.sha256(text.encode()).hexdigest(), 16) % 5 == 0 else "train"
+            yield split, text, label
+
+
+# --- discovery ----------------------------------------------------------------------------------------------------
+
+
+def _candidates() -> list[tuple[str, Path]]:
+    home = Path.home()
+    keras = Path(os.environ.get("KERAS_HOME") or home / ".keras") / "datasets"
+    hf = Path(
+        os.environ.get("HF_DATASETS_CACHE")
+        or Path(os.environ.get("HF_HOME") or home / ".cache" / "huggingface") / "datasets"
+    )
+    found: list[tuple[str, Path]] = [
+        ("llmenv cache", cache_dir() / "aclImdb_v1.tar.gz"),
+        ("Keras cache", keras / "aclImdb_v1.tar.gz"),
+        ("Keras cache", keras / "aclImdb"),
+        ("Keras cache", keras / "imdb.npz"),
+    ]
+    # Hugging Face `datasets` keeps downloads as <hash> files with a <hash>.json sidecar naming the URL.
+    downloads = hf / "downloads"
+    if downloads.is_dir():
+        for sidecar in sorted(downloads.glob("*.json")):
+            try:
+                url = json.loads(sidecar.read_text()).get("url", "")
+            except (OSError, ValueError, AttributeError):
+                continue
+            if str(url).endswith("aclImdb_v1.tar.gz"):
+                found.append(("Hugging Face cache", sidecar.with_suffix("")))
+    return [(label, p) for label, p in found if p.exists()]
+
+
+def prepare(
+    data: Path | None,
+    *,
+    offline: bool,
+    seed: int = 1234,
+    progress: Callable[[int, int | None], None] | None = None,
+    allow_download: bool = True,
+) -> Prepared:
+    if data is not None:
+        return _prepare_path(data, f"--data {data}", seed)
+    env = os.environ.get("LLMENV_IMDB")
+    if env:
+        return _prepare_path(Path(env), f"LLMENV_IMDB={env}", seed)
+    for label, path in _candidates():
+        return _prepare_path(path, f"{label}: {path}", seed)
+    if not offline and allow_download:
+        target = download(IMDB_URL, cache_dir() / "aclImdb_v1.tar.gz", IMDB_SHA256, progress=progress)
+        return _prepare_path(target, f"downloaded {IMDB_URL} (sha256 verified)", seed)
+    return _synthetic(seed)
+
+
+def _prepare_path(path: Path, source: str, seed: int) -> Prepared:
+    if not path.exists():
+        raise DataError(f"no such file or folder: {path}", where=source.split(" ")[0].rstrip("="), fix="check the path")
+    name = path.name.lower()
+    if name.endswith(".npz"):
+        return Prepared(path, "npz", f"{source} (Keras token ids)", False, -1, -1)
+    if path.is_dir():
+        rows = read_folder(path)
+    elif name.endswith(".csv"):
+        rows = read_csv(path)
+    elif name.endswith((".tar.gz", ".tgz", ".tar")) or tarfile.is_tarfile(path):
+        rows = read_tarball(path)
+    else:
+        raise DataError(
+            f"{path} is not a supported dataset (aclImdb folder or tarball, CSV, or Keras imdb.npz)", where=str(path)
+        )
+    key = hashlib.sha256(f"{path.resolve()}|{_fingerprint(path)}|{seed}|{MAX_TRAIN}|{MAX_TEST}".encode()).hexdigest()[
+        :16
+    ]
+    out = cache_dir() / f"prepared-{key}.json.gz"
+    if out.is_file():
+        with gzip.open(out, "rt", encoding="utf-8") as handle:
+            header = json.loads(handle.readline())
+        return Prepared(out, "texts", source, False, header["train_size"], header["test_size"])
+    splits: dict[str, list[tuple[str, int]]] = {"train": [], "test": []}
+    for split, text, label in rows:
+        splits[split].append((text, 1 if label == "pos" else 0))
+    if not splits["train"] or not splits["test"]:
+        raise DataError(f"{path} holds no labelled train and test reviews", where=str(path))
+    rng = random.Random(seed)
+    train = _stratified(splits["train"], MAX_TRAIN, rng)
+    test = _stratified(splits["test"], MAX_TEST, rng)
+    _write_prepared(out, source, False, train, test)
+    return Prepared(out, "texts", source, False, len(train), len(test))
+
+
+def _fingerprint(path: Path) -> str:
+    if path.is_dir():
+        return str(sum(1 for _ in path.rglob("*.txt")))
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _stratified(rows: list[tuple[str, int]], limit: int, rng: random.Random) -> list[tuple[str, int]]:
+    if len(rows) <= limit:
+        chosen = list(rows)
+    else:
+        chosen = []
+        for label in (0, 1):
+            group = [r for r in rows if r[1] == label]
+            chosen += rng.sample(group, min(len(group), limit // 2))
+    rng.shuffle(chosen)
+    return chosen
+
+
+def _write_prepared(
+    out: Path, source: str, synthetic: bool, train: list[tuple[str, int]], test: list[tuple[str, int]]
+) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    with gzip.open(tmp, "wt", encoding="utf-8") as handle:
+        handle.write(
+            json.dumps(
+                {
+                    "format": 1,
+                    "source": source,
+                    "synthetic": synthetic,
+                    "train_size": len(train),
+                    "test_size": len(test),
+                }
+            )
+            + "\n"
+        )
+        handle.write(json.dumps({"train": train, "test": test}) + "\n")
+    os.replace(tmp, out)
+
+
+# --- offline fallback ---------------------------------------------------------------------------------------------
+
+_POSITIVE = [
+    "wonderful",
+    "superb",
+    "moving",
+    "brilliant",
+    "delightful",
+    "touching",
+    "masterful",
+    "charming",
+    "gripping",
+    "excellent",
+]
+_NEGATIVE = [
+    "dreadful",
+    "boring",
+    "clumsy",
+    "tedious",
+    "awful",
+    "pointless",
+    "lifeless",
+    "dull",
+    "incoherent",
+    "terrible",
+]
+_NEUTRAL = [
+    "the",
+    "film",
+    "plot",
+    "actor",
+    "scene",
+    "director",
+    "story",
+    "camera",
+    "music",
+    "ending",
+    "cast",
+    "script",
+    "minutes",
+    "character",
+]
+
+
+def _synthetic(seed: int) -> Prepared:
+    """Offline with no data: template reviews whose sentiment words decide the label. It exercises the stack end
+    to end; its accuracy says nothing about IMDB, and every report says so."""
+    rng = random.Random(seed)
+
+    def review(label: int) -> str:
+        words = [rng.choice(_NEUTRAL) for _ in range(rng.randint(30, 80))]
+        cue = _POSITIVE if label else _NEGATIVE
+        noise = _NEGATIVE if label else _POSITIVE
+        for _ in range(rng.randint(3, 6)):
+            words.insert(rng.randrange(len(words)), rng.choice(cue))
+        if rng.random() < 0.3:
+            words.insert(rng.randrange(len(words)), rng.choice(noise))
+        return " ".join(words)
+
+    train = [(review(i % 2), i % 2) for i in range(2000)]
+    test = [(review(i % 2), i % 2) for i in range(600)]
+    out = cache_dir() / f"synthetic-{seed}.json.gz"
+    _write_prepared(out, "SYNTHETIC (offline, no IMDB data found)", True, train, test)
+    return Prepared(
+        out,
+        "texts",
+        "SYNTHETIC sentiment set (offline and no IMDB data found): not an IMDB accuracy",
+        True,
+        len(train),
+        len(test),
+    )
+
+
+__all__ = [
+    "IMDB_SHA256",
+    "IMDB_URL",
+    "DataError",
+    "Prepared",
+    "cache_dir",
+    "prepare",
+    "read_csv",
+    "read_folder",
+    "read_tarball",
+]
