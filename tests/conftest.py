@@ -123,7 +123,9 @@ def _uv_env(tmp_path_factory: pytest.TempPathFactory, name: str, *requirements: 
     env = tmp_path_factory.mktemp(name) / "env"
     subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(env)], check=True)
     extra = ["--find-links", links] if links else []
-    subprocess.run([uv, "pip", "install", "-q", "--python", str(env / "bin" / "python"), *extra, *requirements], check=True)
+    subprocess.run(
+        [uv, "pip", "install", "-q", "--python", str(env / "bin" / "python"), *extra, *requirements], check=True
+    )
     return env
 
 
@@ -131,8 +133,14 @@ def _uv_env(tmp_path_factory: pytest.TempPathFactory, name: str, *requirements: 
 def transformers_env(tmp_path_factory: pytest.TempPathFactory, torch_env: Path) -> Path:
     """torch 2.13.0 CPU plus the transformers profile's pins."""
     return _uv_env(
-        tmp_path_factory, "transformers", TORCH_PIN, "numpy==2.2.6", "transformers==5.20.2", "tokenizers==0.23.3",
-        "safetensors==0.8.0", "huggingface-hub==2.4.0",
+        tmp_path_factory,
+        "transformers",
+        TORCH_PIN,
+        "numpy==2.2.6",
+        "transformers==5.20.2",
+        "tokenizers==0.23.3",
+        "safetensors==0.8.0",
+        "huggingface-hub==2.4.0",
     )
 
 

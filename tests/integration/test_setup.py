@@ -284,7 +284,9 @@ def test_lock_timeout_fails_clearly(index: IndexServer, tmp_path: Path) -> None:
     assert second.returncode == 2 and "did not finish within 1 s" in err
 
 
-def test_lock_then_setup_installs_with_hash_checking(cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path) -> None:
+def test_lock_then_setup_installs_with_hash_checking(
+    cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path
+) -> None:
     spec = profile(tmp_path, "alpha==1.0", "beta==1.0")
     locked = cli("lock", str(spec))
     assert locked.code == 0, locked.err
@@ -305,7 +307,9 @@ def test_lock_then_setup_installs_with_hash_checking(cli: Callable[..., CliResul
     assert os.readlink(env) == target
 
 
-def test_stale_lock_is_ignored_with_a_warning(cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path) -> None:
+def test_stale_lock_is_ignored_with_a_warning(
+    cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path
+) -> None:
     assert cli("lock", str(profile(tmp_path, "alpha==1.0"))).code == 0
     result = cli("setup", str(profile(tmp_path, "alpha==2.0")), "--env", str(tmp_path / "env"), "--json")
     assert result.code == 0, result.err

@@ -43,3 +43,30 @@ def test_setup_torch_end_to_end(cli: Callable[..., CliResult], wheelhouse: str, 
     assert version == ["2.13.0+cpu", "None"]  # the CPU build, never PyPI's CUDA one
     again = cli("setup", "torch", "--env", str(env), "--skip-smoke", "--backend", backend)
     assert again.code == 0 and "is up to date" in again.out
+
+
+def test_setup_runs_the_smoke_test_and_remembers_a_pass(
+    cli: Callable[..., CliResult], wheelhouse: str, imdb_mini: Path, tmp_path: Path
+) -> None:
+    quick = tmp_path / "quick.yaml"
+    quick.write_text("name: quick\nextends: torch\nsmoke:\n  framework: torch\n  min_accuracy: 0.6\n  epochs: 1\n")
+    env = tmp_path / "env"
+    result = cli("setup", str(quick), "--env", str(env), "--data", str(imdb_mini), "--json")
+    assert result.code == 0, result.err
+    smoke = json.loads(result.out)["smoke"]
+    assert smoke["passed"] and smoke["accuracy"] >= 0.6 and smoke["dataset"]["test"] == 2000
+    again = cli("setup", str(quick), "--env", str(env), "--data", str(imdb_mini), "--json")
+    assert json.loads(again.out)["status"] == "up-to-date" and json.loads(again.out)["smoke"] is None
+
+
+def test_setup_fails_with_1_when_the_model_learns_too_little(
+    cli: Callable[..., CliResult], wheelhouse: str, imdb_mini: Path, tmp_path: Path
+) -> None:
+    strict = tmp_path / "strict.yaml"
+    strict.write_text("name: strict\nextends: torch\nsmoke:\n  framework: torch\n  min_accuracy: 0.99\n  epochs: 1\n")
+    env = tmp_path / "env"
+    result = cli("setup", str(strict), "--env", str(env), "--data", str(imdb_mini))
+    assert result.code == 1
+    assert "IMDB smoke test (torch) failed" in result.out and "below" not in result.err
+    assert "fix: the stack trained but learned too little" in result.out
+    assert env.is_symlink()  # the install itself passed its checks and is kept; the smoke verdict is reported

@@ -44,7 +44,9 @@ def test_keras_smoke_on_real_imdb(cli: Callable[..., CliResult], tf_env: Path, i
     check_trained(report, "keras")
 
 
-def test_transformers_smoke_tiny_config(cli: Callable[..., CliResult], transformers_env: Path, imdb_mini: Path, tmp_path: Path) -> None:
+def test_transformers_smoke_tiny_config(
+    cli: Callable[..., CliResult], transformers_env: Path, imdb_mini: Path, tmp_path: Path
+) -> None:
     # A tiny, fast configuration for CI: 1 epoch of a 1-layer BERT. It must run end to end and learn something;
     # the full-size default is measured in docs/benchmarks.md.
     profile = tmp_path / "tiny-bert.yaml"

@@ -59,7 +59,8 @@ def test_tarball_folder_and_csv_give_the_same_reviews(tmp_path: Path) -> None:
         archive.extractall(folder, filter="data")
     csv_path = tmp_path / "imdb.csv"
     rows = ["review,sentiment,split"] + [
-        f'"{text}",{"positive" if label == "pos" else "negative"},{split}' for split, text, label in read_tarball(tarball)
+        f'"{text}",{"positive" if label == "pos" else "negative"},{split}'
+        for split, text, label in read_tarball(tarball)
     ]
     csv_path.write_text("\n".join(rows) + "\n")
     results = [prepare(p, offline=True) for p in (tarball, folder, csv_path)]
@@ -186,12 +187,16 @@ def test_download_verifies_checksum_and_resumes(http: tuple[str, dict[str, bytes
     target.parent.mkdir()
     (target.parent / "aclImdb_v1.tar.gz.part").write_bytes(body[:100])  # an earlier, interrupted download
     seen: list[int] = []
-    download(f"{base}/aclImdb_v1.tar.gz", target, hashlib.sha256(body).hexdigest(), progress=lambda d, t: seen.append(d))
+    download(
+        f"{base}/aclImdb_v1.tar.gz", target, hashlib.sha256(body).hexdigest(), progress=lambda d, t: seen.append(d)
+    )
     assert target.read_bytes() == body and ranges == ["bytes=100-"] and seen[-1] == len(body)
     assert not (target.parent / "aclImdb_v1.tar.gz.part").exists()
 
 
-def test_download_with_wrong_checksum_is_refused_and_removed(http: tuple[str, dict[str, bytes], list[str]], tmp_path: Path) -> None:
+def test_download_with_wrong_checksum_is_refused_and_removed(
+    http: tuple[str, dict[str, bytes], list[str]], tmp_path: Path
+) -> None:
     base, files, _ = http
     files["/aclImdb_v1.tar.gz"] = b"not the real archive"
     target = tmp_path / "aclImdb_v1.tar.gz"

@@ -15,7 +15,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", required=True)
     parser.add_argument("--kind", default="texts")
-    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--maxlen", type=int, default=200)
     parser.add_argument("--vocab", type=int, default=10000)
@@ -55,6 +55,7 @@ def main():
             keras.layers.Conv1D(64, 5, activation="relu"),
             keras.layers.MaxPooling1D(4),
             keras.layers.LSTM(70),
+            keras.layers.Dropout(0.5),
             keras.layers.Dense(1, activation="sigmoid"),
         ]
     )

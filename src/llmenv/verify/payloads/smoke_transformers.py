@@ -55,14 +55,24 @@ def main():
 
         described = args.model
     else:
-        from tokenizers import BertWordPieceTokenizer
+        from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
         from transformers import BertConfig, BertForSequenceClassification
 
-        wordpiece = BertWordPieceTokenizer(lowercase=True)
-        wordpiece.train_from_iterator(train_x, vocab_size=args.vocab, min_frequency=2, show_progress=False)
+        special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        wordpiece = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+        wordpiece.normalizer = normalizers.BertNormalizer(lowercase=True)
+        wordpiece.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+        trainer = trainers.WordPieceTrainer(
+            vocab_size=args.vocab, min_frequency=2, special_tokens=special, show_progress=False
+        )
+        wordpiece.train_from_iterator(train_x, trainer=trainer)
+        cls, sep = wordpiece.token_to_id("[CLS]"), wordpiece.token_to_id("[SEP]")
+        wordpiece.post_processor = processors.TemplateProcessing(
+            single="[CLS] $A [SEP]", special_tokens=[("[CLS]", cls), ("[SEP]", sep)]
+        )
         # Keep the end of each review: that is where the verdict usually is.
         wordpiece.enable_truncation(max_length=args.maxlen, direction="left")
-        wordpiece.enable_padding(length=args.maxlen, pad_id=wordpiece.token_to_id("[PAD]"))
+        wordpiece.enable_padding(length=args.maxlen, pad_id=wordpiece.token_to_id("[PAD]"), pad_token="[PAD]")
         config = BertConfig(
             vocab_size=wordpiece.get_vocab_size(),
             hidden_size=args.hidden,
