@@ -55,7 +55,8 @@ class SmokeProgress:
         elif kind == "epoch":
             self._stop_bar()
             self.console.print(
-                f"   epoch {event['epoch']}/{event['epochs']}: loss {event['loss']:.4f}, {event['seconds']} s, "
+                f"   epoch {event['epoch']}/{event['epochs']}: loss {event['loss']:.4f}, train accuracy "
+                f"{event.get('accuracy', 0):.3f}, {event['seconds']} s, "
                 f"{event['samples_per_s']} samples/s"
             )
         elif kind == "result":

@@ -65,19 +65,20 @@ def main():
     class Events(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
             self.started = time.perf_counter()
+            self.current = epoch + 1
 
         def on_train_batch_end(self, batch, logs=None):
             if batch % 20 == 0:
-                common.emit("step", epoch=self.epoch + 1 if hasattr(self, "epoch") else 1, step=batch + 1, steps=steps)
+                common.emit("step", epoch=self.current, step=batch + 1, steps=steps)
 
         def on_epoch_end(self, epoch, logs=None):
-            self.epoch = epoch + 1
             seconds = time.perf_counter() - self.started
             common.emit(
                 "epoch",
                 epoch=epoch + 1,
                 epochs=args.epochs,
                 loss=round(float(logs["loss"]), 4),
+                accuracy=round(float(logs.get("accuracy", 0.0)), 4),
                 seconds=round(seconds, 2),
                 samples_per_s=round(len(ytr) / seconds, 1),
             )

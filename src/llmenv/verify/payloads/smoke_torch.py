@@ -75,15 +75,17 @@ def main():
     for epoch in range(1, args.epochs + 1):
         model.train()
         order = torch.randperm(len(ytr))
-        total, started = 0.0, time.perf_counter()
+        total, hits, started = 0.0, 0, time.perf_counter()
         for step in range(steps):
             index = order[step * args.batch : (step + 1) * args.batch]
             x, y = xtr[index].to(device), ytr[index].to(device)
             optimizer.zero_grad()
-            loss = loss_fn(model(x), y)
+            logits = model(x)
+            loss = loss_fn(logits, y)
             loss.backward()
             optimizer.step()
             total += float(loss) * len(index)
+            hits += int(((logits.detach() > 0).float() == y).sum())
             if step % 20 == 0:
                 common.emit("step", epoch=epoch, step=step + 1, steps=steps)
         seconds = time.perf_counter() - started
@@ -93,6 +95,7 @@ def main():
             epoch=epoch,
             epochs=args.epochs,
             loss=round(losses[-1], 4),
+            accuracy=round(hits / len(ytr), 4),
             seconds=round(seconds, 2),
             samples_per_s=round(len(ytr) / seconds, 1),
         )

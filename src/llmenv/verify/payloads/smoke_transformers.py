@@ -118,7 +118,7 @@ def main():
     for epoch in range(1, args.epochs + 1):
         model.train()
         order = torch.randperm(len(ytr))
-        total, started = 0.0, time.perf_counter()
+        total, hits, started = 0.0, 0, time.perf_counter()
         for step in range(steps):
             index = order[step * args.batch : (step + 1) * args.batch]
             out = model(
@@ -131,6 +131,7 @@ def main():
             optimizer.step()
             schedule.step()
             total += float(out.loss) * len(index)
+            hits += int((out.logits.detach().argmax(-1).cpu() == ytr[index]).sum())
             if step % 10 == 0:
                 common.emit("step", epoch=epoch, step=step + 1, steps=steps)
         seconds = time.perf_counter() - started
@@ -140,6 +141,7 @@ def main():
             epoch=epoch,
             epochs=args.epochs,
             loss=round(losses[-1], 4),
+            accuracy=round(hits / len(ytr), 4),
             seconds=round(seconds, 2),
             samples_per_s=round(len(ytr) / seconds, 1),
         )
