@@ -1,16 +1,25 @@
-"""Regenerate the shipped profile JSON Schema after changing `llmenv.profiles.model`."""
+"""Regenerate the shipped profile JSON Schema and the published --json output schemas (docs/schemas/)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from llmenv.profiles.schema import SCHEMA_FILE, build_schema, render
 
 
 def main() -> None:
-    target = Path(__file__).resolve().parents[1] / "src" / "llmenv" / "profiles" / SCHEMA_FILE
+    repo = Path(__file__).resolve().parents[1]
+    target = repo / "src" / "llmenv" / "profiles" / SCHEMA_FILE
     target.write_text(render(build_schema()), encoding="utf-8")
     print(f"wrote {target}")
+    from llmenv.report.schemas import SCHEMAS
+
+    for name, schema in SCHEMAS.items():
+        out = repo / "docs" / "schemas" / f"{name}-1.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"wrote {out}")
 
 
 if __name__ == "__main__":

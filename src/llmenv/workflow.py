@@ -44,7 +44,12 @@ class DoctorReport:
 
 
 def doctor(
-    profile_ref: str | None, env: Path | None, *, accelerator: str | None = None, offline: bool = False
+    profile_ref: str | None,
+    env: Path | None,
+    *,
+    accelerator: str | None = None,
+    offline: bool = False,
+    no_gpu: bool = False,
 ) -> DoctorReport:
     from llmenv.profiles.load import load_profile
     from llmenv.verify.host import context_for, verify_host
@@ -58,6 +63,12 @@ def doctor(
         from llmenv.verify.env import verify_env
 
         findings += verify_env(env, profile, facts, wanted)
+    if no_gpu:
+        # A container build or GPU-less CI job building for a GPU: what needs the device is not judged here.
+        findings = [
+            Finding(f.id, f.area, Status.SKIP, f.title, f"skipped (--no-gpu): {f.evidence}") if f.area == "gpu" else f
+            for f in findings
+        ]
     return DoctorReport(
         tuple(unique_ids(findings)), facts, profile, profile_ref is None, env, wanted, time.perf_counter() - start
     )
@@ -267,6 +278,84 @@ def smoke(
     )
 
 
+def cache_key(profile_ref: str, accelerator: str | None, python: str | None) -> tuple[str, dict[str, Any]]:
+    """Hash of everything that makes setup build a different env: the same inputs as the stamp's key, plus the
+    platform, so a CI cache never restores an env built for another OS, libc or CPU."""
+    import hashlib
+
+    from packaging.specifiers import SpecifierSet
+
+    from llmenv.profiles.load import load_profile
+
+    profile = load_profile(profile_ref)
+    facts = probe_host(offline=True, python=SpecifierSet(profile.python), for_setup=True)
+    options = SetupOptions(profile=profile_ref, python=python, accelerator=accelerator)
+    plan = _with_lock(_plan(profile, facts, options, Path(profile.env), reachable={}), profile, facts)
+    system = facts.system.value
+    platform = (
+        f"{system.os}-{system.machine}-{system.libc or 'nolibc'}{system.libc_version or ''}".lower()
+        if system
+        else "unknown"
+    )
+    minor = "".join(plan.python_version.split(".")[:2])
+    build = plan.variant.value if plan.variant else plan.accelerator.value
+    parts = {
+        "profile": plan.profile,
+        "profile_hash": plan.profile_hash,
+        "accelerator": plan.accelerator.value,
+        "variant": plan.variant.value if plan.variant else None,
+        "python": plan.python_version,
+        "platform": platform,
+        "requirements": list(plan.requirements),
+        "lock_sha256": plan.lock_sha256,
+        "llmenv_version": __version__,
+    }
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+    return f"llmenv-{plan.profile}-{build}-py{minor}-{platform}-{digest}", parts
+
+
+def export(profile_ref: str, format: str, accelerator: str | None, python: str | None) -> str:
+    from packaging.specifiers import SpecifierSet
+
+    from llmenv.profiles.load import load_profile
+
+    profile = load_profile(profile_ref)
+    facts = probe_host(offline=True, python=SpecifierSet(profile.python), for_setup=True)
+    plan = _plan(
+        profile,
+        facts,
+        SetupOptions(profile=profile_ref, python=python, accelerator=accelerator),
+        Path(profile.env),
+        reachable={},
+    )
+    profile_file = None if profile.origin == "builtin" else Path(profile.source).name
+    if format == "dockerfile":
+        from llmenv.export.dockerfile import render
+
+        nvidia = facts.nvidia.value
+        cc = next((g.compute_capability for g in nvidia.gpus if g.compute_capability), None) if nvidia else None
+        return render(plan, profile_ref, profile_file, nvidia.driver if nvidia else None, cc)
+    if format == "devcontainer":
+        from llmenv.export.devcontainer import render as render_devcontainer
+
+        return render_devcontainer(plan)
+    if format == "github-actions":
+        from llmenv.export.workflow import render as render_workflow
+
+        return render_workflow(plan, profile_ref if profile.origin == "builtin" else str(Path(profile.source).name))
+    import tempfile
+
+    from llmenv.execute.lock import write_lock
+    from llmenv.paths import new_log
+    from llmenv.plan.lockfiles import uv_platform
+
+    system = facts.system.value
+    platform = uv_platform(system.os, system.machine) if system else "x86_64-manylinux_2_28"
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_lock(plan, Path(folder) / "requirements.txt", platform, new_log("export"))
+        return path.read_text(encoding="utf-8")
+
+
 def _with_lock(plan: Any, profile: Profile, facts: HostFacts) -> Any:
     """Use a hashed lock for this exact variant when one exists and was made from this profile's content."""
     import dataclasses
@@ -353,6 +442,7 @@ __all__ = [
     "SetupOptions",
     "SetupReport",
     "SmokeOptions",
+    "cache_key",
     "doctor",
     "lock",
     "setup",

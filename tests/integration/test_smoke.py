@@ -6,8 +6,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+from llmenv.report.schemas import SCHEMAS
 from tests.conftest import CliResult
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -20,6 +22,7 @@ def smoke(cli: Callable[..., CliResult], *args: str) -> tuple[CliResult, dict[st
 
 
 def check_trained(report: dict[str, object], framework: str, min_accuracy: float = 0.75) -> dict[str, object]:
+    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
     assert report["schema"] == "llmenv.smoke/1" and report["framework"] == framework
     result = report["result"]
     assert isinstance(result, dict)

@@ -13,7 +13,9 @@ from typing import Annotated
 import typer
 
 from llmenv import __version__
+from llmenv.cli import ci as ci_cmd
 from llmenv.cli import doctor as doctor_cmd
+from llmenv.cli import export as export_cmd
 from llmenv.cli import lock as lock_cmd
 from llmenv.cli import profiles as profiles_cmd
 from llmenv.cli import setup as setup_cmd
@@ -34,7 +36,9 @@ app.command("probe")(doctor_cmd.probe)
 app.command("smoke")(smoke_cmd.smoke)
 app.command("rollback")(setup_cmd.rollback)
 app.command("lock")(lock_cmd.lock)
+app.command("export")(export_cmd.export)
 app.add_typer(profiles_cmd.app, name="profiles")
+app.add_typer(ci_cmd.app, name="ci")
 
 
 def _show_version(value: bool) -> None:
@@ -53,6 +57,15 @@ def _root(
     """Install, pin, verify and smoke-test a deep-learning Python environment in one command."""
 
 
+def _github_error(text: str) -> None:
+    """Under GitHub Actions an llmenv error is also an annotation, so it shows on the run's summary page."""
+    import os
+
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        message = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        sys.stderr.write(f"::error title=llmenv::{message}\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point; exits with a code from `llmenv.errors.ExitCode`."""
     try:
@@ -61,7 +74,9 @@ def main(argv: list[str] | None = None) -> None:
         from llmenv.redact import redact_text
         from llmenv.report.console import print_error
 
-        print_error(redact_text(exc.render()))
+        text = redact_text(exc.render())
+        print_error(text)
+        _github_error(text)
         sys.exit(int(exc.exit_code))
     except KeyboardInterrupt:
         from llmenv.report.console import print_error

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from llmenv.cli.options import AcceleratorOption, EnvOption, JsonOption, OfflineOption
+from llmenv.cli.options import AcceleratorOption, EnvOption, JsonOption, JunitOption, OfflineOption
 
 ACCELERATORS = ("auto", "cpu", "cuda", "rocm", "mps")
 
@@ -31,6 +31,10 @@ def doctor(
     offline: OfflineOption = False,
     as_json: JsonOption = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list passing disk checks.")] = False,
+    junit: JunitOption = None,
+    no_gpu: Annotated[
+        bool, typer.Option("--no-gpu", help="No GPU here by design (a container build): report GPU checks as skipped.")
+    ] = False,
 ) -> None:
     """Diagnose the host (and with --env an environment): each finding has an id, ok/warn/fail, evidence and a fix.
 
@@ -39,7 +43,11 @@ def doctor(
     from llmenv.workflow import doctor as run_doctor
 
     check_accelerator(accelerator)
-    report = run_doctor(profile, env, accelerator=accelerator, offline=offline)
+    report = run_doctor(profile, env, accelerator=accelerator, offline=offline, no_gpu=no_gpu)
+    from llmenv.report.ci import CiReport, publish
+
+    title = f"llmenv doctor (profile {report.profile.name if report.profile else '-'})"
+    publish(CiReport("doctor", title, report.findings, report.exit_code, report.seconds), junit, as_json)
     if as_json:
         typer.echo(json.dumps(doctor_json(report), indent=2))
     else:

@@ -17,4 +17,11 @@ AcceleratorOption = Annotated[
     typer.Option("--accelerator", help="auto, cpu, cuda, rocm or mps (default: the profile's)", show_default=False),
 ]
 
-__all__ = ["AcceleratorOption", "EnvOption", "JsonOption", "OfflineOption"]
+JunitOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--junit", help="Also write a JUnit XML report (one testcase per check) to this file.", show_default=False
+    ),
+]
+
+__all__ = ["AcceleratorOption", "EnvOption", "JsonOption", "JunitOption", "OfflineOption"]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from llmenv.cli.options import AcceleratorOption, JsonOption, OfflineOption
+from llmenv.cli.options import AcceleratorOption, JsonOption, JunitOption, OfflineOption
 
 BACKENDS = ("auto", "uv", "pip")
 
@@ -40,6 +40,7 @@ def setup(
     ] = 600.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
     as_json: JsonOption = False,
+    junit: JunitOption = None,
 ) -> None:
     """Create or update a verified environment for a profile: plan, create the venv, install, check, swap in.
 
@@ -66,6 +67,12 @@ def setup(
         progress.close(failed=True)
         raise
     progress.close()
+    if report.status != "planned":
+        from llmenv.report.ci import CiReport, publish
+
+        findings = [*report.findings, *([report.smoke.finding()] if report.smoke is not None else [])]
+        title = f"llmenv setup {report.plan.profile} -> {report.env}: {report.status}"
+        publish(CiReport("setup", title, findings, report.exit_code, report.seconds), junit, as_json)
     if as_json:
         typer.echo(json.dumps(setup_json(report), indent=2))
     elif report.status == "planned":

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from llmenv.cli.options import JsonOption, OfflineOption
+from llmenv.cli.options import JsonOption, JunitOption, OfflineOption
 
 FRAMEWORKS = ("torch", "keras", "transformers")
 
@@ -50,6 +50,7 @@ def smoke(
     ] = None,
     offline: OfflineOption = False,
     as_json: JsonOption = False,
+    junit: JunitOption = None,
 ) -> None:
     """Train and evaluate the IMDB sentiment model inside an environment; exit 1 below the profile's accuracy bar."""
     from llmenv.errors import UsageError
@@ -64,6 +65,13 @@ def smoke(
     progress = SmokeProgress(quiet=as_json)
     result = run_smoke(
         SmokeOptions(env, profile, framework, data, epochs, model, offline), progress.event, progress.download
+    )
+    from llmenv.report.ci import CiReport, publish
+
+    seconds = float((result.result or {}).get("wall_s", 0.0))
+    exit_code = 0 if result.passed else 1
+    publish(
+        CiReport("smoke", f"llmenv smoke ({result.framework})", [result.finding()], exit_code, seconds), junit, as_json
     )
     if as_json:
         typer.echo(json.dumps(smoke_json(result), indent=2))

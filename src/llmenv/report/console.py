@@ -15,7 +15,10 @@ if TYPE_CHECKING:
 
 
 def plain_output() -> bool:
-    """No colours or live widgets when piped, in CI, or when the user asks (NO_COLOR)."""
+    """No colours or live widgets when piped, in CI, or when the user asks (NO_COLOR); FORCE_COLOR wins (the
+    script that renders the README's terminal pictures uses it)."""
+    if os.environ.get("FORCE_COLOR"):
+        return False
     return bool(os.environ.get("NO_COLOR") or os.environ.get("CI")) or not sys.stdout.isatty()
 
 

@@ -1,0 +1,44 @@
+"""`llmenv ci cache-key` and `llmenv ci schema`: helpers for CI jobs."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from llmenv.cli.options import AcceleratorOption, JsonOption
+
+app = typer.Typer(help="Helpers for CI jobs: cache keys and the JSON Schemas of --json outputs.", no_args_is_help=True)
+
+
+@app.command("cache-key")
+def cache_key(
+    profile: Annotated[str, typer.Argument(help="Profile name or YAML path.")] = "transformers",
+    accelerator: AcceleratorOption = None,
+    python: Annotated[
+        str | None, typer.Option("--python", help="Interpreter path or version.", show_default=False)
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A stable cache key for the environment this host would get: changes exactly when setup would rebuild."""
+    from llmenv.cli.doctor import check_accelerator
+    from llmenv.workflow import cache_key as compute
+
+    check_accelerator(accelerator)
+    key, parts = compute(profile, accelerator, python)
+    typer.echo(json.dumps({"key": key, **parts}, indent=2) if as_json else key)
+
+
+@app.command("schema")
+def schema(name: Annotated[str, typer.Argument(help="doctor, probe, setup or smoke.")]) -> None:
+    """Print the JSON Schema of a command's --json output."""
+    from llmenv.errors import UsageError
+    from llmenv.report.schemas import SCHEMAS
+
+    if name not in SCHEMAS:
+        raise UsageError(f"no schema named '{name}'", fix=f"use one of: {', '.join(SCHEMAS)}")
+    typer.echo(json.dumps(SCHEMAS[name], indent=2, sort_keys=True))
+
+
+__all__ = ["app"]

@@ -1,0 +1,46 @@
+"""`llmenv export`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from llmenv.cli.options import AcceleratorOption
+
+FORMATS = ("requirements", "dockerfile", "devcontainer", "github-actions")
+
+
+def export(
+    profile: Annotated[str, typer.Argument(help="Profile name or YAML path.")],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="requirements, dockerfile, devcontainer or github-actions.")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.", show_default=False)
+    ] = None,
+    accelerator: AcceleratorOption = None,
+    python: Annotated[
+        str | None, typer.Option("--python", help="Interpreter path or version to plan for.", show_default=False)
+    ] = None,
+) -> None:
+    """Turn a profile into a hashed requirements lock, a Dockerfile, a devcontainer.json or a CI workflow.
+
+    Without a GPU here, plan CUDA exports with LLMENV_CUDA_DRIVER / LLMENV_GPU_CC and --accelerator cuda."""
+    from llmenv.cli.doctor import check_accelerator
+    from llmenv.errors import UsageError
+    from llmenv.workflow import export as run_export
+
+    check_accelerator(accelerator)
+    if format not in FORMATS:
+        raise UsageError(f"unknown format '{format}'", where="--format", fix="use " + ", ".join(FORMATS))
+    text = run_export(profile, format, accelerator, python)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+
+
+__all__ = ["export"]
