@@ -91,13 +91,13 @@ def _handler(server: IndexServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 half = len(data) // 2
-                self.wfile.write(data[:half])
-                self.wfile.flush()
-                time.sleep(delay)
                 try:
+                    self.wfile.write(data[:half])
+                    self.wfile.flush()
+                    time.sleep(delay)
                     self.wfile.write(data[half:])
                 except (BrokenPipeError, ConnectionResetError):
-                    return
+                    return  # the installer was interrupted or killed mid-download: that is the test
             else:
                 self.send_error(404)
 

@@ -83,3 +83,48 @@ class Clock:
 
     def seconds(self):
         return time.perf_counter() - self.start
+
+
+def arguments(description, **defaults):
+    """The options every payload takes; `defaults` sets each model's own (epochs, maxlen, vocab, batch)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--kind", default="texts")
+    parser.add_argument("--epochs", type=int, default=defaults.get("epochs", 2))
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--maxlen", type=int, default=defaults.get("maxlen", 200))
+    parser.add_argument("--vocab", type=int, default=defaults.get("vocab", 10000))
+    parser.add_argument("--batch", type=int, default=defaults.get("batch", 32))
+    return parser
+
+
+def epoch_done(epoch, epochs, loss, accuracy, samples, seconds):
+    emit(
+        "epoch",
+        epoch=epoch,
+        epochs=epochs,
+        loss=round(loss, 4),
+        accuracy=round(accuracy, 4),
+        seconds=round(seconds, 2),
+        samples_per_s=round(samples / seconds, 1),
+    )
+
+
+def result(framework, accuracy, losses, device, train_s, samples, epochs, clock, test, header, **extra):
+    emit(
+        "result",
+        framework=framework,
+        accuracy=round(accuracy, 4),
+        loss_curve=[round(v, 4) for v in losses],
+        device=device,
+        train_s=round(train_s, 2),
+        samples_per_s=round(samples * epochs / train_s, 1),
+        wall_s=round(clock.seconds(), 2),
+        train=samples,
+        test=test,
+        source=header.get("source"),
+        synthetic=bool(header.get("synthetic")),
+        **extra,
+    )

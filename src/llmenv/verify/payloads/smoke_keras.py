@@ -1,7 +1,6 @@
 """IMDB smoke test in Keras/TensorFlow: Embedding -> Conv1D -> MaxPooling1D -> LSTM -> Dense sigmoid, binary
 cross-entropy, Adam (the classic Keras IMDB CNN-LSTM example)."""
 
-import argparse
 import os
 import sys
 import time
@@ -12,15 +11,7 @@ import smoke_common as common
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data", required=True)
-    parser.add_argument("--kind", default="texts")
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=1234)
-    parser.add_argument("--maxlen", type=int, default=200)
-    parser.add_argument("--vocab", type=int, default=10000)
-    parser.add_argument("--batch", type=int, default=32)
-    args = parser.parse_args()
+    args = common.arguments(__doc__, epochs=2).parse_args()
     clock = common.Clock()
 
     import keras
@@ -73,34 +64,16 @@ def main():
 
         def on_epoch_end(self, epoch, logs=None):
             seconds = time.perf_counter() - self.started
-            common.emit(
-                "epoch",
-                epoch=epoch + 1,
-                epochs=args.epochs,
-                loss=round(float(logs["loss"]), 4),
-                accuracy=round(float(logs.get("accuracy", 0.0)), 4),
-                seconds=round(seconds, 2),
-                samples_per_s=round(len(ytr) / seconds, 1),
+            common.epoch_done(
+                epoch + 1, args.epochs, float(logs["loss"]), float(logs.get("accuracy", 0.0)), len(ytr), seconds
             )
 
     train_start = time.perf_counter()
     history = model.fit(xtr, ytr, batch_size=args.batch, epochs=args.epochs, verbose=0, callbacks=[Events()])
     train_s = time.perf_counter() - train_start
     _, accuracy = model.evaluate(xte, yte, batch_size=256, verbose=0)
-    common.emit(
-        "result",
-        framework="keras",
-        accuracy=round(float(accuracy), 4),
-        loss_curve=[round(float(v), 4) for v in history.history["loss"]],
-        device=device,
-        train_s=round(train_s, 2),
-        samples_per_s=round(len(ytr) * args.epochs / train_s, 1),
-        wall_s=round(clock.seconds(), 2),
-        train=len(ytr),
-        test=len(yte),
-        source=header.get("source"),
-        synthetic=bool(header.get("synthetic")),
-    )
+    losses = [float(v) for v in history.history["loss"]]
+    common.result("keras", float(accuracy), losses, device, train_s, len(ytr), args.epochs, clock, len(yte), header)
 
 
 main()

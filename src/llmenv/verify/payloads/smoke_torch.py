@@ -1,7 +1,6 @@
 """IMDB smoke test in PyTorch: Embedding -> Conv1D -> MaxPool1D -> LSTM -> Dense, the classic Keras IMDB
 CNN-LSTM architecture rebuilt in torch. Prints progress events and one result event."""
 
-import argparse
 import os
 import random
 import sys
@@ -12,15 +11,7 @@ import smoke_common as common
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data", required=True)
-    parser.add_argument("--kind", default="texts")
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=1234)
-    parser.add_argument("--maxlen", type=int, default=200)
-    parser.add_argument("--vocab", type=int, default=10000)
-    parser.add_argument("--batch", type=int, default=32)
-    args = parser.parse_args()
+    args = common.arguments(__doc__, epochs=5).parse_args()
     clock = common.Clock()
 
     import numpy as np
@@ -90,15 +81,7 @@ def main():
                 common.emit("step", epoch=epoch, step=step + 1, steps=steps)
         seconds = time.perf_counter() - started
         losses.append(total / len(ytr))
-        common.emit(
-            "epoch",
-            epoch=epoch,
-            epochs=args.epochs,
-            loss=round(losses[-1], 4),
-            accuracy=round(hits / len(ytr), 4),
-            seconds=round(seconds, 2),
-            samples_per_s=round(len(ytr) / seconds, 1),
-        )
+        common.epoch_done(epoch, args.epochs, losses[-1], hits / len(ytr), len(ytr), seconds)
     train_s = time.perf_counter() - train_start
     model.eval()
     correct = 0
@@ -106,20 +89,7 @@ def main():
         for start in range(0, len(yte), 256):
             logits = model(xte[start : start + 256].to(device))
             correct += int(((logits > 0).float().cpu() == yte[start : start + 256]).sum())
-    common.emit(
-        "result",
-        framework="torch",
-        accuracy=round(correct / len(yte), 4),
-        loss_curve=[round(v, 4) for v in losses],
-        device=device,
-        train_s=round(train_s, 2),
-        samples_per_s=round(len(ytr) * args.epochs / train_s, 1),
-        wall_s=round(clock.seconds(), 2),
-        train=len(ytr),
-        test=len(yte),
-        source=header.get("source"),
-        synthetic=bool(header.get("synthetic")),
-    )
+    common.result("torch", correct / len(yte), losses, device, train_s, len(ytr), args.epochs, clock, len(yte), header)
 
 
 main()

@@ -2,7 +2,6 @@
 WordPiece tokenizer trained on the training texts by the tokenizers library; or `--model` (a local path or hub id)
 fine-tuned instead. AdamW with a one-cycle schedule."""
 
-import argparse
 import os
 import random
 import sys
@@ -13,14 +12,7 @@ import smoke_common as common
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data", required=True)
-    parser.add_argument("--kind", default="texts")
-    parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=1234)
-    parser.add_argument("--maxlen", type=int, default=128)
-    parser.add_argument("--vocab", type=int, default=8000)
-    parser.add_argument("--batch", type=int, default=32)
+    parser = common.arguments(__doc__, epochs=2, maxlen=128, vocab=8000)
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--lr", type=float, default=1e-3)
@@ -136,15 +128,7 @@ def main():
                 common.emit("step", epoch=epoch, step=step + 1, steps=steps)
         seconds = time.perf_counter() - started
         losses.append(total / len(ytr))
-        common.emit(
-            "epoch",
-            epoch=epoch,
-            epochs=args.epochs,
-            loss=round(losses[-1], 4),
-            accuracy=round(hits / len(ytr), 4),
-            seconds=round(seconds, 2),
-            samples_per_s=round(len(ytr) / seconds, 1),
-        )
+        common.epoch_done(epoch, args.epochs, losses[-1], hits / len(ytr), len(ytr), seconds)
     train_s = time.perf_counter() - train_start
     model.eval()
     correct = 0
@@ -154,20 +138,18 @@ def main():
                 input_ids=ids_te[start : start + 128].to(device), attention_mask=mask_te[start : start + 128].to(device)
             ).logits
             correct += int((logits.argmax(-1).cpu() == yte[start : start + 128]).sum())
-    common.emit(
-        "result",
-        framework="transformers",
-        accuracy=round(correct / len(yte), 4),
-        loss_curve=[round(v, 4) for v in losses],
-        device=device,
+    common.result(
+        "transformers",
+        correct / len(yte),
+        losses,
+        device,
+        train_s,
+        len(ytr),
+        args.epochs,
+        clock,
+        len(yte),
+        header,
         model=described,
-        train_s=round(train_s, 2),
-        samples_per_s=round(len(ytr) * args.epochs / train_s, 1),
-        wall_s=round(clock.seconds(), 2),
-        train=len(ytr),
-        test=len(yte),
-        source=header.get("source"),
-        synthetic=bool(header.get("synthetic")),
     )
 
 

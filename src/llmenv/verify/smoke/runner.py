@@ -57,7 +57,7 @@ class SmokeResult:
         status = Status.OK if self.passed else Status.FAIL
         r = self.result or {}
         evidence = (
-            f"accuracy {self.accuracy:.3f} (min {self.threshold}) on {self.data.test_size} held-out reviews; "
+            f"accuracy {self.accuracy:.3f} (min {self.threshold}) on {r.get('test', self.data.test_size)} held-out reviews; "
             f"device {r.get('device')}; train {r.get('train_s')} s at {r.get('samples_per_s')} samples/s; "
             f"wall {r.get('wall_s')} s; data: {self.data.source}"
             if self.accuracy is not None
