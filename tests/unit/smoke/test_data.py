@@ -140,6 +140,7 @@ def test_offline_without_data_is_labelled_synthetic(tmp_path: Path, monkeypatch:
     monkeypatch.setenv("HF_HOME", str(tmp_path / "none"))
     prepared = prepare(None, offline=True)
     assert prepared.synthetic and "SYNTHETIC" in prepared.source and "not an IMDB accuracy" in prepared.source
+    assert "(offline," in prepared.source
     header, _ = read_prepared(prepared.path)
     assert header["synthetic"] is True
 
@@ -220,3 +221,16 @@ def test_prepare_downloads_the_official_archive_when_online(
     # The next run finds it in llmenv's cache without downloading.
     files.clear()
     assert prepare(None, offline=False).source.startswith("llmenv cache:")
+
+
+def test_unreachable_download_falls_back_to_labelled_synthetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setattr(data_mod, "IMDB_URL", f"http://127.0.0.1:{port}/aclImdb_v1.tar.gz")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "none"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "none"))
+    prepared = prepare(None, offline=False)
+    assert prepared.synthetic and "the IMDB download failed" in prepared.source
