@@ -337,15 +337,9 @@ def _synthetic(seed: int, reason: str) -> Prepared:
     train = [(review(i % 2), i % 2) for i in range(2000)]
     test = [(review(i % 2), i % 2) for i in range(600)]
     out = cache_dir() / f"synthetic-{seed}.json.gz"
-    _write_prepared(out, "SYNTHETIC (offline, no IMDB data found)", True, train, test)
-    return Prepared(
-        out,
-        "texts",
-        "SYNTHETIC sentiment set (offline and no IMDB data found): not an IMDB accuracy",
-        True,
-        len(train),
-        len(test),
-    )
+    source = f"SYNTHETIC sentiment set ({reason}, and no local IMDB data): not an IMDB accuracy"
+    _write_prepared(out, source, True, train, test)
+    return Prepared(out, "texts", source, True, len(train), len(test))
 
 
 __all__ = [
