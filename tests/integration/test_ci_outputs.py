@@ -220,3 +220,15 @@ def test_requirements_export_installs_with_require_hashes(
     assert install.returncode == 0, install.stdout + install.stderr
     check = subprocess.run([str(venv / "bin" / "python"), "-c", "import alpha, beta"], capture_output=True)
     assert check.returncode == 0
+
+
+def test_no_gpu_skips_device_findings_for_a_cuda_build(
+    cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What the exported Dockerfile runs at build time: a CUDA plan, no device present.
+    monkeypatch.setenv("LLMENV_CUDA_DRIVER", "550.54.15")
+    report = json.loads(
+        cli("doctor", "--profile", "torch", "--accelerator", "cuda", "--offline", "--no-gpu", "--json").out
+    )
+    gpu = [f for f in report["findings"] if f["area"] == "gpu"]
+    assert gpu and all(f["status"] == "skip" and f["evidence"].startswith("skipped (--no-gpu)") for f in gpu)
