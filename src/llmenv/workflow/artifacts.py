@@ -1,0 +1,112 @@
+"""Things made from a plan rather than an environment: hashed locks, exports, CI cache keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from llmenv import __version__
+from llmenv.probe import probe_host
+from llmenv.workflow.common import SetupOptions, plan_for, with_lock
+
+
+def cache_key(profile_ref: str, accelerator: str | None, python: str | None) -> tuple[str, dict[str, Any]]:
+    """Hash of everything that makes setup build a different env: the same inputs as the stamp's key, plus the
+    platform, so a CI cache never restores an env built for another OS, libc or CPU."""
+    import hashlib
+
+    from packaging.specifiers import SpecifierSet
+
+    from llmenv.profiles.load import load_profile
+
+    profile = load_profile(profile_ref)
+    facts = probe_host(offline=True, python=SpecifierSet(profile.python), for_setup=True)
+    options = SetupOptions(profile=profile_ref, python=python, accelerator=accelerator)
+    plan = with_lock(plan_for(profile, facts, options, Path(profile.env), reachable={}), profile, facts)
+    system = facts.system.value
+    platform = (
+        f"{system.os}-{system.machine}-{system.libc or 'nolibc'}{system.libc_version or ''}".lower()
+        if system
+        else "unknown"
+    )
+    minor = "".join(plan.python_version.split(".")[:2])
+    build = plan.variant.value if plan.variant else plan.accelerator.value
+    parts = {
+        "profile": plan.profile,
+        "profile_hash": plan.profile_hash,
+        "accelerator": plan.accelerator.value,
+        "variant": plan.variant.value if plan.variant else None,
+        "python": plan.python_version,
+        "platform": platform,
+        "requirements": list(plan.requirements),
+        "lock_sha256": plan.lock_sha256,
+        "llmenv_version": __version__,
+    }
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+    return f"llmenv-{plan.profile}-{build}-py{minor}-{platform}-{digest}", parts
+
+
+def export(profile_ref: str, format: str, accelerator: str | None, python: str | None) -> str:
+    from packaging.specifiers import SpecifierSet
+
+    from llmenv.profiles.load import load_profile
+
+    profile = load_profile(profile_ref)
+    facts = probe_host(offline=True, python=SpecifierSet(profile.python), for_setup=True)
+    plan = plan_for(
+        profile,
+        facts,
+        SetupOptions(profile=profile_ref, python=python, accelerator=accelerator),
+        Path(profile.env),
+        reachable={},
+    )
+    profile_file = None if profile.origin == "builtin" else Path(profile.source).name
+    if format == "dockerfile":
+        from llmenv.export.dockerfile import render
+
+        nvidia = facts.nvidia.value
+        cc = next((g.compute_capability for g in nvidia.gpus if g.compute_capability), None) if nvidia else None
+        return render(plan, profile_ref, profile_file, nvidia.driver if nvidia else None, cc)
+    if format == "devcontainer":
+        from llmenv.export.devcontainer import render as render_devcontainer
+
+        return render_devcontainer(plan)
+    if format == "github-actions":
+        from llmenv.export.workflow import render as render_workflow
+
+        return render_workflow(plan, profile_ref if profile.origin == "builtin" else str(Path(profile.source).name))
+    import tempfile
+
+    from llmenv.execute.lock import write_lock
+    from llmenv.paths import new_log
+    from llmenv.plan.lockfiles import uv_platform
+
+    system = facts.system.value
+    platform = uv_platform(system.os, system.machine) if system else "x86_64-manylinux_2_28"
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_lock(plan, Path(folder) / "requirements.txt", platform, new_log("export"))
+        return path.read_text(encoding="utf-8")
+
+
+def lock(profile_ref: str, accelerators: list[str], python: str | None, output_dir: Path | None) -> list[Path]:
+    from llmenv.execute.lock import write_lock
+    from llmenv.paths import new_log
+    from llmenv.plan.lockfiles import lock_dirs, lock_name, uv_platform
+    from llmenv.profiles.load import load_profile
+
+    profile = load_profile(profile_ref)
+    facts = probe_host(offline=False)
+    system = facts.system.value
+    platform = uv_platform(system.os, system.machine) if system else "x86_64-manylinux_2_28"
+    written = []
+    log = new_log("lock")
+    for accelerator in accelerators or [profile.accelerator]:
+        options = SetupOptions(profile=profile_ref, python=python, accelerator=accelerator)
+        plan = plan_for(profile, facts, options, Path(profile.env))
+        folder = output_dir or lock_dirs(profile, Path.cwd())[0]
+        written.append(write_lock(plan, folder / lock_name(plan, platform), platform, log))
+    return written
+
+
+__all__ = ["cache_key", "export", "lock"]

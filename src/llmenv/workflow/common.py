@@ -1,0 +1,91 @@
+"""What several pipelines share: the default profile, setup's options, and planning with its lock file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llmenv.probe import HostFacts
+from llmenv.profiles.model import Profile
+
+DEFAULT_PROFILE = "transformers"
+
+
+@dataclass(frozen=True)
+class SetupOptions:
+    profile: str | None = None
+    env: Path | None = None
+    python: str | None = None
+    accelerator: str | None = None
+    backend: str = "auto"
+    offline: bool = False
+    dry_run: bool = False
+    force: bool = False
+    lock_timeout: float = 600.0
+    skip_smoke: bool = True
+    data: Path | None = None
+
+
+def plan_for(
+    profile: Profile, facts: HostFacts, options: SetupOptions, env: Path, reachable: dict[str, bool] | None = None
+) -> Any:
+    from llmenv.execute.installers.uv import uv_binary
+    from llmenv.plan.make import Options, make_plan
+    from llmenv.plan.variant import choose_variant
+    from llmenv.probe.index import check_url
+
+    accelerator = options.accelerator or profile.accelerator
+    try:
+        uv_available = bool(uv_binary())
+    except (ImportError, FileNotFoundError):
+        uv_available = False
+    overrides = tuple(
+        f"{name}={os.environ[name]}" for name in ("LLMENV_CUDA_DRIVER", "LLMENV_GPU_CC") if os.environ.get(name)
+    )
+    plan_options = Options(
+        env=str(env),
+        accelerator=accelerator,
+        backend=options.backend,
+        python=options.python,
+        uv_available=uv_available,
+        overrides=overrides,
+    )
+    if reachable is None:
+        url = choose_variant(profile, facts, accelerator).index_url
+        reachable = {}
+        if url and not options.offline:
+            config = facts.pip_config.value
+            cert = next(iter(config.get("cert")), None) if config else None
+            reachable[url] = check_url(url, "variant", cafile=cert).reachable
+    return make_plan(profile, facts, plan_options, reachable)
+
+
+def with_lock(plan: Any, profile: Profile, facts: HostFacts) -> Any:
+    """Use a hashed lock for this exact variant when one exists and was made from this profile's content."""
+    import dataclasses
+    import hashlib
+
+    from llmenv.plan.lockfiles import lock_dirs, lock_name, uv_platform
+
+    system = facts.system.value
+    if system is None:
+        return plan
+    name = lock_name(plan, uv_platform(system.os, system.machine))
+    for folder in lock_dirs(profile, Path.cwd()):
+        path = folder / name
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        if f"# profile content hash {plan.profile_hash}" not in text:
+            warning = (
+                f"ignoring {path}: it was locked from another version of profile {plan.profile} (run `llmenv lock`)"
+            )
+            return dataclasses.replace(plan, warnings=(*plan.warnings, warning))
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        return dataclasses.replace(plan, lock_file=str(path), lock_sha256=digest)
+    return plan
+
+
+__all__ = ["DEFAULT_PROFILE", "SetupOptions", "plan_for", "with_lock"]

@@ -1,0 +1,151 @@
+"""setup = load profile -> (stamp matches? done) -> probe host -> plan -> lock -> build generation -> swap link
+
+then the smoke test in the new environment, unless skipped or already passed there."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llmenv import __version__
+from llmenv.probe import HostFacts, probe_host
+from llmenv.profiles.model import Profile
+from llmenv.verify.model import Finding, Status
+from llmenv.workflow.common import DEFAULT_PROFILE, SetupOptions, plan_for, with_lock
+from llmenv.workflow.smoke import SmokeOptions, smoke
+
+
+@dataclass(frozen=True)
+class SetupReport:
+    status: str  # planned | created | updated | up-to-date
+    plan: Any  # llmenv.plan.model.Plan
+    env: Path
+    generation: Path | None
+    steps: tuple[Any, ...]
+    findings: tuple[Finding, ...]
+    log: Path | None
+    seconds: float
+    smoke: Any = None  # llmenv.verify.smoke.runner.SmokeResult when the smoke test ran
+
+    @property
+    def exit_code(self) -> int:
+        failed = any(f.status is Status.FAIL for f in self.findings)
+        return 1 if failed or (self.smoke is not None and not self.smoke.passed) else 0
+
+
+def setup(
+    options: SetupOptions,
+    progress: Callable[[str], Callable[[str], None]],
+    smoke_events: tuple[Callable[[dict[str, Any]], None], Callable[[int, int | None], None]] | None = None,
+) -> SetupReport:
+    """Build (or find up to date) the env, then run the smoke test in it unless skipped or already passed there."""
+    import dataclasses
+
+    report = _setup(options, progress)
+    if options.skip_smoke or options.dry_run or report.plan.smoke is None or report.generation is None:
+        return report
+    record = report.generation / SMOKE_RECORD
+    if report.status == "up-to-date" and record.is_file():
+        return report  # this generation already passed its smoke test
+    progress("running the IMDB smoke test")
+    on_event, on_download = smoke_events or ((lambda e: None), (lambda d, t: None))
+    result = smoke(
+        SmokeOptions(env=report.env, profile=options.profile, data=options.data, offline=options.offline),
+        on_event,
+        on_download,
+    )
+    if result.passed:
+        record.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+    return dataclasses.replace(report, smoke=result, seconds=report.seconds + (result.result or {}).get("wall_s", 0.0))
+
+
+SMOKE_RECORD = "llmenv-smoke.json"
+
+
+def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None]]) -> SetupReport:
+    from llmenv.execute.build import build_generation
+    from llmenv.execute.store import EnvStore
+    from llmenv.paths import new_log
+    from llmenv.profiles.load import load_profile
+
+    start = time.perf_counter()
+    profile = load_profile(options.profile or DEFAULT_PROFILE)
+    env = Path(os.path.abspath(options.env or profile.env))
+    store = EnvStore.at(env)
+    store.check_ownership()
+    if not options.force and not options.dry_run:
+        current = _up_to_date(store, profile, options)
+        if current is not None:
+            return SetupReport("up-to-date", current[0], env, current[1], (), (), None, time.perf_counter() - start)
+    progress("probing the host")
+    from packaging.specifiers import SpecifierSet
+
+    facts = probe_host(offline=options.offline, env_path=env, python=SpecifierSet(profile.python), for_setup=True)
+    plan = with_lock(plan_for(profile, facts, options, env), profile, facts)
+    if options.dry_run:
+        return SetupReport("planned", plan, env, None, (), (), None, time.perf_counter() - start)
+    with store.locked(options.lock_timeout, on_wait=lambda: progress(f"waiting: another setup holds {env}'s lock")):
+        stamp = store.stamp()
+        if stamp and not options.force and stamp.get("key") == plan.stamp_key(__version__):
+            # Another setup finished the same work while we waited for the lock.
+            return SetupReport("up-to-date", plan, env, store.current(), (), (), None, time.perf_counter() - start)
+        store.clean(background=True)
+        existed = store.current() is not None
+        log = new_log("setup")
+        lock = Path(plan.lock_file) if plan.lock_file else None
+        result = build_generation(store, plan, profile, facts, log, progress, requirements_file=lock)
+    status = "updated" if existed else "created"
+    return SetupReport(
+        status,
+        plan,
+        env,
+        result.generation,
+        tuple(result.steps),
+        tuple(result.findings),
+        log,
+        time.perf_counter() - start,
+    )
+
+
+def _up_to_date(store: Any, profile: Profile, options: SetupOptions) -> tuple[Any, Path] | None:
+    """The fast path of a re-run: recompute the plan from cheap facts and compare it with the stamp."""
+    from llmenv.errors import LlmenvError
+    from llmenv.probe import probe_for_rerun
+    from llmenv.process import run
+    from llmenv.verify.env import env_python
+
+    stamp = store.stamp()
+    current = store.current()
+    if not stamp or current is None:
+        return None
+    facts = probe_for_rerun(str(stamp["python"]), str(stamp["python_version"]), "")
+    try:
+        # Reachability of the variant index is taken from the stamp: probing it would cost up to seconds.
+        plan = plan_for(
+            profile, facts, options, store.env, reachable=_reachability_from(stamp, profile, facts, options)
+        )
+        plan = with_lock(plan, profile, facts)
+    except LlmenvError:
+        return None
+    if stamp.get("key") != plan.stamp_key(__version__):
+        return None
+    if not run([str(env_python(current)), "-c", "pass"], timeout=30).ok:
+        return None  # the env no longer runs (its base interpreter was removed?): rebuild
+    return plan, current
+
+
+def _reachability_from(
+    stamp: dict[str, Any], profile: Profile, facts: HostFacts, options: SetupOptions
+) -> dict[str, bool]:
+    from llmenv.plan.variant import choose_variant
+
+    url = choose_variant(profile, facts, options.accelerator or profile.accelerator).index_url
+    return {url: not stamp.get("variant_index_fallback")} if url else {}
+
+
+__all__ = ["SMOKE_RECORD", "SetupReport", "setup"]
