@@ -75,20 +75,7 @@ def run(
     args = tuple(str(a) for a in argv)
     start = time.perf_counter()
     try:
-        proc = subprocess.Popen(
-            args,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=clean_env(env),
-            cwd=cwd,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            # Own process group, so a timeout also stops whatever the program started (a hung driver query
-            # often sits in a grandchild holding our pipes open).
-            start_new_session=os.name == "posix",
-        )
+        proc = _spawn(args, env, merge_stderr=False, cwd=cwd)
     except OSError as exc:
         return ProcResult(args, None, "", "", time.perf_counter() - start, error=f"cannot run `{args[0]}`: {exc}")
     try:
@@ -125,18 +112,7 @@ def run_logged(
         sink.write(f"$ {redact_text(shlex.join(args))}\n")
         sink.flush()
         try:
-            proc = subprocess.Popen(
-                args,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                env=clean_env(env),
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-                start_new_session=os.name == "posix",
-                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-            )
+            proc = _spawn(args, env, merge_stderr=True, die_with_parent=True)
         except OSError as exc:
             sink.write(f"cannot run: {exc}\n")
             return ProcResult(args, None, "", "", time.perf_counter() - start, error=f"cannot run `{args[0]}`: {exc}")
@@ -168,6 +144,31 @@ def run_logged(
         timed_out = bool(expired)
         sink.write(f"exit status {proc.returncode} after {time.perf_counter() - start:.1f} s\n")
     return ProcResult(args, proc.returncode, "\n".join(tail), "", time.perf_counter() - start, timed_out=timed_out)
+
+
+def _spawn(
+    args: tuple[str, ...],
+    env: Mapping[str, str] | None,
+    *,
+    merge_stderr: bool,
+    cwd: str | os.PathLike[str] | None = None,
+    die_with_parent: bool = False,
+) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        args,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+        env=clean_env(env),
+        cwd=cwd,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        # Own process group, so a timeout or Ctrl-C also stops whatever the program started (a hung driver query
+        # often sits in a grandchild holding our pipes open).
+        start_new_session=os.name == "posix",
+        preexec_fn=_die_with_parent if die_with_parent and sys.platform.startswith("linux") else None,
+    )
 
 
 def _die_with_parent() -> None:

@@ -128,3 +128,19 @@ def result(framework, accuracy, losses, device, train_s, samples, epochs, clock,
         synthetic=bool(header.get("synthetic")),
         **extra,
     )
+
+
+def torch_setup(seed):
+    """Seed every generator, use every core, and pick the best device: shared by the torch-based payloads."""
+    import random
+
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads())
+    if torch.cuda.is_available():
+        return "cuda"
+    return "mps" if torch.backends.mps.is_available() else "cpu"

@@ -2,7 +2,6 @@
 CNN-LSTM architecture rebuilt in torch. Prints progress events and one result event."""
 
 import os
-import random
 import sys
 import time
 
@@ -14,15 +13,10 @@ def main():
     args = common.arguments(__doc__, epochs=5).parse_args()
     clock = common.Clock()
 
-    import numpy as np
     import torch
     from torch import nn
 
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(common.threads())
-    device = "cuda" if torch.cuda.is_available() else ("mps" if torch.backends.mps.is_available() else "cpu")
+    device = common.torch_setup(args.seed)
     import_s = clock.seconds()
 
     train_x, train_y, test_x, test_y, header = common.load(args.data, args.kind)

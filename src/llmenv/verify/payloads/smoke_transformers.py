@@ -3,7 +3,6 @@ WordPiece tokenizer trained on the training texts by the tokenizers library; or 
 fine-tuned instead. AdamW with a one-cycle schedule."""
 
 import os
-import random
 import sys
 import time
 
@@ -20,15 +19,10 @@ def main():
     args = parser.parse_args()
     clock = common.Clock()
 
-    import numpy as np
     import torch
     import transformers
 
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(common.threads())
-    device = "cuda" if torch.cuda.is_available() else ("mps" if torch.backends.mps.is_available() else "cpu")
+    device = common.torch_setup(args.seed)
     import_s = clock.seconds()
     train_x, train_y, test_x, test_y, header = common.load(args.data, args.kind)
     clean = lambda texts: [t.replace("<br />", " ") for t in texts]  # noqa: E731
