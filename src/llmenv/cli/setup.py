@@ -57,7 +57,17 @@ def setup(
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend '{backend}'", where="--backend", fix="use auto, uv or pip")
     options = SetupOptions(
-        profile, env, python, accelerator, backend, offline, dry_run, force, lock_timeout, skip_smoke, data
+        profile=profile,
+        env=env,
+        python=python,
+        accelerator=accelerator,
+        backend=backend,
+        offline=offline,
+        dry_run=dry_run,
+        force=force,
+        lock_timeout=lock_timeout,
+        skip_smoke=skip_smoke,
+        data=data,
     )
     progress = Progress(quiet=quiet or as_json)
     smoke_progress = SmokeProgress(quiet=quiet or as_json)

@@ -64,7 +64,11 @@ def smoke(
         )
     progress = SmokeProgress(quiet=as_json)
     result = run_smoke(
-        SmokeOptions(env, profile, framework, data, epochs, model, offline), progress.event, progress.download
+        SmokeOptions(
+            env=env, profile=profile, framework=framework, data=data, epochs=epochs, model=model, offline=offline
+        ),
+        progress.event,
+        progress.download,
     )
     from llmenv.report.ci import CiReport, publish
 
