@@ -316,3 +316,18 @@ def test_stale_lock_is_ignored_with_a_warning(
     plan = json.loads(result.out)["plan"]
     assert plan["lock_file"] is None and any("locked from another version" in w for w in plan["warnings"])
     assert version_in(tmp_path / "env") == "2.0"
+
+
+def test_offline_rebuild_uses_only_the_cache(
+    cli: Callable[..., CliResult], wheels: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = tmp_path / "env"
+    spec = profile(tmp_path, "alpha==1.0", "beta==1.0")
+    with serve(IndexServer(wheels)) as server:
+        use_index(server.url, tmp_path, monkeypatch)
+        assert cli("setup", str(spec), "--env", str(env)).code == 0
+    # The index is gone now: an online rebuild fails, an offline one is served from uv's cache.
+    assert cli("setup", str(spec), "--env", str(env), "--force").code == 4
+    offline = cli("setup", str(spec), "--env", str(env), "--force", "--offline", "--json")
+    assert offline.code == 0, offline.err
+    assert json.loads(offline.out)["plan"]["offline"] is True and version_in(env) == "1.0"

@@ -25,6 +25,7 @@ class Options:
     uv_available: bool = True
     lock_file: str | None = None
     overrides: tuple[str, ...] = ()
+    offline: bool = False
 
 
 def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: Mapping[str, bool]) -> Plan:
@@ -72,6 +73,7 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
         warnings=tuple(warnings),
         overrides=options.overrides,
         variant_index_fallback=fallback,
+        offline=options.offline,
     )
 
 

@@ -84,6 +84,7 @@ class Plan:
     lock_file: str | None
     warnings: tuple[str, ...] = ()
     lock_sha256: str | None = None
+    offline: bool = False  # install from caches and local find-links only
     overrides: tuple[str, ...] = ()
     variant_index_fallback: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -126,6 +127,7 @@ class Plan:
             "warnings": list(self.warnings),
             "overrides": list(self.overrides),
             "variant_index_fallback": self.variant_index_fallback,
+            "offline": self.offline,
         }
 
 

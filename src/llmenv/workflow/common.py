@@ -50,6 +50,7 @@ def plan_for(
         backend=options.backend,
         python=options.python,
         uv_available=uv_available,
+        offline=options.offline,
         overrides=overrides,
     )
     if reachable is None:

@@ -37,7 +37,9 @@ class PipInstaller:
 
     def install_command(self, plan: Plan, python: Path, requirements_file: Path | None) -> Command:
         args = [str(python), "-m", "pip", "install", "--no-input", "--progress-bar", "off"]
-        if plan.indexes.variant_index:
+        if plan.offline:
+            args.append("--no-index")  # pip has no cache-only mode: the find-links folders remain
+        elif plan.indexes.variant_index:
             args += ["--extra-index-url", plan.indexes.variant_index.reveal()]
         if requirements_file is None:
             return Command(args + list(plan.requirements), {})

@@ -79,6 +79,8 @@ class UvInstaller:
                 args += ["--constraints", constraint]
         # pip comes from the wheel virtualenv bundles (no index needed), in the same resolution: without it, `pip
         # install` in an activated env would run some other Python's pip, the very trap llmenv exists to remove.
+        if plan.offline:
+            args.append("--offline")  # uv's cache and local find-links only
         what = (
             ["--require-hashes", "-r", str(requirements_file)]
             if requirements_file
