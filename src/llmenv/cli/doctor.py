@@ -9,11 +9,10 @@ import typer
 
 from llmenv.cli.options import AcceleratorOption, EnvOption, JsonOption, JunitOption, OfflineOption
 
-ACCELERATORS = ("auto", "cpu", "cuda", "rocm", "mps")
-
 
 def check_accelerator(value: str | None) -> None:
     from llmenv.errors import UsageError
+    from llmenv.profiles.model import ACCELERATORS
 
     if value is not None and value not in ACCELERATORS:
         raise UsageError(f"unknown accelerator '{value}'", where="--accelerator", fix="use " + ", ".join(ACCELERATORS))

@@ -44,7 +44,9 @@ def show(
     from llmenv.report.profiles import print_profile, resolved_view
 
     profile = load_profile(name)
-    if accelerator is not None and accelerator not in ("cpu", "cuda", "rocm", "mps"):
+    from llmenv.profiles.model import CONCRETE_ACCELERATORS
+
+    if accelerator is not None and accelerator not in CONCRETE_ACCELERATORS:
         raise UsageError(
             f"unknown accelerator '{accelerator}'", where="--accelerator", fix="use cpu, cuda, rocm or mps"
         )

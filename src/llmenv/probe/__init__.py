@@ -29,6 +29,8 @@ from llmenv.probe.system import SystemInfo, probe_system
 from llmenv.redact import redact_env_value
 
 PROBE_TIMEOUT = 8.0
+# The probed facts, in report order; the published JSON Schema lists the same names.
+FACT_NAMES = ("system", "interpreters", "nvidia", "rocm", "apple", "cuda_toolkit", "disk", "pip_config", "indexes")
 # Environment variables that change what gets installed or which device is used; reported redacted.
 RELEVANT_ENV = (
     "VIRTUAL_ENV",
@@ -73,20 +75,10 @@ class HostFacts:
     seconds: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            name: getattr(self, name).to_dict()
-            for name in (
-                "system",
-                "interpreters",
-                "nvidia",
-                "rocm",
-                "apple",
-                "cuda_toolkit",
-                "disk",
-                "pip_config",
-                "indexes",
-            )
-        } | {"env": to_jsonable(self.env), "seconds": round(self.seconds, 3)}
+        return {name: getattr(self, name).to_dict() for name in FACT_NAMES} | {
+            "env": to_jsonable(self.env),
+            "seconds": round(self.seconds, 3),
+        }
 
 
 def _timed(source: str, fn: Callable[[], Any]) -> Callable[[], Probed[Any]]:
@@ -211,4 +203,4 @@ def _result(name: str, future: Future[Probed[Any]], deadline: float, timeout: fl
         return Probed(None, name, f"did not finish within {timeout:.0f} s")
 
 
-__all__ = ["HostFacts", "index_targets", "probe_for_rerun", "probe_host"]
+__all__ = ["FACT_NAMES", "HostFacts", "index_targets", "probe_for_rerun", "probe_host"]

@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 Accelerator = Literal["auto", "cpu", "cuda", "rocm", "mps"]
 ConcreteAccelerator = Literal["cpu", "cuda", "rocm", "mps"]
 ACCELERATORS: tuple[str, ...] = ("auto", "cpu", "cuda", "rocm", "mps")
+CONCRETE_ACCELERATORS: tuple[str, ...] = ACCELERATORS[1:]
 SCHEMA_VERSION = 1
 DEFAULT_ENV = ".venv"
 
@@ -203,6 +204,7 @@ def is_pinned(requirement: str) -> bool:
 
 __all__ = [
     "ACCELERATORS",
+    "CONCRETE_ACCELERATORS",
     "DEFAULT_ENV",
     "SCHEMA_VERSION",
     "Accelerator",

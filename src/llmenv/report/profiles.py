@@ -10,8 +10,6 @@ if TYPE_CHECKING:
     from llmenv.profiles.catalog import CatalogEntry
     from llmenv.profiles.model import Profile
 
-CONCRETE = ("cpu", "cuda", "rocm", "mps")
-
 
 def print_catalog(entries: list[CatalogEntry]) -> None:
     from rich.table import Table
@@ -30,7 +28,9 @@ def print_catalog(entries: list[CatalogEntry]) -> None:
 
 def resolved_view(profile: Profile, accelerator: str | None) -> dict[str, Any]:
     view = profile.to_dict()
-    wanted = [accelerator] if accelerator else list(CONCRETE)
+    from llmenv.profiles.model import CONCRETE_ACCELERATORS
+
+    wanted = [accelerator] if accelerator else list(CONCRETE_ACCELERATORS)
     view["packages_by_accelerator"] = {a: list(profile.packages_for(a)) for a in wanted}
     return view
 

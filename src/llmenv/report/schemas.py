@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from llmenv.probe import FACT_NAMES
+from llmenv.profiles.model import CONCRETE_ACCELERATORS
+
 BASE = "https://llmenv.dev/schema"
 _STRING_OR_NULL = {"type": ["string", "null"]}
 _FINDING = {
@@ -29,33 +32,9 @@ _PROBED = {
 }
 _FACTS = {
     "type": "object",
-    "required": [
-        "system",
-        "interpreters",
-        "nvidia",
-        "rocm",
-        "apple",
-        "cuda_toolkit",
-        "disk",
-        "pip_config",
-        "indexes",
-        "env",
-    ],
+    "required": [*FACT_NAMES, "env"],
     "properties": {
-        **{
-            name: {"$ref": "#/$defs/probed"}
-            for name in (
-                "system",
-                "interpreters",
-                "nvidia",
-                "rocm",
-                "apple",
-                "cuda_toolkit",
-                "disk",
-                "pip_config",
-                "indexes",
-            )
-        },
+        **{name: {"$ref": "#/$defs/probed"} for name in FACT_NAMES},
         "env": {"type": "object", "additionalProperties": {"type": "string"}},
         "seconds": {"type": "number"},
     },
@@ -90,7 +69,7 @@ _PLAN = {
         "backend": {"allOf": [{"$ref": "#/$defs/choice"}], "properties": {"value": {"enum": ["uv", "pip"]}}},
         "accelerator": {
             "allOf": [{"$ref": "#/$defs/choice"}],
-            "properties": {"value": {"enum": ["cpu", "cuda", "rocm", "mps"]}},
+            "properties": {"value": {"enum": list(CONCRETE_ACCELERATORS)}},
         },
         "variant": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/choice"}]},
         "requirements": {"type": "array", "items": {"type": "string"}},
