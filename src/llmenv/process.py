@@ -146,6 +146,26 @@ def run_logged(
     return ProcResult(args, proc.returncode, "\n".join(tail), "", time.perf_counter() - start, timed_out=timed_out)
 
 
+def spawn_detached(argv: Sequence[str], *, low_priority: bool = False) -> None:
+    """Start work nobody waits for (deleting an old generation, warming bytecode): own session, no pipes, so it
+    outlives llmenv and neither a Ctrl-C in the terminal nor a closed pipe stops it half-way."""
+    with contextlib.suppress(OSError):  # best effort: the command's own result does not depend on it
+        subprocess.Popen(
+            [str(a) for a in argv],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=clean_env(),
+            start_new_session=os.name == "posix",
+            preexec_fn=_lowest_priority if low_priority and os.name == "posix" else None,
+        )
+
+
+def _lowest_priority() -> None:
+    with contextlib.suppress(OSError):
+        os.nice(19)
+
+
 def _spawn(
     args: tuple[str, ...],
     env: Mapping[str, str] | None,
@@ -191,4 +211,4 @@ def _kill(proc: subprocess.Popen[str]) -> None:
     proc.kill()
 
 
-__all__ = ["ProcResult", "clean_env", "run", "run_logged"]
+__all__ = ["ProcResult", "clean_env", "run", "run_logged", "spawn_detached"]

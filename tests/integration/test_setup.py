@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from llmenv.execute.store import STAMP
+from llmenv.verify.env import check_import
 from tests.conftest import CliResult
 from tests.helpers.index_server import IndexServer, serve
 from tests.helpers.wheels import make_wheel
@@ -75,6 +76,16 @@ def tree_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
+def bytecode(env: Path, module: str = "alpha") -> list[Path]:
+    return list(env.resolve().glob(f"lib/python*/site-packages/{module}/__pycache__/*.pyc"))
+
+
+def settled(env: Path, *modules: str) -> None:
+    """Wait for setup's background warm-up to write the checked modules' bytecode: until then the run that built the
+    env is still writing to it, so a byte-for-byte comparison would race with it."""
+    wait_for(lambda: all(bytecode(env, m) for m in modules or ("alpha",)), timeout=60)
+
+
 def version_in(env: Path, module: str = "alpha") -> str:
     return subprocess.run(
         [str(env / "bin" / "python"), "-c", f"import {module}; print({module}.__version__)"],
@@ -127,6 +138,7 @@ def test_missing_pin_fails_with_4_and_leaves_env_byte_for_byte(
 ) -> None:
     env = tmp_path / "env"
     assert cli("setup", str(profile(tmp_path, "alpha==1.0")), "--env", str(env)).code == 0
+    settled(env)
     target = os.readlink(env)
     before = tree_hash(env.resolve())
     home = tmp_path / "env.llmenv"
@@ -141,6 +153,24 @@ def test_missing_pin_fails_with_4_and_leaves_env_byte_for_byte(
     assert os.readlink(env) == target and tree_hash(env.resolve()) == before
     assert sorted(p.name for p in home.iterdir()) == gens  # the failed generation was removed
     assert version_in(env) == "1.0"
+
+
+def test_checks_leave_bytecode_to_a_background_warm_up(
+    cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The user's setting says "write no bytecode"; llmenv still compiles, once, what its checks imported.
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    env = tmp_path / "env"
+    spec = str(profile(tmp_path, "alpha==1.0", "beta==1.0"))
+    assert cli("setup", spec, "--env", str(env), "--skip-smoke").code == 0
+    settled(env, "alpha", "beta")
+    python = env / "bin" / "python"
+    for pyc in bytecode(env):
+        pyc.unlink()
+    # What setup's checks do when nothing runs in the env right after: import without paying for the compile ...
+    assert check_import(python, "alpha", write_bytecode=False).ok and not bytecode(env)
+    # ... and what they do before a smoke test, which then reads the bytecode.
+    assert check_import(python, "alpha").ok and bytecode(env)
 
 
 def test_dry_run_changes_nothing(cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path) -> None:
@@ -223,6 +253,7 @@ def test_sigint_during_install_leaves_env_intact(index: IndexServer, tmp_path: P
     env = tmp_path / "env"
     first = start_setup(profile(tmp_path, "alpha==1.0"), env)
     assert first.wait() == 0, first.stderr.read() if first.stderr else ""
+    settled(env)
     before, target = tree_hash(env.resolve()), os.readlink(env)
     index.slow["beta"] = 30.0
     proc = start_setup(profile(tmp_path, "alpha==2.0", "beta==1.0"), env)

@@ -69,8 +69,11 @@ def build_generation(
     log: Path,
     progress: Callable[[str], Callable[[str], None]],
     requirements_file: Path | None = None,
+    compile_now: bool = True,
 ) -> BuildResult:
-    from llmenv.verify.env import env_python, verify_env
+    """`compile_now=False` (nothing runs in the env right after) checks imports without writing bytecode and writes
+    it in the background once the generation is committed; see docs/benchmarks.md for the numbers."""
+    from llmenv.verify.env import env_python, verify_env, warm_bytecode
 
     installer = get_installer(plan.backend.value)
     gen = store.new_generation()
@@ -102,7 +105,7 @@ def build_generation(
         steps.append(Step("install", time.perf_counter() - start, f"{len(plan.requirements)} requirements"))
         start = time.perf_counter()
         progress("checking imports, pins, dependencies and the GPU in the new environment")
-        findings = verify_env(gen, profile, facts, plan.accelerator.value)
+        findings = verify_env(gen, profile, facts, plan.accelerator.value, write_bytecode=compile_now)
         steps.append(Step("verify", time.perf_counter() - start, f"{len(findings)} checks"))
         failed = [f for f in findings if f.status is Status.FAIL]
         if failed:
@@ -113,6 +116,9 @@ def build_generation(
             )
         store.commit(gen, stamp(plan, findings, profile.source))
         store.clean(background=True)
+        if not compile_now:
+            imported = [f.id.removeprefix("env.import.") for f in findings if f.id.startswith("env.import.")]
+            warm_bytecode(env_python(gen), imported)
         return BuildResult(gen, steps, findings)
     except BaseException:
         store.discard(gen)

@@ -193,17 +193,12 @@ class EnvStore:
 
 
 def _delete_detached(folders: list[Path]) -> None:
-    import subprocess
     import sys
 
+    from llmenv.process import spawn_detached
+
     code = "import shutil, sys\nfor p in sys.argv[1:]:\n    shutil.rmtree(p, ignore_errors=True)\n"
-    subprocess.Popen(
-        [sys.executable, "-c", code, *map(str, folders)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    spawn_detached([sys.executable, "-c", code, *map(str, folders)])
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

@@ -19,7 +19,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 from llmenv.probe import HostFacts
-from llmenv.process import ProcResult, run
+from llmenv.process import ProcResult, run, spawn_detached
 from llmenv.profiles.model import Profile
 from llmenv.verify.host import resolve_accelerator
 from llmenv.verify.model import Finding, Status, fail, ok, warn
@@ -72,8 +72,13 @@ def inspect(python: Path) -> tuple[dict[str, Any] | None, ProcResult]:
     return (_json(result) if result.ok else None), result
 
 
-def check_import(python: Path, module: str, timeout: float = IMPORT_TIMEOUT) -> ImportResult:
-    result = run([str(python), "-I", payload("import_check.py"), module], timeout=timeout)
+def check_import(
+    python: Path, module: str, timeout: float = IMPORT_TIMEOUT, write_bytecode: bool = True
+) -> ImportResult:
+    """`-I` writes bytecode even where PYTHONDONTWRITEBYTECODE is set; `-B` on top keeps the check from paying
+    for compiling (0.8 s for torch), for when that is left to `warm_bytecode`."""
+    flags = ["-I"] if write_bytecode else ["-I", "-B"]
+    result = run([str(python), *flags, payload("import_check.py"), module], timeout=timeout)
     data = _json(result)
     if data is None:
         return ImportResult(module, False, None, result.seconds, result.describe_failure())
@@ -91,7 +96,20 @@ def uv_binary() -> str | None:
         return None
 
 
-def verify_env(env: Path, profile: Profile | None, facts: HostFacts | None, accelerator: str = "auto") -> list[Finding]:
+def warm_bytecode(python: Path, modules: list[str]) -> None:
+    """Import `modules` in a detached, low-priority process that writes their bytecode, so the env's next import is
+    fast without the command that built it waiting for the compile."""
+    if modules:
+        spawn_detached([str(python), "-I", payload("warm_imports.py"), *modules], low_priority=True)
+
+
+def verify_env(
+    env: Path,
+    profile: Profile | None,
+    facts: HostFacts | None,
+    accelerator: str = "auto",
+    write_bytecode: bool = True,
+) -> list[Finding]:
     python = env_python(env)
     if not python.exists():
         return [
@@ -103,37 +121,46 @@ def verify_env(env: Path, profile: Profile | None, facts: HostFacts | None, acce
                 f"create it with `llmenv setup --env {env}`",
             )
         ]
-    info, result = inspect(python)
-    if info is None:
-        return [
-            fail(
-                "env.python",
-                "env",
-                "the environment's Python does not run",
-                f"{python}: {result.describe_failure()}",
-                f"rebuild it with `llmenv setup --env {env} --force` (its base interpreter may have been removed)",
-            )
-        ]
-    findings = [ok("env.python", "env", f"Python {info['version']} ({info['bits']}-bit)", f"{info['executable']}")]
-    if profile and not SpecifierSet(profile.python).contains(info["version"]):
-        findings.append(
-            fail(
-                "env.python-range",
-                "env",
-                f"Python {info['version']} is outside the profile's {profile.python}",
-                f"{python}",
-                f"rebuild with `llmenv setup {profile.name} --env {env} --force`",
-            )
-        )
-    installed: dict[str, str] = {str(canonicalize_name(k)): str(v) for k, v in info["distributions"].items()}
-    concrete = resolve_accelerator(accelerator, facts) if facts else ("cpu" if accelerator == "auto" else accelerator)
-    modules = list(profile.checks.imports) if profile and profile.checks.imports else _default_modules(installed)
+    named = list(profile.checks.imports) if profile and profile.checks.imports else []
     with ThreadPoolExecutor(max_workers=4) as pool:
-        imports_future = pool.map(lambda m: check_import(python, m), modules)
+        # The imports the profile names start at once: they are the long pole (seconds for torch), and everything
+        # else, inspecting the env included, runs beside them.
+        started = [pool.submit(check_import, python, m, IMPORT_TIMEOUT, write_bytecode) for m in named]
         deps_future = pool.submit(check_dependencies, python)
-        imports = list(imports_future)
+        info, result = inspect(python)
+        if info is None:
+            return [
+                fail(
+                    "env.python",
+                    "env",
+                    "the environment's Python does not run",
+                    f"{python}: {result.describe_failure()}",
+                    f"rebuild it with `llmenv setup --env {env} --force` (its base interpreter may have been removed)",
+                )
+            ]
+        findings = [ok("env.python", "env", f"Python {info['version']} ({info['bits']}-bit)", f"{info['executable']}")]
+        if profile and not SpecifierSet(profile.python).contains(info["version"]):
+            findings.append(
+                fail(
+                    "env.python-range",
+                    "env",
+                    f"Python {info['version']} is outside the profile's {profile.python}",
+                    f"{python}",
+                    f"rebuild with `llmenv setup {profile.name} --env {env} --force`",
+                )
+            )
+        installed: dict[str, str] = {str(canonicalize_name(k)): str(v) for k, v in info["distributions"].items()}
+        if not started:  # no list in the profile: the modules of the known frameworks that are installed
+            started = [
+                pool.submit(check_import, python, m, IMPORT_TIMEOUT, write_bytecode)
+                for m in _default_modules(installed)
+            ]
+        imports = [future.result() for future in started]
         findings += [_import_finding(r) for r in imports]
         if profile:
+            concrete = (
+                resolve_accelerator(accelerator, facts) if facts else ("cpu" if accelerator == "auto" else accelerator)
+            )
             findings += check_versions(
                 profile.packages_for(concrete), installed, info["markers"], profile.checks.versions
             )
@@ -375,4 +402,5 @@ __all__ = [
     "env_python",
     "inspect",
     "verify_env",
+    "warm_bytecode",
 ]
