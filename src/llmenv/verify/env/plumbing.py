@@ -1,0 +1,107 @@
+"""Plumbing into an existing environment: find its interpreter, run llmenv's payload scripts in it, read their JSON.
+
+Kept apart from the checks so that both `verify` and the smoke runner can reach into an env without the judgements.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from llmenv.process import ProcResult, run, spawn_detached
+
+IMPORT_TIMEOUT = 180.0
+GPU_TIMEOUT = 180.0
+# Checked when no profile names the imports: the frameworks llmenv knows, if installed.
+KNOWN_MODULES = {
+    "torch": "torch",
+    "tensorflow": "tensorflow",
+    "tensorflow-cpu": "tensorflow",
+    "transformers": "transformers",
+    "keras": "keras",
+    "numpy": "numpy",
+    "jax": "jax",
+}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    module: str
+    ok: bool
+    version: str | None
+    seconds: float
+    error: str | None
+
+
+def env_python(env: Path) -> Path:
+    windows = env / "Scripts" / "python.exe"
+    return windows if windows.exists() else env / "bin" / "python"
+
+
+def payload(name: str) -> str:
+    return str(resources.files("llmenv.verify.payloads").joinpath(name))
+
+
+def read_json(result: ProcResult) -> dict[str, Any] | None:
+    lines = result.stdout.strip().splitlines()
+    if not lines:
+        return None
+    try:
+        value = json.loads(lines[-1])
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def inspect(python: Path) -> tuple[dict[str, Any] | None, ProcResult]:
+    result = run([str(python), "-I", payload("inspect_env.py")], timeout=60.0)
+    return (read_json(result) if result.ok else None), result
+
+
+def check_import(
+    python: Path, module: str, timeout: float = IMPORT_TIMEOUT, write_bytecode: bool = True
+) -> ImportResult:
+    """`-I` writes bytecode even where PYTHONDONTWRITEBYTECODE is set; `-B` on top keeps the check from paying
+    for compiling (0.8 s for torch), for when that is left to `warm_bytecode`."""
+    flags = ["-I"] if write_bytecode else ["-I", "-B"]
+    result = run([str(python), *flags, payload("import_check.py"), module], timeout=timeout)
+    data = read_json(result)
+    if data is None:
+        return ImportResult(module, False, None, result.seconds, result.describe_failure())
+    return ImportResult(module, bool(data["ok"]), data.get("version"), float(data["seconds"]), data.get("error"))
+
+
+def uv_binary() -> str | None:
+    try:
+        from uv import find_uv_bin
+    except ImportError:
+        return None
+    try:
+        return str(find_uv_bin())
+    except FileNotFoundError:
+        return None
+
+
+def warm_bytecode(python: Path, modules: list[str]) -> None:
+    """Import `modules` in a detached, low-priority process that writes their bytecode, so the env's next import is
+    fast without the command that built it waiting for the compile."""
+    if modules:
+        spawn_detached([str(python), "-I", payload("warm_imports.py"), *modules], low_priority=True)
+
+
+__all__ = [
+    "GPU_TIMEOUT",
+    "IMPORT_TIMEOUT",
+    "KNOWN_MODULES",
+    "ImportResult",
+    "check_import",
+    "env_python",
+    "inspect",
+    "payload",
+    "read_json",
+    "uv_binary",
+    "warm_bytecode",
+]
