@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+TEST_SETTINGS = "LLMENV_TEST_"
 
 
 @pytest.fixture(autouse=True)
@@ -19,8 +21,11 @@ def isolation(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    # Every llmenv override (LLMENV_CUDA_DRIVER, LLMENV_GPU_CC, LLMENV_IMDB, ...) set in the developer's shell or CI
+    # would change what tests see; only the test suite's own settings (LLMENV_TEST_*) pass through.
+    for name in [n for n in os.environ if n.startswith("LLMENV_") and not n.startswith(TEST_SETTINGS)]:
+        monkeypatch.delenv(name)
     monkeypatch.setenv("LLMENV_LOG_DIR", str(home / "logs"))
-    monkeypatch.delenv("LLMENV_CONFIG_DIR", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -111,21 +109,3 @@ def test_interrupt_gives_130(cli: Callable[..., CliResult], monkeypatch: pytest.
 
     monkeypatch.setattr(catalog, "catalog", interrupted)
     assert cli("profiles", "list").code == 130
-
-
-def test_python_dash_m_and_console_script_agree() -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "llmenv", "--version"], capture_output=True, text=True, check=True
-    ).stdout
-    assert out == f"llmenv {__version__}\n"
-
-
-def test_help_does_not_import_heavy_modules() -> None:
-    code = (
-        "import sys\nfrom llmenv.cli import main\n"
-        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('pydantic', 'yaml', 'rich.table', 'platformdirs', 'virtualenv') if m in sys.modules]\n"
-        "print('HEAVY=' + ','.join(heavy))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "HEAVY="
