@@ -75,7 +75,6 @@ class Cuda:
             pick = _choose(profile, facts, info, visible)
         if pick.fix is not None:
             return _fallback(profile, facts, pick, strict, where, notes)
-        decision_why = why
         served = tuple(gpu_label(g) for g in pick.served)
         unused = tuple((gpu_label(g), reason) for g, reason in pick.unused)
         warnings = list(notes)
@@ -88,9 +87,7 @@ class Cuda:
             else None
         )
         variant = Choice(pick.variant, pick.why, pick.rejected) if pick.variant else None
-        return AcceleratorDecision(
-            Choice("cuda", decision_why), variant, url, tuple(warnings), serves=served, unused=unused
-        )
+        return AcceleratorDecision(Choice("cuda", why), variant, url, tuple(warnings), serves=served, unused=unused)
 
 
 def _fallback(
@@ -190,7 +187,6 @@ def _choose_variant(
         key=lambda g: (version_tuple(g.compute_capability or "0"), g.memory_mb or 0),
         reverse=True,
     )
-    candidates = known[:1] if known else []
     for gpu in known:
         serving = [v for v in runnable if serves(v, gpu)]
         if not serving:
@@ -224,7 +220,7 @@ def _choose_variant(
         rejected.append((variant, missing(variant, known)))
     reasons = "; ".join(f"{v}: {w}" for v, w in rejected if not w.startswith("experimental"))
     why = f"every torch {version} CUDA build was ruled out ({reasons})"
-    top = candidates[0] if candidates else None
+    top = known[0] if known else None
     for variant in reversed(blocked):  # the smallest driver upgrade that helps
         if top is None or serves(variant, top):
             cuda = cuda_of(variant)
