@@ -147,3 +147,26 @@ def test_override_describes_several_gpus(
     plan = report["plan"]
     assert code == 0 and isinstance(plan, dict) and plan["variant"]["value"] == "cu130"
     assert [u["gpu"].split(" (")[-1] for u in plan["gpus"]["unused"]] == ["sm_61)"]
+
+
+def test_gpu_unused_fix_applied_literally_builds_for_the_other_gpu(
+    cli: Callable[..., CliResult], smi: Callable[..., None], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The second command in gpu.unused's fix, pasted as given (as a dry run), plans the 1080 Ti's build, and doctor
+    under the same selection no longer warns."""
+    import re
+    import shlex
+
+    smi(query="nvidia-smi-query-1080ti-5090.csv")
+    env = tmp_path / "env"
+    fix = doctor(cli, "--env", str(env))["gpu.unused"]["fix"]
+    command = shlex.split(re.findall(r"`([^`]+)`", fix)[-1])
+    assignment, argv = command[0], command[1:]
+    name, _, value = assignment.partition("=")
+    assert name == "CUDA_VISIBLE_DEVICES" and argv[:2] == ["llmenv", "setup"] and str(env) in argv
+    monkeypatch.setenv(name, value)
+    result = cli(*argv[1:], "--dry-run", "--offline", "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["plan"]["variant"]["value"] == "cu126"
+    after = doctor(cli, "--env", str(env))
+    assert "gpu.unused" not in after and "cu126" in after["gpu.driver-cuda"]["title"]

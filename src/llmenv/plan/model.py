@@ -39,6 +39,7 @@ class AcceleratorDecision:
     fallback: str | None = None
     fix: str | None = None
     broken: str | None = None
+    select: tuple[str, str] | None = None  # CUDA_VISIBLE_DEVICES=… for the GPUs served, and for those left unused
 
     @property
     def value(self) -> str:
@@ -52,6 +53,7 @@ class AcceleratorDecision:
             "fallback": self.fallback,
             "fix": self.fix,
             "broken": self.broken,
+            "select": {"served": self.select[0], "unused": self.select[1]} if self.select else None,
         }
 
 

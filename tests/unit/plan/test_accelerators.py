@@ -140,3 +140,24 @@ def test_plan_json_carries_the_decision() -> None:
 def test_replace_keeps_plan_frozen() -> None:
     p = plan(host())
     assert replace(p, warnings=("x",)).decision == p.decision
+
+
+def test_cuda_visible_devices_stops_at_the_first_unknown_entry_as_cuda_does() -> None:
+    from llmenv.plan.accelerators.visible import visible_gpus
+
+    info = gpus("580.65.06", PASCAL, BLACKWELL, visible="1,7,0").value
+    assert info is not None
+    seen, notes = visible_gpus(info)
+    assert [g.index for g in seen] == [1]
+    assert "there is no GPU 7" in notes[0] and "every entry after it" in notes[0]
+    assert "CUDA_DEVICE_ORDER=PCI_BUS_ID" in notes[1]  # indexes on a mixed host: CUDA numbers fastest first
+
+
+def test_visible_devices_by_uuid_when_the_probe_gave_no_uuids_considers_every_gpu_and_says_so() -> None:
+    from llmenv.plan.accelerators.visible import visible_gpus
+
+    info = gpus("580.65.06", (PASCAL[0], PASCAL[1], ""), (BLACKWELL[0], BLACKWELL[1], ""), visible="GPU-9a8b").value
+    assert info is not None
+    info = replace(info, gpus=tuple(replace(g, uuid=None) for g in info.gpus))
+    seen, notes = visible_gpus(info)
+    assert seen == info.gpus and "cannot be matched" in notes[0]

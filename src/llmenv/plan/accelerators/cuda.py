@@ -78,8 +78,10 @@ class Cuda:
         served = tuple(gpu_label(g) for g in pick.served)
         unused = tuple((gpu_label(g), reason) for g, reason in pick.unused)
         warnings = list(notes)
+        select = None
         if pick.unused:
             warnings.append(_unused_warning(info, pick))
+            select = (selector(pick.served, info), selector([g for g, _ in pick.unused], info))
         override = profile.accelerators.get("cuda")
         url = (
             override.index_url.replace("{variant}", pick.variant)
@@ -87,7 +89,9 @@ class Cuda:
             else None
         )
         variant = Choice(pick.variant, pick.why, pick.rejected) if pick.variant else None
-        return AcceleratorDecision(Choice("cuda", why), variant, url, tuple(warnings), serves=served, unused=unused)
+        return AcceleratorDecision(
+            Choice("cuda", why), variant, url, tuple(warnings), serves=served, unused=unused, select=select
+        )
 
 
 def _fallback(

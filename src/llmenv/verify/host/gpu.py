@@ -145,10 +145,7 @@ def _gpu_vs_plan(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                     "gpu",
                     f"{build} cannot use {names}",
                     "; ".join(f"{g}: {why}" for g, why in decision.unused),
-                    next(
-                        (w.split("Select GPUs with ", 1)[1] for w in decision.warnings if "Select GPUs with " in w),
-                        "select the GPUs to use with CUDA_VISIBLE_DEVICES",
-                    ),
+                    _select_fix(ctx, build, names),
                 )
             )
         return out
@@ -184,6 +181,19 @@ def _gpu_vs_plan(facts: HostFacts, ctx: HostContext) -> list[Finding]:
             f"{name}: {decision.accelerator.why}",
         )
     ]
+
+
+def _select_fix(ctx: HostContext, build: str, names: str) -> str:
+    """Whole commands: keep programs on the served GPUs, or rebuild for the others (profile and env named)."""
+    select = ctx.decision.select if ctx.decision else None
+    if select is None:
+        return "select the GPUs to use with CUDA_VISIBLE_DEVICES (UUIDs from `nvidia-smi -L`)"
+    env = ctx.plan.env if ctx.plan is not None else None
+    setup = f"llmenv setup {ctx.profile_name or ''}".rstrip() + (f" --env {env}" if env else "") + " --force"
+    return (
+        f"no single build serves every GPU here: `export {select[0]}` keeps programs on the GPUs {build} serves; "
+        f"to build for {names} instead, run `{select[1]} {setup}`"
+    )
 
 
 def rule_cuda_toolkit(facts: HostFacts, ctx: HostContext) -> list[Finding]:
