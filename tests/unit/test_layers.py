@@ -58,3 +58,28 @@ def test_dependencies_point_one_way() -> None:
         for path in files(package):
             for module in imported_modules(path):
                 assert not module.startswith(("llmenv.cli", "llmenv.workflow")), (path, module)
+
+
+def test_plan_does_not_import_verify() -> None:
+    """Decisions come first: verify/ reads the plan, never the other way round."""
+    for path in files("plan"):
+        for module in imported_modules(path):
+            assert not module.startswith("llmenv.verify"), (path, module)
+
+
+def test_one_accelerator_resolver() -> None:
+    """The accelerator is decided in plan/accelerators only: no second resolver elsewhere (issue 9 item 1)."""
+    suspicious = ("resolve_accelerator", "resolve_auto", "has_gpu", "choose_variant")
+    for path in SRC.rglob("*.py"):
+        if "accelerators" in path.parts:
+            continue
+        tree = ast.parse(path.read_text())
+        defined: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef):
+                defined.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                defined.add(node.id)
+        assert not defined & set(suspicious), (path, defined & set(suspicious))
+    registry = SRC / "plan" / "accelerators" / "__init__.py"
+    assert "def resolve(" in registry.read_text()

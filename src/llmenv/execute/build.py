@@ -105,7 +105,7 @@ def build_generation(
         steps.append(Step("install", time.perf_counter() - start, f"{len(plan.requirements)} requirements"))
         start = time.perf_counter()
         progress("checking imports, pins, dependencies and the GPU in the new environment")
-        findings = verify_env(gen, profile, facts, plan.accelerator.value, write_bytecode=compile_now)
+        findings = verify_env(gen, profile, facts, plan.decision, write_bytecode=compile_now)
         steps.append(Step("verify", time.perf_counter() - start, f"{len(findings)} checks"))
         failed = [f for f in findings if f.status is Status.FAIL]
         if failed:

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from llmenv.errors import HostError
+from llmenv.plan.accelerators import resolve
 from llmenv.plan.indexes import indexes_from, pin_variant
 from llmenv.plan.model import Choice, Plan
 from llmenv.plan.needs import needs_for
 from llmenv.plan.python import choose_interpreter
-from llmenv.plan.variant import choose_variant
 from llmenv.probe import HostFacts
 from llmenv.profiles.model import Profile
 from llmenv.redact import redact_url
@@ -29,7 +29,7 @@ class Options:
 
 
 def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: Mapping[str, bool]) -> Plan:
-    decision = choose_variant(profile, facts, options.accelerator)
+    decision = resolve(profile, facts, options.accelerator)
     accelerator = decision.accelerator.value
     needs = needs_for(profile, accelerator)
     report = facts.interpreters.value
@@ -70,6 +70,7 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
         gpu_check=profile.checks.gpu,
         smoke=profile.smoke.model_dump(mode="json") if profile.smoke else None,
         lock_file=options.lock_file,
+        decision=decision,
         warnings=tuple(warnings),
         overrides=options.overrides,
         variant_index_fallback=fallback,

@@ -23,6 +23,41 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class AcceleratorDecision:
+    """The one accelerator decision (plan/accelerators.resolve): what setup builds, doctor judges and checks expect.
+
+    `serves` and `unused` name the visible GPUs the chosen build runs on and those it cannot (with why);
+    `fallback` is set when a GPU is there but the CPU build was chosen (why), `fix` says what would let the GPU be
+    used, `broken` holds the evidence of a driver that is installed but not working."""
+
+    accelerator: Choice
+    variant: Choice | None = None
+    index_url: str | None = None  # with {variant} filled in
+    warnings: tuple[str, ...] = ()
+    serves: tuple[str, ...] = ()
+    unused: tuple[tuple[str, str], ...] = ()
+    fallback: str | None = None
+    fix: str | None = None
+    broken: str | None = None
+    select: tuple[str, str] | None = None  # CUDA_VISIBLE_DEVICES=… for the GPUs served, and for those left unused
+
+    @property
+    def value(self) -> str:
+        return self.accelerator.value
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "accelerator": self.accelerator.value,
+            "serves": list(self.serves),
+            "unused": [{"gpu": g, "why": w} for g, w in self.unused],
+            "fallback": self.fallback,
+            "fix": self.fix,
+            "broken": self.broken,
+            "select": {"served": self.select[0], "unused": self.select[1]} if self.select else None,
+        }
+
+
+@dataclass(frozen=True)
 class Indexes:
     """Where packages come from, as the user's pip configuration says plus the accelerator's variant index."""
 
@@ -82,6 +117,7 @@ class Plan:
     gpu_check: str
     smoke: dict[str, Any] | None
     lock_file: str | None
+    decision: AcceleratorDecision  # accelerator and variant above are its own; the GPUs served and not, and why
     warnings: tuple[str, ...] = ()
     lock_sha256: str | None = None
     offline: bool = False  # install from caches and local find-links only
@@ -117,6 +153,7 @@ class Plan:
             "backend": self.backend.to_dict(),
             "accelerator": self.accelerator.to_dict(),
             "variant": self.variant.to_dict() if self.variant else None,
+            "gpus": self.decision.to_dict(),
             "requirements": list(self.requirements),
             "indexes": self.indexes.to_dict(),
             "imports": list(self.imports),
@@ -131,4 +168,4 @@ class Plan:
         }
 
 
-__all__ = ["Choice", "Indexes", "Plan"]
+__all__ = ["AcceleratorDecision", "Choice", "Indexes", "Plan"]

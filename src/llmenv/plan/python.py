@@ -26,7 +26,7 @@ def _reject_reason(i: Interpreter, needs: Needs) -> str | None:
 def choose_interpreter(
     report: InterpreterReport, needs: Needs, requested: str | None, os_name: str
 ) -> tuple[Interpreter, Choice]:
-    from llmenv.verify.host import install_python_fix
+    from llmenv.plan.fixes import install_python_fix
 
     candidates = list(report.interpreters)
     if requested:

@@ -72,6 +72,24 @@ _PLAN = {
             "properties": {"value": {"enum": list(CONCRETE_ACCELERATORS)}},
         },
         "variant": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/choice"}]},
+        "gpus": {
+            "type": "object",
+            "description": "the accelerator decision: GPUs the build serves, those it cannot use, CPU fallback",
+            "properties": {
+                "serves": {"type": "array", "items": {"type": "string"}},
+                "unused": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["gpu", "why"],
+                        "properties": {"gpu": {"type": "string"}, "why": {"type": "string"}},
+                    },
+                },
+                "fallback": _STRING_OR_NULL,
+                "fix": _STRING_OR_NULL,
+                "broken": _STRING_OR_NULL,
+            },
+        },
         "requirements": {"type": "array", "items": {"type": "string"}},
         "indexes": {"type": "object"},
         "warnings": {"type": "array", "items": {"type": "string"}},

@@ -77,9 +77,27 @@ def driver_runs_cuda(driver: str, cuda: str, os_name: str = "Linux") -> bool:
     return version_tuple(driver) >= version_tuple(minimum)
 
 
+def min_driver_for(cuda: str, os_name: str = "Linux") -> str | None:
+    """The oldest driver that runs a build for `cuda` (minor-version compatibility counted): what to upgrade to."""
+    family = FAMILY_MIN_DRIVER.get(version_tuple(cuda)[0])
+    if family is not None:
+        return family[1] if os_name == "Windows" else family[0]
+    for toolkit, linux_min, windows_min in TOOLKIT_DRIVERS:
+        if toolkit == cuda:
+            return (windows_min or linux_min) if os_name == "Windows" else linux_min
+    return None
+
+
 def cuda_from_int(value: int) -> str:
     """NVML / cuDriverGetVersion encode 12.4 as 12040."""
     return f"{value // 1000}.{(value % 1000) // 10}"
 
 
-__all__ = ["FAMILY_MIN_DRIVER", "TOOLKIT_DRIVERS", "cuda_from_int", "driver_runs_cuda", "max_cuda_for_driver"]
+__all__ = [
+    "FAMILY_MIN_DRIVER",
+    "TOOLKIT_DRIVERS",
+    "cuda_from_int",
+    "driver_runs_cuda",
+    "max_cuda_for_driver",
+    "min_driver_for",
+]

@@ -37,12 +37,23 @@ def test_pascal_on_new_driver_says_why_cu130_was_rejected() -> None:
     assert rejected["cu132"] == "experimental build for this release"
 
 
-def test_mixed_gpus_need_a_build_for_every_gpu() -> None:
+def test_mixed_gpus_get_the_build_of_the_most_capable_one() -> None:
+    """Issue 9 item 3 changed this: a 5090 beside a 1080 Ti gets cu130 (for the 5090), the 1080 Ti is named."""
     facts = host(nvidia=nvidia("580.65.06", ("RTX 5090", "12.0"), ("GTX 1080 Ti", "6.1")))
+    decision = choose_variant(load_profile("torch"), facts, "cuda")
+    assert decision.variant is not None and decision.variant.value == "cu130"
+    assert decision.unused == (
+        ("#1 GTX 1080 Ti (sm_61)", "no kernels for sm_61 (CUDA 13.0 builds carry sm_75..sm_120 +PTX)"),
+    )
+
+
+def test_cuda_asked_for_where_no_build_serves_any_gpu_exits_3_with_the_driver_to_get() -> None:
+    facts = host(nvidia=nvidia("575.57.08", ("NVIDIA B200", "10.0")))
     with pytest.raises(HostError) as info:
         choose_variant(load_profile("torch"), facts, "cuda")
     assert "every torch 2.13.0 CUDA build was ruled out" in info.value.what
     assert info.value.exit_code is ExitCode.HOST_UNSUITABLE
+    assert "upgrade the NVIDIA driver to >= 580.65.06" in (info.value.fix or "")
 
 
 def test_old_driver_falls_back_to_cpu_loudly() -> None:

@@ -155,3 +155,35 @@ def test_interpreters_pruned_by_version_in_their_path() -> None:
     assert might_satisfy("/usr/bin/python3", wanted)  # no version in the name: must be asked
     assert might_satisfy("/home/u/.local/share/uv/python/cpython-3.11.9-linux-x86_64-gnu/bin/python3", wanted)
     assert might_satisfy("/usr/bin/python2.7", None)
+
+
+def test_smi_csv_with_uuid_and_smi_list_with_mig() -> None:
+    from llmenv.probe.gpu_nvidia import parse_smi_list
+
+    driver, gpus = parse_smi_csv(read("nvidia-smi-query-1080ti-5090.csv"))
+    assert driver == "580.65.06"
+    assert [(g.compute_capability, g.uuid) for g in gpus] == [
+        ("6.1", "GPU-4f7d1a1e-2b9c-8d3e-6a5f-0c1b2d3e4f50"),
+        ("12.0", "GPU-9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4"),
+    ]
+    old = parse_smi_csv("0, Tesla K80, 470.256.02, 11441, GPU-0a1b\n")[1][0]
+    assert old.compute_capability is None and old.uuid == "GPU-0a1b"  # the query without compute_cap
+    assert parse_smi_list(read("nvidia-smi-L-a100-mig.txt")) == {
+        "GPU-5c89852c-d268-c3f3-1b07-005d5ae1dc3f": (
+            "MIG-c6d4f1ef-42e4-5de3-91c7-45d71c87eb3f",
+            "MIG-cba663e8-9bed-5b7d-80da-7a6a72fa1d1c",
+        ),
+        "GPU-1d2e3f40-5a6b-7c8d-9e0f-a1b2c3d4e5f6": (),
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "broken"),
+    [("nvidia-smi-failed-driver.txt", True), ("nvidia-smi-nvml-mismatch.txt", True)],
+)
+def test_broken_driver_messages(name: str, broken: bool) -> None:
+    from llmenv.probe.gpu_nvidia import driver_broken
+
+    assert driver_broken(read(name)) is broken
+    assert driver_broken("NVML did not initialise: NVML Shared Library Not Found") is False  # no driver at all
+    assert driver_broken(None) is False

@@ -14,6 +14,9 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
+from llmenv.errors import HostError
+from llmenv.plan.accelerators import resolve
+from llmenv.plan.model import AcceleratorDecision
 from llmenv.probe import HostFacts
 from llmenv.process import run
 from llmenv.profiles.model import Profile
@@ -27,7 +30,6 @@ from llmenv.verify.env.plumbing import (
     inspect,
     uv_binary,
 )
-from llmenv.verify.host import resolve_accelerator
 from llmenv.verify.model import Finding, Status, fail, ok, warn
 
 
@@ -35,10 +37,13 @@ def verify_env(
     env: Path,
     profile: Profile | None,
     facts: HostFacts | None,
-    accelerator: str = "auto",
+    accelerator: str | AcceleratorDecision = "auto",
     write_bytecode: bool = True,
 ) -> list[Finding]:
+    """`accelerator` is the plan's decision (setup passes its plan's, doctor the plan it computed); a bare name is
+    resolved by the same one resolver, so a CPU build the plan chose is judged as chosen, never as a failure."""
     python = env_python(env)
+    decision = _decision(profile, facts, accelerator)
     if not python.exists():
         return [
             fail(
@@ -86,21 +91,31 @@ def verify_env(
         imports = [future.result() for future in started]
         findings += [_import_finding(r) for r in imports]
         if profile:
-            concrete = (
-                resolve_accelerator(accelerator, facts) if facts else ("cpu" if accelerator == "auto" else accelerator)
-            )
+            concrete = decision.accelerator.value if decision else _named(accelerator)
             findings += check_versions(
                 profile.packages_for(concrete), installed, info["markers"], profile.checks.versions
             )
         findings.append(deps_future.result())
     imported = {r.module: r for r in imports if r.ok}
     gpu_wanted = profile.checks.gpu if profile else "auto"
-    host_has_gpu = facts is None or resolve_accelerator("auto", facts) != "cpu"
+    builds_for_gpu = decision is None or decision.accelerator.value != "cpu"
+    rebuild = f"llmenv setup {profile.name if profile else ''} --env {env} --force".replace("  ", " ")
     for module, check in (("torch", torch_gpu_finding), ("tensorflow", tf_gpu_finding)):
         if module not in imported or gpu_wanted == "off":
             continue
-        if host_has_gpu or gpu_wanted == "required":
-            findings.append(check(python, facts, gpu_wanted))
+        if builds_for_gpu or gpu_wanted == "required":
+            findings.append(check(python, facts, gpu_wanted, decision, rebuild))
+        elif decision is not None and decision.fallback is not None:
+            # The plan chose the CPU build although a GPU is here, and said why: not a failure of this env.
+            findings.append(
+                warn(
+                    f"env.gpu.{module}",
+                    "gpu",
+                    f"{module} runs on the CPU: the plan chose the CPU build",
+                    f"{module} {imported[module].version}; {decision.fallback}",
+                    decision.fix or "see `llmenv doctor` for what would let the GPU be used",
+                )
+            )
         else:
             # No GPU here: importing the framework a second time would only prove what the import check proved.
             version = imported[module].version
@@ -114,6 +129,25 @@ def verify_env(
                 )
             )
     return findings
+
+
+def _decision(
+    profile: Profile | None, facts: HostFacts | None, accelerator: str | AcceleratorDecision
+) -> AcceleratorDecision | None:
+    if isinstance(accelerator, AcceleratorDecision):
+        return accelerator
+    if profile is None or facts is None:
+        return None
+    try:
+        return resolve(profile, facts, accelerator)
+    except HostError:
+        return None  # what was asked for cannot be built here; the GPU checks then judge what is installed
+
+
+def _named(accelerator: str | AcceleratorDecision) -> str:
+    if isinstance(accelerator, AcceleratorDecision):
+        return accelerator.accelerator.value
+    return "cpu" if accelerator == "auto" else accelerator
 
 
 def _default_modules(installed: dict[str, str]) -> list[str]:

@@ -5,13 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from llmenv.plan.model import AcceleratorDecision
 from llmenv.probe import HostFacts
 from llmenv.process import run
 from llmenv.verify.env.plumbing import GPU_TIMEOUT, payload, read_json
 from llmenv.verify.model import Finding, Status, fail, ok, warn
 
 
-def torch_gpu_finding(python: Path, facts: HostFacts | None, wanted: str) -> Finding:
+def torch_gpu_finding(
+    python: Path,
+    facts: HostFacts | None,
+    wanted: str,
+    decision: AcceleratorDecision | None = None,
+    rebuild: str = "llmenv setup --force",
+) -> Finding:
+    """Judged against the plan's decision: a CPU build is a failure only where the plan chose a GPU build."""
     result = run([str(python), "-I", payload("gpu_torch.py")], timeout=GPU_TIMEOUT)
     data = read_json(result) if result.ok else None
     if data is None:
@@ -49,14 +57,17 @@ def torch_gpu_finding(python: Path, facts: HostFacts | None, wanted: str) -> Fin
             f"{build}; op {'ran' if data['op_ok'] else data['op_error']}",
             None if data["op_ok"] else "update macOS and torch",
         )
-    if host_gpu is not None:
+    planned_cuda = decision is not None and decision.accelerator.value == "cuda"
+    if host_gpu is not None and (planned_cuda or decision is None):
         if not data["cuda_build"]:
+            wanted_build = f"the {decision.variant.value} build" if decision and decision.variant else "a CUDA build"
             return fail(
                 "env.gpu.torch",
                 "gpu",
-                "CPU build of PyTorch on a host with an NVIDIA GPU",
-                f"{build}; host has driver {host_gpu.driver} (CUDA up to {host_gpu.max_cuda})",
-                "re-run `llmenv setup --accelerator cuda --force` to install the CUDA build",
+                "CPU build of PyTorch where the plan chose a CUDA build",
+                f"{build}; host has driver {host_gpu.driver} (CUDA up to {host_gpu.max_cuda}); the plan: "
+                f"{wanted_build}",
+                f"rebuild the env: `{rebuild}`",
             )
         return fail(
             "env.gpu.torch",
@@ -84,7 +95,13 @@ def _arch_fix(data: dict[str, Any]) -> str:
     return "check the driver with `nvidia-smi` and reinstall the env"
 
 
-def tf_gpu_finding(python: Path, facts: HostFacts | None, wanted: str) -> Finding:
+def tf_gpu_finding(
+    python: Path,
+    facts: HostFacts | None,
+    wanted: str,
+    decision: AcceleratorDecision | None = None,
+    rebuild: str = "llmenv setup --force",
+) -> Finding:
     result = run([str(python), "-I", payload("gpu_tf.py")], timeout=GPU_TIMEOUT)
     data = read_json(result) if result.ok else None
     if data is None:

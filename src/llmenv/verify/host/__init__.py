@@ -13,7 +13,6 @@ from llmenv.verify.host.context import (
     context_for,
     host_os,
     install_python_fix,
-    resolve_accelerator,
 )
 from llmenv.verify.host.gpu import rule_cuda_toolkit, rule_gpu
 from llmenv.verify.host.network import rule_indexes, rule_pip_config
@@ -60,7 +59,6 @@ __all__ = [
     "context_for",
     "host_os",
     "install_python_fix",
-    "resolve_accelerator",
     "supporting",
     "verify_host",
 ]

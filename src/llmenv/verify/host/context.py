@@ -1,10 +1,18 @@
-"""What the host rules are judged against: the profile's needs and the accelerator asked for."""
+"""What the host rules are judged against: the profile's needs and the plan's accelerator decision.
+
+The decision is never remade here: it is the plan's (`llmenv.plan.accelerators.resolve`), so doctor judges the host
+by what setup would build. When resolve refuses (e.g. --accelerator cuda where no CUDA build fits), the refusal is
+kept as `decision_error` and becomes a failing finding."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from llmenv.errors import HostError
+from llmenv.plan.accelerators import resolve
+from llmenv.plan.fixes import install_python_fix
+from llmenv.plan.model import AcceleratorDecision, Plan
 from llmenv.plan.needs import Needs, needs_for
 from llmenv.probe import HostFacts
 from llmenv.profiles.model import Profile
@@ -18,7 +26,10 @@ class HostContext:
     needs: Needs | None = None  # None: no profile given, only profile-free rules apply
     accelerator: str = "auto"  # what the profile or --accelerator asks for
     profile_name: str | None = None
-    min_cuda: str | None = None  # the profile's CUDA floor, used when the accelerator is cuda or auto
+    min_cuda: str | None = None  # the profile's CUDA floor
+    decision: AcceleratorDecision | None = None  # the plan's accelerator decision (None: no profile, or refused)
+    decision_error: HostError | None = None  # why resolve refused what was asked for
+    plan: Plan | None = None  # the plan setup would make, when one could be made (doctor computes it)
 
 
 Rule = Callable[[HostFacts, HostContext], list[Finding]]
@@ -28,41 +39,26 @@ def host_os(facts: HostFacts) -> str:
     return facts.system.value.os if facts.system.value else "Linux"
 
 
-def install_python_fix(os_name: str, version: str) -> str:
-    """How to get a Python on this OS; uv ships with llmenv, so it is always an option."""
-    by_os = {
-        "Windows": f"`py install {version}` (Python install manager) or `winget install Python.Python.{version}`",
-        "Darwin": f"`brew install python@{version}`",
-        "Linux": f"`pyenv install {version}` or your distribution's python{version} package",
-    }
-    return f"`uv python install {version}` (uv comes with llmenv), or {by_os.get(os_name, by_os['Linux'])}"
-
-
-def context_for(profile: Profile, facts: HostFacts, accelerator: str) -> HostContext:
-    """Needs are computed for what `auto` becomes on this host, so a GPU host is judged against the GPU build."""
-    resolved = resolve_accelerator(accelerator, facts)
+def context_for(profile: Profile, facts: HostFacts, accelerator: str, plan: Plan | None = None) -> HostContext:
+    """Needs are those of the build the plan chose, so a GPU host is judged against the GPU build it gets."""
+    decision: AcceleratorDecision | None = plan.decision if plan is not None else None
+    error = None
+    if decision is None:
+        try:
+            decision = resolve(profile, facts, accelerator)
+        except HostError as exc:
+            error = exc
+    resolved = decision.accelerator.value if decision else (accelerator if accelerator != "auto" else "cpu")
     cuda = profile.accelerators.get("cuda")
-    return HostContext(needs_for(profile, resolved), accelerator, profile.name, cuda.min_cuda if cuda else None)
+    return HostContext(
+        needs_for(profile, resolved),
+        accelerator,
+        profile.name,
+        cuda.min_cuda if cuda else None,
+        decision,
+        error,
+        plan,
+    )
 
 
-def resolve_accelerator(accelerator: str, facts: HostFacts) -> str:
-    if accelerator != "auto":
-        return accelerator
-    if facts.nvidia.value:
-        return "cuda"
-    if facts.rocm.value:
-        return "rocm"
-    if facts.apple.value and facts.apple.value.mps_capable:
-        return "mps"
-    return "cpu"
-
-
-__all__ = [
-    "SUPPORTED_MACHINES",
-    "HostContext",
-    "Rule",
-    "context_for",
-    "host_os",
-    "install_python_fix",
-    "resolve_accelerator",
-]
+__all__ = ["SUPPORTED_MACHINES", "HostContext", "Rule", "context_for", "host_os", "install_python_fix"]

@@ -1,10 +1,13 @@
-"""Rules about GPUs, drivers and the CUDA toolkit, alone and against the profile."""
+"""Rules about GPUs, drivers and the CUDA toolkit, alone and against the plan's accelerator decision."""
 
 from __future__ import annotations
 
+from llmenv.plan.accelerators import detected
+from llmenv.plan.accelerators.cuda import BROKEN_FIX
 from llmenv.probe import HostFacts
-from llmenv.tables.cuda import driver_runs_cuda, version_tuple
-from llmenv.verify.host.context import HostContext, host_os
+from llmenv.probe.gpu_nvidia import driver_broken
+from llmenv.tables.cuda import version_tuple
+from llmenv.verify.host.context import HostContext
 from llmenv.verify.model import Finding, fail, ok, warn
 
 
@@ -45,6 +48,20 @@ def rule_gpu(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                     "unset CUDA_VISIBLE_DEVICES or list the GPU indexes to use",
                 )
             )
+    elif driver_broken(nvidia.error):
+        # Installed but not working: loud, and a failure when the profile or --accelerator needs the GPU.
+        needs_gpu = ctx.accelerator == "cuda" or ctx.decision_error is not None
+        status = fail if needs_gpu else warn
+        consequence = "" if needs_gpu else "; setup will install the CPU build"
+        out.append(
+            status(
+                "gpu.nvidia",
+                "gpu",
+                "NVIDIA driver installed but not working",
+                f"{nvidia.source}: {nvidia.error}{consequence}",
+                BROKEN_FIX,
+            )
+        )
     elif nvidia.error:
         out.append(
             warn(
@@ -86,62 +103,97 @@ def rule_gpu(facts: HostFacts, ctx: HostContext) -> list[Finding]:
             out.append(
                 warn("gpu.apple", "gpu", "no MPS", evidence, "use an Apple Silicon Mac on macOS 14+ for GPU training")
             )
-    out += _gpu_vs_profile(facts, ctx)
+    out += _gpu_vs_plan(facts, ctx)
     return out
 
 
-def _gpu_vs_profile(facts: HostFacts, ctx: HostContext) -> list[Finding]:
+def _gpu_vs_plan(facts: HostFacts, ctx: HostContext) -> list[Finding]:
+    """The host judged by the plan's own decision (never a second one): what setup would build, and what it cannot."""
     if ctx.needs is None:
         return []
-    nvidia = facts.nvidia.value
-    has_gpu = bool(nvidia) or bool(facts.rocm.value) or bool(facts.apple.value and facts.apple.value.mps_capable)
-    want = ctx.accelerator
     name = ctx.profile_name or "the profile"
-    if want == "cuda" and nvidia is None:
-        return [
-            fail(
-                "gpu.profile-match",
+    nvidia = facts.nvidia.value
+    if ctx.decision_error is not None or ctx.decision is None:
+        error = ctx.decision_error
+        fid = "gpu.driver-cuda" if nvidia and ctx.accelerator == "cuda" else "gpu.profile-match"
+        if error is None:
+            return [
+                fail(fid, "gpu", f"{name}: no accelerator decision", "the plan could not be made", "run `llmenv probe`")
+            ]
+        fix = error.fix or "use --accelerator cpu"
+        return [fail(fid, "gpu", f"{name}: {error.what}", error.where or ctx.accelerator, fix)]
+    decision = ctx.decision
+    chosen = decision.accelerator.value
+    variant = decision.variant.value if decision.variant else None
+    if chosen == "cuda" and nvidia:
+        build = f"the {variant} build" if variant else f"CUDA {ctx.min_cuda or ''}+ builds".replace(" +", "+")
+        out = [
+            ok(
+                "gpu.driver-cuda",
                 "gpu",
-                f"{name} asks for CUDA but no NVIDIA GPU was found",
-                facts.nvidia.error or facts.nvidia.source,
-                "install the NVIDIA driver (check with `nvidia-smi`), or run with --accelerator cpu",
+                f"driver {nvidia.driver} runs {build}",
+                f"max CUDA {nvidia.max_cuda}; "
+                + (decision.variant.why if decision.variant else decision.accelerator.why)
+                + (f"; serves {', '.join(decision.serves)}" if decision.serves else ""),
             )
         ]
-    if want == "cpu" and has_gpu:
+        if decision.unused:
+            names = ", ".join(g for g, _ in decision.unused)
+            out.append(
+                warn(
+                    "gpu.unused",
+                    "gpu",
+                    f"{build} cannot use {names}",
+                    "; ".join(f"{g}: {why}" for g, why in decision.unused),
+                    _select_fix(ctx, build, names),
+                )
+            )
+        return out
+    if decision.fallback is not None:
+        if decision.broken:
+            return []  # gpu.nvidia already says it, loudly
+        return [
+            warn(
+                "gpu.driver-cuda",
+                "gpu",
+                f"setup will install the CPU build of {name}: no CUDA build fits",
+                f"{decision.fallback}; the CPU build runs, without the GPU",
+                decision.fix or "use --accelerator cpu to make the choice explicit",
+            )
+        ]
+    detected_here = detected(facts)
+    if chosen == "cpu" and any(d.broken is None for d in detected_here.values()):
         return [
             warn(
                 "gpu.profile-match",
                 "gpu",
                 f"{name} builds for the CPU although this host has a GPU",
-                "accelerator: cpu",
+                decision.accelerator.why,
                 "use --accelerator auto (or cuda/rocm/mps) to train on the GPU",
             )
         ]
-    if nvidia and want in ("cuda", "auto") and ctx.min_cuda:
-        if not driver_runs_cuda(nvidia.driver, ctx.min_cuda, host_os(facts)):
-            status = fail if want == "cuda" else warn
-            consequence = "" if want == "cuda" else "; setup will fall back to the CPU build"
-            return [
-                status(
-                    "gpu.driver-cuda",
-                    "gpu",
-                    f"driver {nvidia.driver} is too old for CUDA {ctx.min_cuda}",
-                    f"driver supports CUDA up to {nvidia.max_cuda}; {name} needs >= {ctx.min_cuda}{consequence}",
-                    "upgrade the NVIDIA driver (>= 525.60.13 for CUDA 12, >= 580 for CUDA 13)",
-                )
-            ]
-        return [
-            ok(
-                "gpu.driver-cuda",
-                "gpu",
-                f"driver {nvidia.driver} runs CUDA {ctx.min_cuda}+ builds",
-                f"max CUDA {nvidia.max_cuda}",
-            )
-        ]
-    if want == "auto":
-        target = "CUDA" if nvidia else ("ROCm" if facts.rocm.value else ("MPS" if has_gpu else "CPU"))
-        return [ok("gpu.profile-match", "gpu", f"accelerator auto resolves to {target}", f"{name}")]
-    return [ok("gpu.profile-match", "gpu", f"accelerator {want} fits this host", f"{name}")]
+    target = {"cuda": "CUDA", "rocm": "ROCm", "mps": "MPS", "cpu": "CPU"}.get(chosen, chosen)
+    return [
+        ok(
+            "gpu.profile-match",
+            "gpu",
+            f"accelerator {ctx.accelerator} resolves to {target}" + (f" ({variant})" if variant else ""),
+            f"{name}: {decision.accelerator.why}",
+        )
+    ]
+
+
+def _select_fix(ctx: HostContext, build: str, names: str) -> str:
+    """Whole commands: keep programs on the served GPUs, or rebuild for the others (profile and env named)."""
+    select = ctx.decision.select if ctx.decision else None
+    if select is None:
+        return "select the GPUs to use with CUDA_VISIBLE_DEVICES (UUIDs from `nvidia-smi -L`)"
+    env = ctx.plan.env if ctx.plan is not None else None
+    setup = f"llmenv setup {ctx.profile_name or ''}".rstrip() + (f" --env {env}" if env else "") + " --force"
+    return (
+        f"no single build serves every GPU here: `export {select[0]}` keeps programs on the GPUs {build} serves; "
+        f"to build for {names} instead, run `{select[1]} {setup}`"
+    )
 
 
 def rule_cuda_toolkit(facts: HostFacts, ctx: HostContext) -> list[Finding]:

@@ -1,0 +1,61 @@
+"""Doctor's GPU judgement comes from the plan's one accelerator decision (issue 9 items 1-4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from llmenv.probe.facts import Probed
+from llmenv.profiles.load import load_profile
+from llmenv.verify.host import context_for, verify_host
+from llmenv.verify.model import Finding, Status
+from tests.helpers.facts import host, nvidia
+
+BROKEN = (
+    "/usr/bin/nvidia-smi: exited with 9: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA "
+    "driver. Make sure that the latest NVIDIA driver is installed and running."
+)
+
+
+def findings(facts: object, accelerator: str = "auto", profile: str = "torch") -> dict[str, Finding]:
+    return {f.id: f for f in verify_host(facts, context_for(load_profile(profile), facts, accelerator))}  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("driver", "card"),
+    [("575.57.08", ("NVIDIA B200", "10.0")), ("570.133.07", ("NVIDIA GeForce RTX 5090", "12.0"))],
+)
+def test_doctor_does_not_call_the_driver_fine_where_setup_falls_back(driver: str, card: tuple[str, str]) -> None:
+    """Item 2: the driver runs CUDA 12.8/12.9, but torch 2.13 publishes no 12.x build with Blackwell kernels."""
+    found = findings(host(nvidia=nvidia(driver, card)))
+    driver_finding = found["gpu.driver-cuda"]
+    assert driver_finding.status is Status.WARN, driver_finding
+    assert "CPU build" in driver_finding.evidence
+    assert driver_finding.fix is not None and "580" in driver_finding.fix
+
+
+def test_doctor_agrees_with_the_plan_on_a_good_host() -> None:
+    found = findings(host(nvidia=nvidia("580.65.06", ("NVIDIA GeForce RTX 5090", "12.0"))))
+    assert found["gpu.driver-cuda"].status is Status.OK and "cu130" in found["gpu.driver-cuda"].title
+
+
+def test_doctor_names_a_gpu_the_build_cannot_use() -> None:
+    found = findings(host(nvidia=nvidia("580.65.06", ("GTX 1080 Ti", "6.1"), ("RTX 5090", "12.0"))))
+    unused = found["gpu.unused"]
+    assert unused.status is Status.WARN and "GTX 1080 Ti" in unused.title
+    assert unused.fix is not None and "CUDA_VISIBLE_DEVICES" in unused.fix
+    assert found["gpu.driver-cuda"].status is Status.OK
+
+
+@pytest.mark.parametrize(("accelerator", "status"), [("auto", Status.WARN), ("cuda", Status.FAIL)])
+def test_broken_driver_is_loud_in_doctor(accelerator: str, status: Status) -> None:
+    """Item 4: smi exit 9 was one vague "NVIDIA probe failed"; it is "installed but not working" with a fix."""
+    found = findings(host(nvidia=Probed(None, "nvidia-smi", BROKEN)), accelerator)
+    finding = found["gpu.nvidia"]
+    assert finding.status is status and "installed but not working" in finding.title
+    assert finding.fix is not None and "modprobe nvidia" in finding.fix
+
+
+def test_cuda_requested_where_no_build_fits_fails_with_the_plans_reason() -> None:
+    found = findings(host(nvidia=nvidia("470.256.02", ("Tesla T4", "7.5"))), "cuda")
+    assert found["gpu.driver-cuda"].status is Status.FAIL
+    assert "no CUDA build fits" in found["gpu.driver-cuda"].title
