@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from llmenv.probe import HostFacts
@@ -62,14 +63,17 @@ def rule_pip_config(facts: HostFacts, ctx: HostContext) -> list[Finding]:
     config = facts.pip_config.value
     if config is None:
         return []
-    used = [f"{path}" for kind, path, exists in config.files if exists]
+    used = list(config.loaded)
     settings = "; ".join(f"{s.key}={s.value} ({s.origin})" for s in config.settings.values())
+    files = f"; files: {', '.join(used)}" if used else "; no config files"
+    if not used and any(kind == "env" and path == os.devnull for kind, path, _exists in config.files):
+        files = f"; no config files (PIP_CONFIG_FILE={os.devnull} turns every file off)"
     out = [
         ok(
             "pip.config",
             "pip",
             "pip configuration (llmenv hands the same settings to uv)",
-            (settings or "no settings") + (f"; files: {', '.join(used)}" if used else "; no config files"),
+            (settings or "no settings") + files,
         )
     ]
     trusted = config.get("trusted-host")
