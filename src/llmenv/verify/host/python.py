@@ -305,6 +305,17 @@ def rule_path_entries(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                 "remove the empty entry from PATH",
             )
         )
+    if report.dot_path_entries:
+        out.append(
+            warn(
+                "path.relative-entry",
+                "path",
+                "PATH has relative entries (searched from whatever folder you are in)",
+                ", ".join(repr(e) for e in report.dot_path_entries),
+                "remove them from PATH in your shell profile: with `.` on PATH, a `python` or `pip` file in the "
+                "folder you cd into runs instead of the real one",
+            )
+        )
     if report.store_stubs:
         out.append(
             warn(
