@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from llmenv.plan.needs import Needs, needs_for
 from llmenv.probe import HostFacts
 from llmenv.profiles.model import Profile
 from llmenv.verify.model import Finding
+
+if TYPE_CHECKING:
+    from llmenv.plan.model import Plan
 
 SUPPORTED_MACHINES = {"x86_64", "amd64", "aarch64", "arm64"}
 
@@ -19,6 +23,7 @@ class HostContext:
     accelerator: str = "auto"  # what the profile or --accelerator asks for
     profile_name: str | None = None
     min_cuda: str | None = None  # the profile's CUDA floor, used when the accelerator is cuda or auto
+    plan: Plan | None = None  # the plan setup would make here (None: no profile, or no plan is possible)
 
 
 Rule = Callable[[HostFacts, HostContext], list[Finding]]
