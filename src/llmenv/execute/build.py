@@ -73,6 +73,7 @@ def build_generation(
 ) -> BuildResult:
     """`compile_now=False` (nothing runs in the env right after) checks imports without writing bytecode and writes
     it in the background once the generation is committed; see docs/benchmarks.md for the numbers."""
+    from llmenv.plan.indexes import install_failure_hint
     from llmenv.verify.env import env_python, verify_env, warm_bytecode
 
     installer = get_installer(plan.backend.value)
@@ -94,8 +95,11 @@ def build_generation(
                 f"installing with {installer.name}",
                 result,
                 log,
-                "check the pins and that the indexes serve them (`llmenv doctor` checks reachability); "
-                "the previous environment is unchanged",
+                (
+                    install_failure_hint(plan)
+                    or "check the pins and that the indexes serve them (`llmenv doctor` checks reachability)"
+                )
+                + "; the previous environment is unchanged",
             )
         seed = installer.seed_command(plan, env_python(gen)) if requirements_file else None
         if seed is not None:

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
 
-from llmenv.plan.model import Indexes
+from llmenv.plan.model import Indexes, Plan
 from llmenv.plan.needs import pinned_version
+from llmenv.probe.index import PYPI
 from llmenv.probe.pipconfig import PipConfig
-from llmenv.redact import Secret
+from llmenv.redact import Secret, redact_url
 
 
-def indexes_from(config: PipConfig | None, variant_index: str | None) -> Indexes:
+def indexes_from(
+    config: PipConfig | None, variant_index: str | None, unreachable_variant: str | None = None
+) -> Indexes:
     def get(key: str) -> list[str]:
         return config.get(key) if config else []
 
@@ -28,6 +40,7 @@ def indexes_from(config: PipConfig | None, variant_index: str | None) -> Indexes
         trusted_hosts=tuple(get("trusted-host")),
         constraints=tuple(get("constraint")),
         proxy=Secret(proxy[0]) if proxy else None,
+        variant_index_unreachable=Secret(unreachable_variant) if unreachable_variant else None,
     )
 
 
@@ -58,4 +71,55 @@ def pin_variant(
     return tuple(out)
 
 
-__all__ = ["indexes_from", "pin_variant"]
+def sources(indexes: Indexes, variant_index: str | None = None) -> list[tuple[str, str]]:
+    """Every location the install will read, as (url, role): what doctor checks before setup runs.
+
+    `variant_index`: the variant index the plan wanted, also when it fell back for being unreachable."""
+    out: list[tuple[str, str]] = []
+    if not indexes.no_index:
+        out.append((indexes.index_url.reveal() if indexes.index_url else PYPI, "index-url"))
+        out += [(u.reveal(), "extra-index-url") for u in indexes.extra_index_urls]
+        variant = indexes.variant_index.reveal() if indexes.variant_index else variant_index
+        if variant:
+            out.append((variant, "variant"))
+    out += [(f, "find-links") for f in indexes.find_links]
+    return out
+
+
+def unfindable(requirements: tuple[str, ...], archives: list[str]) -> list[str]:
+    """The requirements that no archive in `archives` (find-links file names) can satisfy, by name and pinned
+    version (local label included). Requirements with markers are left out: they may not apply on this host."""
+    offered: dict[str, list[Version]] = {}
+    for name in archives:
+        try:
+            project, version = parse_wheel_filename(name)[:2] if name.endswith(".whl") else parse_sdist_filename(name)
+        except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+            continue
+        offered.setdefault(project, []).append(version)
+    missing = []
+    for text in requirements:
+        requirement = Requirement(text)
+        if requirement.marker is not None:
+            continue
+        versions = offered.get(canonicalize_name(requirement.name), [])
+        if not any(requirement.specifier.contains(v, prereleases=True) for v in versions):
+            missing.append(text)
+    return missing
+
+
+def install_failure_hint(plan: Plan) -> str | None:
+    """What to do when an install fails after the variant index was found unreachable: the labelled pins
+    (torch==2.13.0+cpu) exist only there unless a configured index or find-links folder carries them."""
+    url = plan.indexes.variant_index_unreachable
+    if not plan.variant_index_fallback or url is None:
+        return None
+    host = urlsplit(url.reveal()).hostname or redact_url(url.reveal())
+    labelled = [r for r in plan.requirements if "+" in (pinned_version(Requirement(r)) or "")]
+    return (
+        f"the variant index {redact_url(url.reveal())} could not be reached, and the configured indexes and "
+        f"find-links have no {', '.join(labelled) or 'variant'} build: make {host} reachable (behind a proxy set "
+        f"HTTPS_PROXY), use a mirror of it (`--mirror`), or put those wheels into a find-links folder"
+    )
+
+
+__all__ = ["indexes_from", "install_failure_hint", "pin_variant", "sources", "unfindable"]

@@ -39,6 +39,7 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
     interpreter, python_choice = choose_interpreter(report, needs, options.python, os_name)
     warnings = list(decision.warnings)
     variant_index = decision.index_url
+    unreachable = None
     fallback = False
     if variant_index and not reachable.get(variant_index, False):
         warnings.append(
@@ -46,7 +47,7 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
             f"instead, pinned to the {decision.variant.value if decision.variant else accelerator} build so nothing else "
             "can be installed by mistake"
         )
-        variant_index, fallback = None, True
+        variant_index, unreachable, fallback = None, variant_index, True
     override = profile.accelerators.get(accelerator)
     requirements = pin_variant(
         profile.packages_for(accelerator),
@@ -65,7 +66,7 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
         accelerator=decision.accelerator,
         variant=decision.variant,
         requirements=requirements,
-        indexes=indexes_from(facts.pip_config.value, variant_index),
+        indexes=indexes_from(facts.pip_config.value, variant_index, unreachable),
         imports=tuple(profile.checks.imports),
         gpu_check=profile.checks.gpu,
         smoke=profile.smoke.model_dump(mode="json") if profile.smoke else None,

@@ -71,6 +71,7 @@ class Indexes:
     trusted_hosts: tuple[str, ...]
     constraints: tuple[str, ...]
     proxy: Secret | None
+    variant_index_unreachable: Secret | None = None  # the variant index the plan wanted but could not reach
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,10 +1,18 @@
-"""Can the configured package indexes be reached? Short timeouts, and the failure classified into something a
-user can act on: DNS, refused, timeout, TLS certificate (proxy interception), proxy authentication, credentials."""
+"""Can the configured package indexes be reached, and are they package indexes? Short timeouts, and the failure
+classified into something a user can act on: DNS, refused, timeout, TLS certificate (proxy interception), proxy
+authentication, credentials, no index there (HTTP 404), or a page that is not a package index (a captive portal,
+a web server's welcome page, a mistyped path).
+
+An index is judged by its first bytes only (PyPI's /simple/ page is tens of MB): a PEP 503 page has links to
+projects (`<a href=...>`) or PEP 629's `pypi:repository-version` meta tag; a PEP 691 answer is JSON with `meta`.
+A find-links location is listed: its archives (wheels, sdists) are what `--no-index` installs can use."""
 
 from __future__ import annotations
 
 import base64
 import http.client
+import os
+import re
 import socket
 import ssl
 import time
@@ -13,12 +21,16 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from llmenv.redact import Secret
 
 PYPI = "https://pypi.org/simple/"
 TIMEOUT = 3.0
+HEAD_BYTES = 65536  # enough of any index page to tell what it is
+ARCHIVE = re.compile(r"\.(whl|tar\.gz|zip|tar\.bz2|tgz)$", re.IGNORECASE)
+_HREF = re.compile(r"""<a\s[^>]*href\s*=\s*["']?([^"' >]+)""", re.IGNORECASE)
+ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
 
 
 @dataclass(frozen=True)
@@ -26,9 +38,10 @@ class IndexStatus:
     url: Secret
     role: str  # index-url, extra-index-url, find-links, variant
     reachable: bool
-    kind: str  # ok, dns, refused, timeout, certificate, proxy-auth, auth, http, missing, error
+    kind: str  # ok, dns, refused, timeout, certificate, proxy-auth, auth, http, missing, not-index, error
     detail: str
     seconds: float
+    files: tuple[str, ...] | None = None  # find-links: the archive names there (None when not listed)
 
 
 def check_url(
@@ -37,14 +50,10 @@ def check_url(
     start = time.perf_counter()
     parts = urlsplit(url)
     if parts.scheme in ("", "file"):
-        path = Path(parts.path if parts.scheme == "file" else url)
-        ok = path.exists()
-        return IndexStatus(
-            Secret(url), role, ok, "ok" if ok else "missing", "local folder" if ok else f"{path} does not exist", 0.0
-        )
+        return _check_local(url, Path(parts.path if parts.scheme == "file" else url), role)
     if parts.scheme not in ("http", "https"):
         return IndexStatus(Secret(url), role, False, "error", f"unsupported scheme '{parts.scheme}'", 0.0)
-    headers = {"User-Agent": "llmenv-doctor"}
+    headers = {"User-Agent": "llmenv-doctor", "Accept": ACCEPT}
     if parts.username is not None:
         token = f"{parts.username}:{parts.password or ''}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(token).decode()
@@ -52,7 +61,7 @@ def check_url(
         if parts.port:
             netloc += f":{parts.port}"
         parts = parts._replace(netloc=netloc)
-    request = urllib.request.Request(urlunsplit(parts), headers=headers, method="HEAD")
+    request = urllib.request.Request(urlunsplit(parts), headers=headers, method="GET")
     handlers: list[urllib.request.BaseHandler] = [
         urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=cafile))
     ]
@@ -60,9 +69,15 @@ def check_url(
         handlers.append(urllib.request.ProxyHandler({"http": proxy, "https": proxy}))
     opener = urllib.request.build_opener(*handlers)
     kind, detail, reachable = "ok", "", True
+    files: tuple[str, ...] | None = None
     try:
         with opener.open(request, timeout=timeout) as response:
-            detail = f"HTTP {response.status}"
+            # A find-links page is read whole (up to 8 MB): its archive names are what doctor checks the pins by.
+            head = response.read(HEAD_BYTES if role != "find-links" else 8 * 2**20)
+            content_type = response.headers.get("Content-Type", "")
+            kind, detail, files = judge_page(head, content_type, role)
+            reachable = kind == "ok"
+            detail = f"HTTP {response.status}, {detail}"
     except urllib.error.HTTPError as exc:
         reachable, kind, detail = _http_error(exc.code)
     except urllib.error.URLError as exc:
@@ -72,7 +87,42 @@ def check_url(
         reachable, kind, detail = False, "timeout", f"no answer within {timeout:.0f} s"
     except (OSError, http.client.HTTPException, ValueError) as exc:
         reachable, kind, detail = False, "error", str(exc)
-    return IndexStatus(Secret(url), role, reachable, kind, detail, time.perf_counter() - start)
+    return IndexStatus(Secret(url), role, reachable, kind, detail, time.perf_counter() - start, files)
+
+
+def judge_page(head: bytes, content_type: str, role: str) -> tuple[str, str, tuple[str, ...] | None]:
+    """(kind, detail, archives) for the first bytes of an index or find-links page. Pure, so recorded pages test it."""
+    text = head.decode("utf-8", errors="replace")
+    if "json" in content_type.lower():
+        if '"meta"' in text[:4096]:
+            return "ok", "a PEP 691 package index", None
+        return "not-index", f"JSON that is not a package index ({content_type})", None
+    links = list(_HREF.findall(text))
+    archives = tuple(
+        dict.fromkeys(unquote(os.path.basename(urlsplit(h).path)) for h in links if ARCHIVE.search(urlsplit(h).path))
+    )
+    if role == "find-links":
+        return "ok", f"{len(archives)} archives listed", archives
+    if links or "pypi:repository-version" in text:
+        return "ok", "a package index", None
+    what = content_type.split(";")[0].strip() or "a page"
+    return "not-index", f"{what} without any project links: not a PEP 503 package index", None
+
+
+def _check_local(url: str, path: Path, role: str) -> IndexStatus:
+    if not path.exists():
+        return IndexStatus(Secret(url), role, False, "missing", f"{path} does not exist", 0.0)
+    if role == "find-links":
+        if path.is_file():
+            return IndexStatus(Secret(url), role, True, "ok", "a local file", 0.0, (path.name,))
+        try:
+            names = tuple(sorted(n for n in os.listdir(path) if ARCHIVE.search(n)))
+        except OSError as exc:
+            return IndexStatus(Secret(url), role, False, "error", f"cannot list {path}: {exc}", 0.0)
+        return IndexStatus(Secret(url), role, True, "ok", f"local folder, {len(names)} archives", 0.0, names)
+    if path.is_dir() and not (path / "index.html").is_file() and not any(p.is_dir() for p in path.iterdir()):
+        return IndexStatus(Secret(url), role, False, "not-index", f"{path} has no project folders", 0.0)
+    return IndexStatus(Secret(url), role, True, "ok", "local folder", 0.0)
 
 
 def _http_error(code: int) -> tuple[bool, str, str]:
@@ -82,8 +132,9 @@ def _http_error(code: int) -> tuple[bool, str, str]:
         return False, "auth", f"HTTP {code}: the index refused our credentials (or has none)"
     if code >= 500:
         return False, "http", f"HTTP {code}: the index is failing"
-    # 404/405 on HEAD of an index root still proves a server answers there.
-    return True, "ok", f"HTTP {code}"
+    if code == 404:
+        return False, "not-index", "HTTP 404: nothing is served at this URL, so no package index is there"
+    return False, "http", f"HTTP {code}: the server refuses to list this index"
 
 
 def _reason(reason: object) -> tuple[str, str]:
@@ -101,12 +152,20 @@ def _reason(reason: object) -> tuple[str, str]:
 
 
 def check_all(
-    targets: list[tuple[str, str]], *, timeout: float = TIMEOUT, cafile: str | None = None, proxy: str | None = None
+    targets: list[tuple[str, str]],
+    *,
+    timeout: float = TIMEOUT,
+    cafile: str | None = None,
+    proxy: str | None = None,
+    local_only: bool = False,
 ) -> list[IndexStatus]:
+    """`local_only` (--offline): folders are still listed, nothing goes to the network."""
+    if local_only:
+        targets = [t for t in targets if urlsplit(t[0]).scheme in ("", "file")]
     if not targets:
         return []
     with ThreadPoolExecutor(max_workers=min(8, len(targets))) as pool:
         return list(pool.map(lambda t: check_url(t[0], t[1], timeout=timeout, cafile=cafile, proxy=proxy), targets))
 
 
-__all__ = ["PYPI", "IndexStatus", "check_all", "check_url"]
+__all__ = ["ARCHIVE", "PYPI", "IndexStatus", "check_all", "check_url", "judge_page"]

@@ -42,6 +42,7 @@ class Interpreter:
     machine: str
     prefix: str
     is_venv: bool
+    base_prefix: str = ""  # a venv's base interpreter's prefix: where its base Python lives
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ class InterpreterReport:
     active_venv: str | None
     active_conda: str | None
     store_stubs: tuple[str, ...] = field(default=())
+    pruned: tuple[str, ...] = field(default=())  # not started: their names show a version outside the wanted range
+    dot_path_entries: tuple[str, ...] = field(default=())  # relative entries (`.`, `bin`): depend on the cwd
 
 
 def parse_query(text: str) -> dict[str, object]:
@@ -216,16 +219,42 @@ def _trace_pip(path: str, python_cmd: Command | None, shims: str | None) -> Comm
 _VERSION_HINT = re.compile(r"(?:/versions/|python|cpython-)(\d+\.\d+)(?:\.\d+)?")
 
 
+def version_hint(path: str) -> str | None:
+    """The `major.minor` a path names (pyenv's versions/3.8.18, python3.9, cpython-3.12), if any."""
+    match = _VERSION_HINT.search(path.replace("\\", "/"))
+    return match.group(1) if match else None
+
+
 def might_satisfy(path: str, wanted: SpecifierSet | None) -> bool:
     """False only when the path itself names a version outside `wanted` (pyenv's versions/3.8.18, python3.9):
     such interpreters need not be started to know they will be rejected."""
-    if wanted is None:
+    minor = version_hint(path)
+    if wanted is None or minor is None:
         return True
-    match = _VERSION_HINT.search(path.replace("\\", "/"))
-    if not match:
-        return True
-    minor = match.group(1)
     return wanted.contains(f"{minor}.0") or wanted.contains(f"{minor}.999")
+
+
+def venv_home(prefix: str) -> str | None:
+    """The folder of a venv's base interpreter, from its pyvenv.cfg `home` key (PEP 405)."""
+    try:
+        text = (Path(prefix) / "pyvenv.cfg").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip().lower() == "home":
+            return value.strip() or None
+    return None
+
+
+def _base_candidates(info: dict[str, object]) -> list[str]:
+    """Where a venv's base interpreter is, so it is listed even when its folder is not on PATH."""
+    home = venv_home(str(info["prefix"]))
+    if not home:
+        return []
+    minor = ".".join(str(info["version"]).split(".")[:2])
+    names = (f"python{minor}", "python3", "python", "python.exe")
+    return [str(Path(home) / n) for n in names if (Path(home) / n).is_file()][:1]
 
 
 def probe_interpreters(
@@ -236,12 +265,25 @@ def probe_interpreters(
     pyenv_root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
     shims_dir = pyenv_root / "shims"
     shims = str(shims_dir) if any(os.path.normpath(e) == os.path.normpath(shims_dir) for e in entries) else None
-    candidates = {p: how for p, how in _candidates(entries, pyenv_root, shims).items() if might_satisfy(p, wanted)}
+    every = _candidates(entries, pyenv_root, shims)
+    candidates = {p: how for p, how in every.items() if might_satisfy(p, wanted)}
+    pruned = tuple(p for p in every if p not in candidates)
     stubs = tuple(p for p in candidates if "\\windowsapps\\" in p.lower() and os.path.getsize(p) == 0)
     names = ("python", "python3", "pip", "pip3")
     which = {n: shutil.which(n, path=path_value) for n in names}
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = dict(zip(candidates, pool.map(query, candidates), strict=True))
+        # A venv's Python leads to its base interpreter (pyvenv.cfg `home`), listed even when not on PATH.
+        # (A venv's python is a link to its base binary, so the two are told apart by path, not by real path.)
+        bases = {
+            b: ["venv base"]
+            for info, _error in answers.values()
+            if info and info["prefix"] != info["base_prefix"]
+            for b in _base_candidates(info)
+            if b not in candidates
+        }
+        candidates.update(bases)
+        answers.update(zip(bases, pool.map(query, bases), strict=True))
         py_answers = {n: pool.submit(query, path) for n in ("python", "python3") if (path := which[n])}
         commands: dict[str, Command] = {}
         for n, future in py_answers.items():
@@ -291,6 +333,7 @@ def probe_interpreters(
             machine=str(info["machine"]),
             prefix=str(info["prefix"]),
             is_venv=info["prefix"] != info["base_prefix"],
+            base_prefix=str(info["base_prefix"]),
         )
     return InterpreterReport(
         interpreters=tuple(sorted(by_exe.values(), key=lambda i: (_version_key(i.version), i.executable))),
@@ -304,6 +347,8 @@ def probe_interpreters(
         active_venv=os.environ.get("VIRTUAL_ENV"),
         active_conda=os.environ.get("CONDA_PREFIX") or os.environ.get("CONDA_DEFAULT_ENV"),
         store_stubs=stubs,
+        pruned=pruned,
+        dot_path_entries=tuple(e for e in path_value.split(os.pathsep) if e and not os.path.isabs(e)),
     )
 
 
@@ -323,4 +368,6 @@ __all__ = [
     "probe_interpreters",
     "query",
     "split_path",
+    "venv_home",
+    "version_hint",
 ]

@@ -5,6 +5,8 @@ When no plan can be made (no suitable Python), the accelerator decision is still
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +53,7 @@ def doctor(
     profile = load_profile(profile_ref or DEFAULT_PROFILE)
     wanted = accelerator or profile.accelerator
     facts = probe_host(offline=offline, env_path=env or Path(profile.env))
-    plan = _plan(profile, facts, env, wanted, offline)
+    facts, plan = facts_and_plan(profile, facts, wanted, Path(os.path.abspath(env or profile.env)), offline)
     ctx = context_for(profile, facts, wanted, plan)
     findings = verify_host(facts, ctx)
     if env is not None:
@@ -76,19 +78,48 @@ def doctor(
     )
 
 
-def _plan(profile: Profile, facts: HostFacts, env: Path | None, accelerator: str, offline: bool) -> Any:
-    """The plan `llmenv setup` would make on this host, or None where setup would refuse (the rules say why)."""
-    import os
-
+def facts_and_plan(
+    profile: Profile, facts: HostFacts, accelerator: str, env: Path, offline: bool
+) -> tuple[HostFacts, Any]:
+    """The plan setup would make here, and the facts completed with every source it reads: the variant index
+    (checked once, its answer deciding the plan's fallback as in setup) and find-links folders (listed even
+    offline). No plan (no fitting Python, say) is None: the host rules report why."""
     from llmenv.errors import LlmenvError
+    from llmenv.plan.indexes import sources
+    from llmenv.plan.variant import choose_variant
+    from llmenv.probe.index import check_all
     from llmenv.workflow.common import SetupOptions, plan_for
 
-    target = Path(os.path.abspath(env or profile.env))
-    options = SetupOptions(profile=profile.name, env=target, accelerator=accelerator, offline=offline)
+    config = facts.pip_config.value
+    cert = next(iter(config.get("cert")), None) if config else None
+    proxy = next(iter(config.get("proxy")), None) if config else None
+    statuses = list(facts.indexes.value or [])
     try:
-        return plan_for(profile, facts, options, target)
+        variant = choose_variant(profile, facts, accelerator).index_url
     except LlmenvError:
-        return None
+        variant = None
+    if variant and not offline:
+        statuses += check_all([(variant, "variant")], cafile=cert, proxy=proxy)
+    reachable = {s.url.reveal(): s.reachable for s in statuses if s.role == "variant"}
+    options = SetupOptions(profile=profile.name, env=env, accelerator=accelerator, offline=offline)
+    try:
+        plan = plan_for(profile, facts, options, env, reachable=reachable)
+    except LlmenvError:
+        return _with_indexes(facts, statuses, offline), None
+    seen = {(s.url.reveal(), s.role) for s in statuses}
+    rest = [t for t in sources(plan.indexes) if t not in seen]
+    statuses += check_all(rest, cafile=cert, proxy=proxy, local_only=offline)
+    return _with_indexes(facts, statuses, offline), plan
 
 
-__all__ = ["DoctorReport", "doctor"]
+def _with_indexes(facts: HostFacts, statuses: list[Any], offline: bool) -> HostFacts:
+    from llmenv.probe.facts import Probed
+
+    if offline and not statuses:
+        return facts
+    # Offline, only local find-links folders were listed: the source still says the network was skipped.
+    source = facts.indexes.source if offline else "GET of each index and find-links location"
+    return dataclasses.replace(facts, indexes=Probed(statuses, source))
+
+
+__all__ = ["DoctorReport", "doctor", "facts_and_plan"]

@@ -18,6 +18,8 @@ from llmenv.errors import HostError
 from llmenv.plan.accelerators import resolve
 from llmenv.plan.model import AcceleratorDecision
 from llmenv.probe import HostFacts
+from llmenv.probe.interpreters import venv_home
+from llmenv.probe.libpath import Shadow, shadowing_libraries
 from llmenv.process import run
 from llmenv.profiles.model import Profile
 from llmenv.verify.env.gpu import tf_gpu_finding, torch_gpu_finding
@@ -44,6 +46,8 @@ def verify_env(
     resolved by the same one resolver, so a CPU build the plan chose is judged as chosen, never as a failure."""
     python = env_python(env)
     decision = _decision(profile, facts, accelerator)
+    if not python.exists() and (python.is_symlink() or (env / "pyvenv.cfg").is_file()):
+        return [_base_python_gone(env, python, profile)]
     if not python.exists():
         return [
             fail(
@@ -89,7 +93,10 @@ def verify_env(
                 for m in _default_modules(installed)
             ]
         imports = [future.result() for future in started]
-        findings += [_import_finding(r) for r in imports]
+        shadows = shadowing_libraries()
+        findings += [_import_finding(r, shadows) for r in imports]
+        if shadows:
+            findings.append(_shadow_finding(shadows, ok_imports=all(r.ok for r in imports)))
         if profile:
             concrete = decision.accelerator.value if decision else _named(accelerator)
             findings += check_versions(
@@ -154,15 +161,51 @@ def _default_modules(installed: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(m for dist, m in KNOWN_MODULES.items() if dist in installed))
 
 
-def _import_finding(r: ImportResult) -> Finding:
+def _base_python_gone(env: Path, python: Path, profile: Profile | None) -> Finding:
+    """A venv outlives the Python it was made from (`uv python uninstall`, a distribution upgrade): its python is
+    a dangling link. It exists, so "no environment" would send the user looking in the wrong place."""
+    home = venv_home(str(env)) or "its base interpreter's folder"
+    target = os.readlink(python) if python.is_symlink() else str(python)
+    name = f" {profile.name}" if profile else ""
+    return fail(
+        "env.python",
+        "env",
+        f"the environment at {env} exists, but the Python it was built from is gone",
+        f"{python} -> {target}, which does not exist (pyvenv.cfg home = {home})",
+        f"rebuild it with `llmenv setup{name} --env {env} --force` (a venv cannot be moved to another Python)",
+    )
+
+
+def _shadow_finding(shadows: list[Shadow], ok_imports: bool) -> Finding:
+    listed = ", ".join(f"{s.folder}/{s.library}" for s in shadows[:6])
+    title = "LD_LIBRARY_PATH holds libraries that shadow the wheels' own"
+    fix = (
+        "unset LD_LIBRARY_PATH (or remove those folders from it) in the shell that runs this env; "
+        "`llmenv setup --force` cannot help, since the loader prefers LD_LIBRARY_PATH to the reinstalled files"
+    )
+    if ok_imports:
+        return warn("env.ld-library-path", "env", title + " (the imports work today)", listed, fix)
+    return fail("env.ld-library-path", "env", title, listed, fix)
+
+
+def _import_finding(r: ImportResult, shadows: list[Shadow] | None = None) -> Finding:
     fid = f"env.import.{r.module}"
     if r.ok:
         version = f" {r.version}" if r.version else ""
         return ok(fid, "env", f"import {r.module}{version}", f"{r.seconds:.2f} s")
-    return fail(fid, "env", f"import {r.module} fails", r.error or "", _import_fix(r.error or ""))
+    return fail(fid, "env", f"import {r.module} fails", r.error or "", _import_fix(r.error or "", shadows or []))
 
 
-def _import_fix(error: str) -> str:
+def _import_fix(error: str, shadows: list[Shadow] | None = None) -> str:
+    if shadows and any(
+        s in error for s in ("GLIBCXX", "CXXABI", "undefined symbol", "cannot open shared object", ".so")
+    ):
+        folders = " ".join(dict.fromkeys(s.folder for s in shadows))
+        return (
+            f"LD_LIBRARY_PATH puts other copies of the wheels' libraries first ({folders}): run `unset "
+            "LD_LIBRARY_PATH` (or drop those folders from it in your shell profile) and import again; "
+            "`llmenv setup --force` cannot fix this, the reinstalled files would be shadowed the same way"
+        )
     if "compiled using NumPy 1.x" in error or "_ARRAY_API not found" in error:
         return "NumPy 2 broke an extension built for NumPy 1: pin numpy<2 or upgrade the framework"
     if "Keras 3" in error:

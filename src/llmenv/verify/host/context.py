@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from llmenv.errors import HostError
 from llmenv.plan.accelerators import resolve
-from llmenv.plan.fixes import install_python_fix
 from llmenv.plan.model import AcceleratorDecision, Plan
 from llmenv.plan.needs import Needs, needs_for
+from llmenv.plan.python import install_python_fix
 from llmenv.probe import HostFacts
 from llmenv.profiles.model import Profile
 from llmenv.verify.model import Finding

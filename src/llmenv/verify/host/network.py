@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from llmenv.probe import HostFacts
+from llmenv.probe.index import IndexStatus
 from llmenv.verify.host.context import HostContext
 from llmenv.verify.model import Finding, fail, ok, warn
 
@@ -18,21 +20,34 @@ INDEX_FIXES = {
     "auth": "put the index credentials in the URL, a netrc file or keyring",
     "missing": "create the folder or remove it from pip's find-links / index settings",
     "http": "the index is failing: retry later or use a mirror",
+    "not-index": "no package index answers at this URL: check the path (a PEP 503 index usually ends in /simple/ "
+    "or, for PyTorch, /whl/<variant>/), or remove it from pip's configuration",
     "error": "check the URL",
+}
+ROLE_FIXES = {
+    "variant": "make download.pytorch.org (or the profile's variant index) reachable (behind a proxy set "
+    "HTTPS_PROXY), use a mirror of it (`--mirror`), or put the variant's wheels into a find-links folder; "
+    "without it setup falls back to the configured indexes, which rarely carry the +cpu/+cuXXX builds",
 }
 
 
 def rule_indexes(facts: HostFacts, ctx: HostContext) -> list[Finding]:
     statuses = facts.indexes.value
-    if statuses is None:
+    if statuses is None or facts.indexes.source.startswith("skipped"):
         return [
             ok(
                 "network.index",
                 "network",
                 "index reachability not checked",
                 facts.indexes.error or facts.indexes.source,
-            )
+            ),
+            *_status_findings(statuses or []),
+            *_pins_findable(facts, ctx),
         ]
+    return _status_findings(statuses) + _pins_findable(facts, ctx)
+
+
+def _status_findings(statuses: list[IndexStatus]) -> list[Finding]:
     out = []
     for status in statuses:
         fid = f"network.index.{status.role}"
@@ -46,30 +61,80 @@ def rule_indexes(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                 )
             )
         else:
-            out.append(
-                fail(
-                    fid,
-                    "network",
-                    f"{status.role} unreachable ({status.kind})",
-                    f"{status.url}: {status.detail}",
-                    INDEX_FIXES[status.kind],
-                )
-            )
+            title = "is not a package index" if status.kind == "not-index" else f"unreachable ({status.kind})"
+            fix = INDEX_FIXES[status.kind]
+            if status.role in ROLE_FIXES:
+                fix = f"{fix}; or {ROLE_FIXES[status.role]}"
+            out.append(fail(fid, "network", f"{status.role} {title}", f"{status.url}: {status.detail}", fix))
     return out
+
+
+def _pins_findable(facts: HostFacts, ctx: HostContext) -> list[Finding]:
+    """Under no-index, only find-links can supply the pins: each must be there, before setup finds out."""
+    from llmenv.plan.indexes import unfindable
+
+    plan = ctx.plan
+    if plan is None or not plan.indexes.no_index:
+        return []
+    origin = _origin(facts, "no-index")
+    if not plan.indexes.find_links:
+        return [
+            fail(
+                "network.pins-findable",
+                "network",
+                "no-index is set and there are no find-links: pip has nowhere to install from",
+                f"no-index ({origin}), no find-links",
+                "unset no-index (e.g. `unset PIP_NO_INDEX`), or set find-links to a folder holding the pinned wheels",
+            )
+        ]
+    listed = [s for s in facts.indexes.value or [] if s.role == "find-links" and s.files is not None]
+    if not listed:
+        return []  # find-links not listed (remote, --offline): the per-location findings say why
+    archives = [name for s in listed for name in s.files or ()]
+    missing = unfindable(plan.requirements, archives)
+    folders = ", ".join(plan.indexes.find_links)
+    if missing:
+        return [
+            fail(
+                "network.pins-findable",
+                "network",
+                f"no-index is set and find-links cannot supply {len(missing)} of the pins",
+                f"missing from {folders}: {', '.join(missing)} (no-index from {origin})",
+                f"put those wheels into {plan.indexes.find_links[0]} (`pip download --no-deps --dest "
+                f"{plan.indexes.find_links[0]} {' '.join(missing)}` on a machine with access), or unset no-index",
+            )
+        ]
+    return [
+        ok(
+            "network.pins-findable",
+            "network",
+            "no-index: find-links holds every pin",
+            f"{len(plan.requirements)} pins in {folders}",
+        )
+    ]
+
+
+def _origin(facts: HostFacts, key: str) -> str:
+    config = facts.pip_config.value
+    setting = config.settings.get(key) if config else None
+    return setting.origin if setting else "pip configuration"
 
 
 def rule_pip_config(facts: HostFacts, ctx: HostContext) -> list[Finding]:
     config = facts.pip_config.value
     if config is None:
         return []
-    used = [f"{path}" for kind, path, exists in config.files if exists]
+    used = list(config.loaded)
     settings = "; ".join(f"{s.key}={s.value} ({s.origin})" for s in config.settings.values())
+    files = f"; files: {', '.join(used)}" if used else "; no config files"
+    if not used and any(kind == "env" and path == os.devnull for kind, path, _exists in config.files):
+        files = f"; no config files (PIP_CONFIG_FILE={os.devnull} turns every file off)"
     out = [
         ok(
             "pip.config",
             "pip",
             "pip configuration (llmenv hands the same settings to uv)",
-            (settings or "no settings") + (f"; files: {', '.join(used)}" if used else "; no config files"),
+            (settings or "no settings") + files,
         )
     ]
     trusted = config.get("trusted-host")

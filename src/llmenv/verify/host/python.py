@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 
 from llmenv.plan.needs import Needs
+from llmenv.plan.python import install_python_fix, satisfiable, suggest_minor, usable
 from llmenv.probe import HostFacts
 from llmenv.probe.interpreters import Command, Interpreter
 from llmenv.tables.cuda import version_tuple
-from llmenv.verify.host.context import SUPPORTED_MACHINES, HostContext, host_os, install_python_fix
+from llmenv.verify.host.context import SUPPORTED_MACHINES, HostContext, host_os
 from llmenv.verify.model import Finding, fail, ok, warn
 
 
@@ -72,9 +73,10 @@ def rule_pip_matches_python(facts: HostFacts, ctx: HostContext) -> list[Finding]
     if report is None:
         return []
     out = []
-    python = report.commands["python"] if report.commands["python"].interpreter else report.commands["python3"]
-    for name in ("pip", "pip3"):
+    # `pip` goes with `python` and `pip3` with `python3`: that is how people type them.
+    for name, partner, fallback in (("pip", "python", "python3"), ("pip3", "python3", "python")):
         pip = report.commands[name]
+        python = report.commands[partner] if report.commands[partner].interpreter else report.commands[fallback]
         same = _same_python(pip, python)
         target = pip.interpreter or f"Python {pip.python_version} ({pip.site_packages})"
         if pip.path is None:
@@ -205,11 +207,8 @@ def rule_bitness(facts: HostFacts, ctx: HostContext) -> list[Finding]:
 
 
 def supporting(interpreters: tuple[Interpreter, ...], needs: Needs) -> list[Interpreter]:
-    return [
-        i
-        for i in interpreters
-        if i.bits == 64 and i.implementation == "CPython" and not i.is_venv and needs.python.contains(i.version)
-    ]
+    """The interpreters setup may use (plan/python.py holds the rules)."""
+    return usable(interpreters, needs)
 
 
 def rule_python_supported(facts: HostFacts, ctx: HostContext) -> list[Finding]:
@@ -217,11 +216,22 @@ def rule_python_supported(facts: HostFacts, ctx: HostContext) -> list[Finding]:
     if ctx.needs is None or report is None:
         return []
     needs = ctx.needs
-    usable = supporting(report.interpreters, needs)
+    fits = usable(report.interpreters, needs)
     found = ", ".join(f"{i.version}" for i in report.interpreters if not i.is_venv) or "none"
     reasons = "; ".join(needs.python_reasons)
-    if not usable:
-        wanted = _suggest_minor(needs)
+    if not satisfiable(needs.python):
+        return [
+            fail(
+                "python.supported",
+                "python",
+                f"the profile can never be met: no Python version satisfies {needs.python}",
+                f"the intersection of {reasons} is empty",
+                "widen the profile's `python` range, or pin package releases that support the Python you want "
+                "(installing another Python cannot help)",
+            )
+        ]
+    if not fits:
+        wanted = suggest_minor(needs)
         return [
             fail(
                 "python.supported",
@@ -231,13 +241,13 @@ def rule_python_supported(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                 install_python_fix(host_os(facts), wanted),
             )
         ]
-    best = max(usable, key=lambda i: version_tuple(i.version))
+    best = max(fits, key=lambda i: version_tuple(i.version))
     out = [
         ok(
             "python.supported",
             "python",
             f"Python {best.version} satisfies {needs.python}",
-            f"{best.executable}; {len(usable)} suitable of {found}; from {reasons}",
+            f"{best.executable}; {len(fits)} suitable of {found}; from {reasons}",
         )
     ]
     python = report.commands["python"]
@@ -253,13 +263,6 @@ def rule_python_supported(facts: HostFacts, ctx: HostContext) -> list[Finding]:
             )
         )
     return out
-
-
-def _suggest_minor(needs: Needs) -> str:
-    for minor in (12, 11, 13, 10):
-        if needs.python.contains(f"3.{minor}.0"):
-            return f"3.{minor}"
-    return "3.12"
 
 
 def rule_path_entries(facts: HostFacts, ctx: HostContext) -> list[Finding]:
@@ -300,6 +303,17 @@ def rule_path_entries(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                 "PATH has an empty entry (the current folder)",
                 "an empty entry (`::` or a trailing `:`) makes every folder you cd into searchable",
                 "remove the empty entry from PATH",
+            )
+        )
+    if report.dot_path_entries:
+        out.append(
+            warn(
+                "path.relative-entry",
+                "path",
+                "PATH has relative entries (searched from whatever folder you are in)",
+                ", ".join(repr(e) for e in report.dot_path_entries),
+                "remove them from PATH in your shell profile: with `.` on PATH, a `python` or `pip` file in the "
+                "folder you cd into runs instead of the real one",
             )
         )
     if report.store_stubs:
