@@ -27,12 +27,15 @@ def print_catalog(entries: list[CatalogEntry]) -> None:
 
 
 def resolved_view(profile: Profile, accelerator: str | None) -> dict[str, Any]:
-    view = profile.to_dict()
+    """The profile as shown (plain and JSON), with credentials in its index URLs masked."""
     from llmenv.profiles.model import CONCRETE_ACCELERATORS
+    from llmenv.redact import redact_data
 
+    view = profile.to_dict()
     wanted = [accelerator] if accelerator else list(CONCRETE_ACCELERATORS)
     view["packages_by_accelerator"] = {a: list(profile.packages_for(a)) for a in wanted}
-    return view
+    masked: dict[str, Any] = redact_data(view)
+    return masked
 
 
 def print_profile(view: dict[str, Any]) -> None:
