@@ -5,6 +5,7 @@ time and no secret in any output."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -197,3 +198,125 @@ def test_any_password_is_masked_in_urls_and_text(user: str, password: str, port:
 def test_bare_user_password_without_scheme_is_masked(user: str, password: str) -> None:
     """`user:pass@host` that is no URL at all (a proxy setting written without a scheme)."""
     assert redact_text(f"proxy {user}:{password}@10.0.0.1:3128") == f"proxy {user}:****@10.0.0.1:3128"
+
+
+# --- extends reads only profiles -----------------------------------------------------------------------------------
+
+SECRET_LINE = "root:$6$Zx9Q.hunter2hash:19000:0:99999:7:::"
+
+
+def _child(tmp_path: Path, extends: str) -> Path:
+    child = tmp_path / "project" / "child.yaml"
+    child.parent.mkdir(exist_ok=True)
+    child.write_text(f"name: child\npython: '>=3.10'\npackages: ['torch==2.13.0']\nextends: '{extends}'\n")
+    return child
+
+
+@pytest.mark.parametrize(
+    ("where", "content"),
+    [
+        ("secret", SECRET_LINE + "\n"),  # not a .yaml file at all
+        ("secret.txt", f"{SECRET_LINE}: x\n"),
+        ("secret.yaml", f"{SECRET_LINE}: x\ntoken: hunter2hash\n"),  # YAML, but not a profile
+        ("secret.yml", "- hunter2hash\n"),
+    ],
+)
+@pytest.mark.parametrize("spelling", ["absolute", "relative"])
+def test_extends_never_quotes_a_file_that_is_not_a_profile(
+    cli: Callable[..., CliResult], tmp_path: Path, where: str, content: str, spelling: str
+) -> None:
+    secret = tmp_path / "elsewhere" / where
+    secret.parent.mkdir()
+    secret.write_text(content)
+    ref = str(secret) if spelling == "absolute" else f"../elsewhere/{where}"
+    start = time.monotonic()
+    result = cli("profiles", "show", str(_child(tmp_path, ref)))
+    assert time.monotonic() - start < 30
+    assert result.code == 2, result.out + result.err
+    assert "extends" in result.err and "Fix:" in result.err
+    assert_clean(result, "hunter2hash", "root:")
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "/etc/hostname", "../../../../../../etc/passwd"])
+def test_extends_refuses_system_files(cli: Callable[..., CliResult], tmp_path: Path, target: str) -> None:
+    result = cli("profiles", "show", str(_child(tmp_path, target)))
+    assert result.code == 2, result.out
+    assert "extends" in result.err and "Fix:" in result.err
+    assert_clean(result, "root:x:0:0", "/bin/bash", "nologin")
+
+
+def test_extends_by_yaml_path_from_the_childs_folder(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    """The legitimate spellings keep working: a sibling by name, a relative .yaml path, resolved from the child."""
+    base = tmp_path / "shared" / "base.yaml"
+    base.parent.mkdir()
+    base.write_text("name: base\npython: '>=3.10'\npackages: ['numpy==2.2.6']\n")
+    result = cli("profiles", "show", str(_child(tmp_path, "../shared/base.yaml")), "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["chain"] == ["child", "base"]
+    (tmp_path / "project" / "sib.yaml").write_text("name: sib\npython: '>=3.10'\npackages: ['numpy==2.2.6']\n")
+    result = cli("profiles", "show", str(_child(tmp_path, "sib")), "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["chain"] == ["child", "sib"]
+
+
+# --- terminal escapes ------------------------------------------------------------------------------------------------
+
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[31m\x9b1m\u202e"
+
+
+@pytest.mark.parametrize("command", [["profiles", "show"], ["profiles", "list"], ["profiles", "validate"]])
+def test_control_characters_in_profiles_never_reach_the_terminal(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    spec = folder / "evil.yaml"
+    spec.write_text(
+        json.dumps({"name": "evil", "description": f"nice {ESCAPES} [bold]markup[/] [/]", "python": ">=3.10"})[:-1]
+        + ', "packages": ["torch==2.13.0"], "smoke": {"dataset": "x'
+        + ESCAPES
+        + '"}}\n'
+    )
+    bad = folder / "bad.yaml"  # its error message quotes the key
+    bad.write_text(f'name: bad\npython: ">=3.10"\npackages: ["torch==2.13.0"]\n"k{ESCAPES}": 1\n')
+    monkeypatch.chdir(tmp_path)
+    args = [*command, "evil"] if command[1] == "show" else command
+    if command[1] == "validate":
+        args = [*command, str(bad)]
+    result = cli(*args)
+    assert result.code in (0, 2), result.err
+    text = result.out + result.err
+    for char in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert char not in text, repr(text)
+    assert "Traceback" not in text
+    if command[1] != "validate":
+        assert "evil" in result.out
+
+
+# --- crash logs --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("log_dir_usable", [True, False])
+def test_crash_logs_are_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log_dir_usable: bool) -> None:
+    """Even under umask 0, and when the log folder cannot be used, the traceback (argv, paths) is readable by the
+    user only, in a folder only the user can list: never a world-readable /tmp/crash-*.log."""
+    from llmenv.report.crash import write_crash_log
+
+    if not log_dir_usable:
+        blocker = tmp_path / "not-a-folder"
+        blocker.write_text("")
+        monkeypatch.setenv("LLMENV_LOG_DIR", str(blocker / "logs"))
+    old = os.umask(0)
+    try:
+        try:
+            raise RuntimeError(f"boom {PASSWORD}")
+        except RuntimeError as exc:
+            path = write_crash_log(exc, ["setup", f"https://u:{PASSWORD}@h/simple"])
+    finally:
+        os.umask(old)
+    assert path.is_file(), path
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o077 == 0, oct(path.parent.stat().st_mode)
+    assert path.parent.stat().st_uid == os.getuid()
+    assert path.parent != Path("/tmp")
+    assert PASSWORD not in path.read_text()

@@ -13,6 +13,16 @@ import yaml
 
 Path_ = tuple[str | int, ...]
 
+# A profile has hundreds of values; aliases (`*name`) reuse a node without copying it, so a few hundred bytes of
+# nested aliases ("billion laughs") expand to billions of values downstream. Walking the tree counts every value
+# as it will be seen after expansion, and stops at this bound.
+MAX_VALUES = 100_000
+
+
+class _TooLarge(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
 
 @dataclass(frozen=True)
 class YamlProblem:
@@ -52,8 +62,22 @@ def parse_yaml(text: str) -> ParsedYaml:
             return ParsedYaml(None, {}, ())
         lines: dict[Path_, int] = {}
         problems: list[YamlProblem] = []
-        _walk(node, (), lines, problems)
+        _walk(node, (), lines, problems, [0])
         data = loader.construct_document(node)
+    except _TooLarge as exc:
+        return ParsedYaml(
+            None,
+            {},
+            (
+                YamlProblem(
+                    exc.line,
+                    "",
+                    f"the document expands to more than {MAX_VALUES:,} values through YAML aliases (*name): "
+                    "nested aliases multiply, and no profile needs that many",
+                    "write the repeated lists out, or nest aliases less deeply",
+                ),
+            ),
+        )
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -99,7 +123,10 @@ def parse_yaml(text: str) -> ParsedYaml:
     return ParsedYaml(data, lines, tuple(problems))
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[YamlProblem]) -> None:
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[YamlProblem], count: list[int]) -> None:
+    count[0] += 1
+    if count[0] > MAX_VALUES:
+        raise _TooLarge(node.start_mark.line + 1)
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
@@ -123,10 +150,10 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[
             seen[key] = line
             child = (*path, key)
             lines[child] = line
-            _walk(value_node, child, lines, problems)
+            _walk(value_node, child, lines, problems, count)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines, problems)
+            _walk(item, (*path, index), lines, problems, count)
 
 
-__all__ = ["ParsedYaml", "YamlProblem", "dotted", "parse_yaml"]
+__all__ = ["MAX_VALUES", "ParsedYaml", "YamlProblem", "dotted", "parse_yaml"]

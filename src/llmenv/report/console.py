@@ -40,4 +40,10 @@ def print_error(text: str) -> None:
     sys.stderr.flush()
 
 
-__all__ = ["plain_output", "print_error", "stderr_console", "stdout_console"]
+def print_notice(text: str) -> None:
+    """A line of chatter (what a command waits for) on stderr, where it does not mix with data on stdout."""
+    sys.stderr.write(f"{text}\n")
+    sys.stderr.flush()
+
+
+__all__ = ["plain_output", "print_error", "print_notice", "stderr_console", "stdout_console"]
