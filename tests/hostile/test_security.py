@@ -271,14 +271,16 @@ def test_control_characters_in_profiles_never_reach_the_terminal(
     folder = tmp_path / "profiles"
     folder.mkdir()
     spec = folder / "evil.yaml"
-    spec.write_text(
-        json.dumps({"name": "evil", "description": f"nice {ESCAPES} [bold]markup[/] [/]", "python": ">=3.10"})[:-1]
-        + ', "packages": ["torch==2.13.0"], "smoke": {"dataset": "x'
-        + ESCAPES
-        + '"}}\n'
-    )
+    document = {
+        "name": "evil",
+        "description": f"nice {ESCAPES} [bold]markup[/] [/]",
+        "python": ">=3.10",
+        "packages": ["torch==2.13.0"],
+        "env": f".venv-{ESCAPES}",
+    }
+    spec.write_text(json.dumps(document) + "\n")  # JSON is YAML: \u001b escapes become real control characters
     bad = folder / "bad.yaml"  # its error message quotes the key
-    bad.write_text(f'name: bad\npython: ">=3.10"\npackages: ["torch==2.13.0"]\n"k{ESCAPES}": 1\n')
+    bad.write_text('name: bad\npython: ">=3.10"\npackages: ["torch==2.13.0"]\n"k\\e]0;x\\a\\e[2J\\x9b\\u202e": 1\n')
     monkeypatch.chdir(tmp_path)
     args = [*command, "evil"] if command[1] == "show" else command
     if command[1] == "validate":
@@ -300,8 +302,13 @@ def test_control_characters_in_profiles_never_reach_the_terminal(
 def test_crash_logs_are_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log_dir_usable: bool) -> None:
     """Even under umask 0, and when the log folder cannot be used, the traceback (argv, paths) is readable by the
     user only, in a folder only the user can list: never a world-readable /tmp/crash-*.log."""
+    import tempfile
+
     from llmenv.report.crash import write_crash_log
 
+    shared_tmp = tmp_path / "tmp"  # stands for /tmp: the fallback must make its own private folder in it
+    shared_tmp.mkdir(mode=0o1777)
+    monkeypatch.setattr(tempfile, "tempdir", str(shared_tmp))
     if not log_dir_usable:
         blocker = tmp_path / "not-a-folder"
         blocker.write_text("")
@@ -309,7 +316,7 @@ def test_crash_logs_are_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     old = os.umask(0)
     try:
         try:
-            raise RuntimeError(f"boom {PASSWORD}")
+            raise RuntimeError(f"cannot reach https://deploy:{PASSWORD}@127.0.0.1/simple/")
         except RuntimeError as exc:
             path = write_crash_log(exc, ["setup", f"https://u:{PASSWORD}@h/simple"])
     finally:
@@ -318,5 +325,17 @@ def test_crash_logs_are_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o077 == 0, oct(path.parent.stat().st_mode)
     assert path.parent.stat().st_uid == os.getuid()
-    assert path.parent != Path("/tmp")
+    assert path.parent != shared_tmp
+    if not log_dir_usable:
+        assert path.parent.parent == shared_tmp and path.parent.name.startswith("llmenv-crash-")
     assert PASSWORD not in path.read_text()
+
+
+def test_raw_control_characters_in_a_profile_are_a_profile_error(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    """YAML forbids raw control characters; the reader's error must be a located profile error, not a crash."""
+    spec = tmp_path / "raw.yaml"
+    spec.write_text(f"name: raw\npython: '>=3.10'\npackages: ['torch==2.13.0']\ndescription: x{ESCAPES}\n")
+    result = cli("profiles", "show", str(spec))
+    assert result.code == 2, result.err
+    assert f"{spec}:4" in result.err and "Fix:" in result.err and "U+001B" in result.err
+    assert "\x1b" not in result.err and "Traceback" not in result.err

@@ -55,7 +55,11 @@ def dotted(path: Path_) -> str:
 
 
 def parse_yaml(text: str) -> ParsedYaml:
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader checks every character when it is created: a raw control character fails here.
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        return ParsedYaml(None, {}, (_reader_problem(text, exc),))
     try:
         node = loader.get_single_node()
         if node is None:
@@ -116,11 +120,26 @@ def parse_yaml(text: str) -> ParsedYaml:
                 ),
             ),
         )
+    except yaml.reader.ReaderError as exc:
+        return ParsedYaml(None, {}, (_reader_problem(text, exc),))
     except yaml.YAMLError as exc:
         return ParsedYaml(None, {}, (YamlProblem(None, "", f"invalid YAML: {exc}"),))
     finally:
         loader.dispose()
     return ParsedYaml(data, lines, tuple(problems))
+
+
+def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> YamlProblem:
+    """A character YAML does not allow in a file (a raw escape, NUL, a C1 control): say which, and where."""
+    position = exc.position if isinstance(exc.position, int) else 0
+    line = text.count("\n", 0, position) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+    return YamlProblem(
+        line,
+        "",
+        f"the file contains the character U+{code:04X}, which YAML does not allow in a file",
+        'remove it; in a double-quoted string write it as an escape ("\\e", "\\x1b") if it is really wanted',
+    )
 
 
 def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[YamlProblem], count: list[int]) -> None:
