@@ -8,7 +8,7 @@ import hashlib
 import html
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +24,9 @@ class IndexServer:
     slow: dict[str, float] = field(default_factory=dict)  # project name -> seconds to stall its file download
     requests: list[str] = field(default_factory=list)
     port: int = 0
+    # Called at the start of every request, while the client (an installer) is certainly running: tests use it to
+    # look at that client's /proc/<pid>/cmdline.
+    on_request: Callable[[], None] | None = None
 
     @property
     def url(self) -> str:
@@ -62,6 +65,8 @@ def _handler(server: IndexServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             server.requests.append(self.path)
+            if server.on_request:
+                server.on_request()
             if not self._authorised():
                 return
             parts = [p for p in self.path.split("?")[0].split("/") if p]

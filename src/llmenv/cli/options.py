@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -24,4 +25,18 @@ JunitOption = Annotated[
     ),
 ]
 
-__all__ = ["AcceleratorOption", "EnvOption", "JsonOption", "JunitOption", "OfflineOption"]
+
+def check_lock_timeout(value: float) -> float:
+    """A negative timeout makes filelock wait forever and nan never compares: both are refused up front."""
+    if not math.isfinite(value) or value < 0:
+        from llmenv.errors import UsageError
+
+        raise UsageError(
+            f"--lock-timeout {value} is not a usable number of seconds",
+            where="--lock-timeout",
+            fix="give 0 or more seconds, e.g. --lock-timeout 600 (0: fail at once when another run holds the lock)",
+        )
+    return value
+
+
+__all__ = ["AcceleratorOption", "EnvOption", "JsonOption", "JunitOption", "OfflineOption", "check_lock_timeout"]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from llmenv.cli.options import AcceleratorOption, JsonOption, JunitOption, OfflineOption
+from llmenv.cli.options import AcceleratorOption, JsonOption, JunitOption, OfflineOption, check_lock_timeout
 
 BACKENDS = ("auto", "uv", "pip")
 
@@ -54,6 +54,7 @@ def setup(
     from llmenv.workflow import setup as run_setup
 
     check_accelerator(accelerator)
+    check_lock_timeout(lock_timeout)
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend '{backend}'", where="--backend", fix="use auto, uv or pip")
     options = SetupOptions(
@@ -96,14 +97,23 @@ def setup(
 
 def rollback(
     env: Annotated[Path, typer.Option("--env", help="Environment path.")] = Path(".venv"),
+    lock_timeout: Annotated[
+        float, typer.Option("--lock-timeout", help="Seconds to wait for a setup of the same env to finish.")
+    ] = 60.0,
 ) -> None:
     """Point the environment back at its previous generation (kept by every successful setup)."""
     from llmenv.errors import UsageError
     from llmenv.execute.store import EnvStore
+    from llmenv.report.console import print_notice
 
+    check_lock_timeout(lock_timeout)
     store = EnvStore.at(env)
     store.check_ownership()
-    with store.locked(60.0):
+
+    def waiting() -> None:
+        print_notice(f"waiting up to {lock_timeout:g} s: another llmenv run holds the lock of {env}")
+
+    with store.locked(lock_timeout, on_wait=waiting):
         previous = store.previous()
         if previous is None:
             raise UsageError(f"{env} has no previous generation to roll back to", where=str(env))

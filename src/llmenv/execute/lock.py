@@ -6,6 +6,7 @@ from pathlib import Path
 
 from llmenv.errors import InstallError
 from llmenv.execute.installers import Command, run_command
+from llmenv.execute.installers.credentials import private_sources
 from llmenv.execute.installers.uv import source_args, uv_binary
 from llmenv.plan.model import Plan
 
@@ -15,13 +16,13 @@ def compile_command(plan: Plan, requirements_in: Path, output: Path, platform: s
     for constraint in plan.indexes.constraints:
         args += ["--constraints", constraint]
     minor = ".".join(plan.python_version.split(".")[:2])
-    return Command(
+    return private_sources(Command(
         [
             uv_binary(), "pip", "compile", str(requirements_in), "--generate-hashes", "--no-header",
             "--python-version", minor, "--python-platform", platform, "-o", str(output), *args,
         ],
         env,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def write_lock(plan: Plan, output: Path, platform: str, log: Path) -> Path:

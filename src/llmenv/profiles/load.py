@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -11,7 +12,15 @@ from packaging.requirements import InvalidRequirement
 from pydantic import BaseModel, ValidationError
 
 from llmenv.errors import ProfileError, ProfileIssue
-from llmenv.profiles.locate import Located, locate
+from llmenv.profiles.locate import (
+    REGULAR_FIX,
+    SUFFIXES,
+    Located,
+    NotRegularFile,
+    locate,
+    looks_like_path,
+    read_regular_text,
+)
 from llmenv.profiles.model import (
     DEFAULT_ENV,
     AcceleratorOverride,
@@ -56,7 +65,9 @@ def read_profile_file(path: Path, origin: str = "path") -> LoadedFile:
     """Parse and validate one file on its own; raises ProfileError listing every problem in it."""
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_text(path)
+    except NotRegularFile as exc:
+        raise ProfileError([ProfileIssue(shown, None, "", str(exc), REGULAR_FIX)]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError([ProfileIssue(shown, None, "", f"cannot read the file ({exc})")]) from None
     if not text.strip():
@@ -115,22 +126,80 @@ def resolve(child: LoadedFile, *, cwd: Path | None = None) -> Profile:
                     )
                 ]
             )
-        parent = read_profile_file(located.path, located.origin)
+        parent = _read_parent(located, parent_ref, current)
         seen[key] = parent.model.name
         chain.append(parent)
     return _merge(chain)
 
 
 def _locate_parent(ref: str, child: LoadedFile, cwd: Path | None) -> Located:
-    sibling = child.path.parent / (ref if ref.endswith((".yaml", ".yml")) else f"{ref}.yaml")
-    if sibling.is_file():
-        return Located(sibling, child.origin)
+    """A parent is a profile name or a .yaml/.yml path, resolved from the child's folder; nothing else is opened.
+
+    `extends` is followed without the user looking at the file, so it must not become a way to read (and have an
+    error message quote) an arbitrary file such as /etc/shadow."""
+    if looks_like_path(ref):
+        if not ref.endswith(SUFFIXES):
+            raise ProfileError(
+                [
+                    child.issue(
+                        ("extends",),
+                        f"'extends' names '{ref}', which is not a profile file: a parent is a profile name or a "
+                        "path ending in .yaml or .yml",
+                        "write the parent's profile name (extends: torch) or its .yaml path relative to this file",
+                    )
+                ]
+            )
+        path = Path(ref) if Path(ref).is_absolute() else child.path.parent / ref
+        return _checked_parent(path, ref, child)
+    for suffix in SUFFIXES:
+        sibling = child.path.parent / f"{ref}{suffix}"
+        if os.path.lexists(sibling):
+            return _checked_parent(sibling, ref, child)
     try:
         return locate(ref, cwd=cwd)
     except ProfileError as exc:
         raise ProfileError(
             [child.issue(("extends",), f"parent profile '{ref}' not found ({exc.issues[0].message})")]
         ) from None
+
+
+def _checked_parent(path: Path, ref: str, child: LoadedFile) -> Located:
+    if not path.exists():
+        raise ProfileError(
+            [
+                child.issue(
+                    ("extends",),
+                    f"parent profile '{ref}' not found: {path} does not exist",
+                    "paths in 'extends' are relative to the folder of the profile that names them",
+                )
+            ]
+        )
+    if not path.is_file():
+        raise ProfileError([child.issue(("extends",), f"parent '{ref}': {path} is not a regular file", REGULAR_FIX)])
+    return Located(path, child.origin)
+
+
+def _read_parent(located: Located, ref: str, child: LoadedFile) -> LoadedFile:
+    """Validate a parent only once it looks like a profile (a mapping with 'name'), so a YAML file that is not one
+    (credentials, someone else's config) is refused without any of its content in the message."""
+    try:
+        parsed = parse_yaml(read_regular_text(located.path))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = str(exc) if isinstance(exc, NotRegularFile) else "it cannot be read as UTF-8 text"
+        raise ProfileError(
+            [child.issue(("extends",), f"parent '{ref}' cannot be used: {reason}", REGULAR_FIX)]
+        ) from None
+    if not parsed.problems and not (isinstance(parsed.data, dict) and isinstance(parsed.data.get("name"), str)):
+        raise ProfileError(
+            [
+                child.issue(
+                    ("extends",),
+                    f"parent '{ref}' ({located.path}) is not an llmenv profile: it has no top-level 'name'",
+                    "point 'extends' at a profile file (name, python, packages), or remove it",
+                )
+            ]
+        )
+    return read_profile_file(located.path, located.origin)
 
 
 def _merge(chain: list[LoadedFile]) -> Profile:

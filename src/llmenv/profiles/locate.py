@@ -6,6 +6,7 @@ The order lets a project or a user shadow a built-in profile by name without edi
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -13,6 +14,40 @@ from pathlib import Path
 from llmenv.errors import ProfileError, ProfileIssue
 
 SUFFIXES = (".yaml", ".yml")
+MAX_PROFILE_BYTES = 1024 * 1024  # profiles are a few KB; a bigger file is not one
+REGULAR_FIX = "give the path of a YAML profile file (a FIFO, device or folder cannot be read as one)"
+
+
+class NotRegularFile(OSError):
+    """A path that is a FIFO, socket, device or folder: reading it could block forever or never end."""
+
+
+def read_regular_text(path: Path, limit: int = MAX_PROFILE_BYTES) -> str:
+    """Read a profile file, refusing anything but a regular file of bounded size.
+
+    Opened non-blocking and checked with fstat on the open descriptor, so a FIFO swapped in after a check cannot
+    make the read wait for a writer that never comes."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(f"{path} is not a regular file ({_kind(info.st_mode)})")
+        if info.st_size > limit:
+            raise NotRegularFile(f"{path} is {info.st_size:,} bytes: too large for a profile (limit {limit:,})")
+        with os.fdopen(fd, "rb", closefd=True) as handle:
+            fd = -1
+            data = handle.read(limit + 1)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    return data.decode("utf-8")
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISDIR, "a folder"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a plain file"
 
 
 @dataclass(frozen=True)
@@ -54,6 +89,9 @@ def locate(ref: str, *, cwd: Path | None = None) -> Located:
         path = Path(ref) if Path(ref).is_absolute() else (cwd or Path.cwd()) / ref
         if path.is_file():
             return Located(path, "path")
+        if path.exists():
+            kind = _kind(path.stat().st_mode)
+            raise ProfileError([ProfileIssue(ref, None, "", f"{path} is not a regular file ({kind})", REGULAR_FIX)])
         raise ProfileError(
             [ProfileIssue(ref, None, "", "no such profile file", "check the path, or give a profile name")]
         )
@@ -88,4 +126,16 @@ def list_available(cwd: Path | None = None) -> list[tuple[str, Located]]:
     return sorted(found.items())
 
 
-__all__ = ["Located", "builtin_dir", "list_available", "locate", "looks_like_path", "search_dirs", "user_dir"]
+__all__ = [
+    "MAX_PROFILE_BYTES",
+    "REGULAR_FIX",
+    "Located",
+    "NotRegularFile",
+    "builtin_dir",
+    "list_available",
+    "locate",
+    "looks_like_path",
+    "read_regular_text",
+    "search_dirs",
+    "user_dir",
+]

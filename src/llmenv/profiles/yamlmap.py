@@ -13,6 +13,16 @@ import yaml
 
 Path_ = tuple[str | int, ...]
 
+# A profile has hundreds of values; aliases (`*name`) reuse a node without copying it, so a few hundred bytes of
+# nested aliases ("billion laughs") expand to billions of values downstream. Walking the tree counts every value
+# as it will be seen after expansion, and stops at this bound.
+MAX_VALUES = 100_000
+
+
+class _TooLarge(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
 
 @dataclass(frozen=True)
 class YamlProblem:
@@ -45,15 +55,33 @@ def dotted(path: Path_) -> str:
 
 
 def parse_yaml(text: str) -> ParsedYaml:
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader checks every character when it is created: a raw control character fails here.
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        return ParsedYaml(None, {}, (_reader_problem(text, exc),))
     try:
         node = loader.get_single_node()
         if node is None:
             return ParsedYaml(None, {}, ())
         lines: dict[Path_, int] = {}
         problems: list[YamlProblem] = []
-        _walk(node, (), lines, problems)
+        _walk(node, (), lines, problems, [0])
         data = loader.construct_document(node)
+    except _TooLarge as exc:
+        return ParsedYaml(
+            None,
+            {},
+            (
+                YamlProblem(
+                    exc.line,
+                    "",
+                    f"the document expands to more than {MAX_VALUES:,} values through YAML aliases (*name): "
+                    "nested aliases multiply, and no profile needs that many",
+                    "write the repeated lists out, or nest aliases less deeply",
+                ),
+            ),
+        )
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -92,6 +120,8 @@ def parse_yaml(text: str) -> ParsedYaml:
                 ),
             ),
         )
+    except yaml.reader.ReaderError as exc:
+        return ParsedYaml(None, {}, (_reader_problem(text, exc),))
     except yaml.YAMLError as exc:
         return ParsedYaml(None, {}, (YamlProblem(None, "", f"invalid YAML: {exc}"),))
     finally:
@@ -99,7 +129,23 @@ def parse_yaml(text: str) -> ParsedYaml:
     return ParsedYaml(data, lines, tuple(problems))
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[YamlProblem]) -> None:
+def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> YamlProblem:
+    """A character YAML does not allow in a file (a raw escape, NUL, a C1 control): say which, and where."""
+    position = exc.position if isinstance(exc.position, int) else 0
+    line = text.count("\n", 0, position) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+    return YamlProblem(
+        line,
+        "",
+        f"the file contains the character U+{code:04X}, which YAML does not allow in a file",
+        'remove it; in a double-quoted string write it as an escape ("\\e", "\\x1b") if it is really wanted',
+    )
+
+
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[YamlProblem], count: list[int]) -> None:
+    count[0] += 1
+    if count[0] > MAX_VALUES:
+        raise _TooLarge(node.start_mark.line + 1)
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
@@ -123,10 +169,10 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[
             seen[key] = line
             child = (*path, key)
             lines[child] = line
-            _walk(value_node, child, lines, problems)
+            _walk(value_node, child, lines, problems, count)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines, problems)
+            _walk(item, (*path, index), lines, problems, count)
 
 
-__all__ = ["ParsedYaml", "YamlProblem", "dotted", "parse_yaml"]
+__all__ = ["MAX_VALUES", "ParsedYaml", "YamlProblem", "dotted", "parse_yaml"]

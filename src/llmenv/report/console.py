@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,22 +22,43 @@ def plain_output() -> bool:
     return bool(os.environ.get("NO_COLOR") or os.environ.get("CI")) or not sys.stdout.isatty()
 
 
-def stdout_console() -> Console:
+def _safe_console(**options: Any) -> Console:
+    """A rich Console whose `print` escapes control characters in plain strings (see report/text.py): every line
+    the reports build from user data (descriptions, paths, evidence) passes through it."""
     from rich.console import Console
 
-    return Console(markup=False, highlight=False, emoji=False, no_color=plain_output(), soft_wrap=False)
+    from llmenv.report.text import printable
+
+    class SafeConsole(Console):
+        def print(self, *objects: Any, **kwargs: Any) -> None:
+            super().print(*(printable(o, keep_newlines=True) if isinstance(o, str) else o for o in objects), **kwargs)
+
+    return SafeConsole(**options)
+
+
+def stdout_console() -> Console:
+    return _safe_console(markup=False, highlight=False, emoji=False, no_color=plain_output(), soft_wrap=False)
 
 
 def stderr_console() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True, markup=False, highlight=False, emoji=False, no_color=plain_output())
+    return _safe_console(stderr=True, markup=False, highlight=False, emoji=False, no_color=plain_output())
 
 
 def print_error(text: str) -> None:
-    # Plain write, not rich: an error must print even when rich itself is what broke.
-    sys.stderr.write(f"error: {text}\n")
+    # Plain write, not rich: an error must print even when rich itself is what broke. Errors quote user data (keys,
+    # paths, values), so control characters are escaped.
+    from llmenv.report.text import printable
+
+    sys.stderr.write(f"error: {printable(text, keep_newlines=True)}\n")
     sys.stderr.flush()
 
 
-__all__ = ["plain_output", "print_error", "stderr_console", "stdout_console"]
+def print_notice(text: str) -> None:
+    """A line of chatter (what a command waits for) on stderr, where it does not mix with data on stdout."""
+    from llmenv.report.text import printable
+
+    sys.stderr.write(f"{printable(text)}\n")
+    sys.stderr.flush()
+
+
+__all__ = ["plain_output", "print_error", "print_notice", "stderr_console", "stdout_console"]

@@ -1,12 +1,20 @@
-"""Bug reports: the traceback goes to a file, the user gets its path."""
+"""Bug reports: the traceback goes to a file, the user gets its path.
+
+A traceback holds argv, paths and values: it is written 0600, into llmenv's log folder when that folder is the
+user's own and private, else into a fresh private folder (mkdtemp, 0700) - never straight into a shared /tmp, where
+another user could read it or plant a symlink at the predictable name."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import platform
+import stat
 import sys
 import tempfile
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 from llmenv import __version__
@@ -20,15 +28,42 @@ def write_crash_log(exc: BaseException, argv: list[str]) -> Path:
         f"llmenv {__version__} on Python {sys.version.split()[0]} ({platform.platform()})\n"
         f"argv: {argv!r}\n\n" + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     )
-    for folder in (log_dir(), Path(tempfile.gettempdir())):
+    for folder in _private_folders():
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"crash-{stamp}.log"
-            path.write_text(body, encoding="utf-8")
-            return path
+            return _write_private(folder / f"crash-{stamp}.log", body)
         except OSError:
             continue
     return Path("<unwritable>")
+
+
+def _private_folders() -> Iterator[Path]:
+    with contextlib.suppress(OSError):
+        folder = log_dir()
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if _make_private(folder):
+            yield folder
+    with contextlib.suppress(OSError):
+        yield Path(tempfile.mkdtemp(prefix="llmenv-crash-"))
+
+
+def _make_private(folder: Path) -> bool:
+    """True when `folder` is ours and no one else can enter it (tightened if it was ours but open)."""
+    info = folder.lstat()
+    if not stat.S_ISDIR(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+        return False
+    if os.name == "posix" and info.st_mode & 0o077:
+        os.chmod(folder, 0o700)
+    return True
+
+
+def _write_private(path: Path, body: str) -> Path:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        if os.name == "posix":
+            os.fchmod(handle.fileno(), 0o600)  # whatever the umask
+        handle.write(body)
+    return path
 
 
 __all__ = ["write_crash_log"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from llmenv.report.console import stdout_console
+from llmenv.report.text import printable, printable_data
 
 if TYPE_CHECKING:
     from llmenv.profiles.catalog import CatalogEntry
@@ -19,23 +20,28 @@ def print_catalog(entries: list[CatalogEntry]) -> None:
         table.add_column(column, overflow="fold")
     for e in entries:
         if e.profile is None:
-            table.add_row(e.name, e.origin, "-", "-", f"INVALID: {e.path} (run `llmenv profiles validate`)")
+            row = [e.name, e.origin, "-", "-", f"INVALID: {e.path} (run `llmenv profiles validate {e.path}`)"]
         else:
             p = e.profile
-            table.add_row(e.name, e.origin, p.python, p.accelerator, p.description)
+            row = [e.name, e.origin, p.python, p.accelerator, p.description]
+        table.add_row(*(printable(cell) for cell in row))
     stdout_console().print(table)
 
 
 def resolved_view(profile: Profile, accelerator: str | None) -> dict[str, Any]:
-    view = profile.to_dict()
+    """The profile as shown (plain and JSON), with credentials in its index URLs masked."""
     from llmenv.profiles.model import CONCRETE_ACCELERATORS
+    from llmenv.redact import redact_data
 
+    view = profile.to_dict()
     wanted = [accelerator] if accelerator else list(CONCRETE_ACCELERATORS)
     view["packages_by_accelerator"] = {a: list(profile.packages_for(a)) for a in wanted}
-    return view
+    masked: dict[str, Any] = redact_data(view)
+    return masked
 
 
 def print_profile(view: dict[str, Any]) -> None:
+    view = printable_data(view)
     console = stdout_console()
     chain = " <- ".join(view["chain"])
     console.print(f"{view['name']}: {view['description']}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from llmenv.execute.installers import Command
+from llmenv.execute.installers.credentials import private_sources
 from llmenv.plan.model import Plan
 from llmenv.process import ProcResult
 
@@ -42,9 +43,10 @@ class PipInstaller:
         elif plan.indexes.variant_index:
             args += ["--extra-index-url", plan.indexes.variant_index.reveal()]
         if requirements_file is None:
-            return Command(args + list(plan.requirements), {})
+            return private_sources(Command(args + list(plan.requirements), {}), plan.indexes)
         # The lock was compiled under pip's configured constraints; in hash mode pip would reject them unhashed.
-        return Command([*args, "--require-hashes", "-r", str(requirements_file)], {"PIP_CONSTRAINT": ""})
+        command = Command([*args, "--require-hashes", "-r", str(requirements_file)], {"PIP_CONSTRAINT": ""})
+        return private_sources(command, plan.indexes)
 
 
 __all__ = ["PipInstaller"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from llmenv.execute.installers import Command, run_command
+from llmenv.execute.installers.credentials import private_sources
 from llmenv.plan.model import Indexes, Plan
 from llmenv.process import ProcResult
 
@@ -86,7 +87,7 @@ class UvInstaller:
             if requirements_file
             else [*plan.requirements, pip_wheel(plan)]
         )
-        return Command([uv_binary(), "pip", "install", "--python", str(python), *args, *what], env)
+        return private_sources(Command([uv_binary(), "pip", "install", "--python", str(python), *args, *what], env))
 
 
 __all__ = ["UvInstaller", "source_args", "uv_binary"]

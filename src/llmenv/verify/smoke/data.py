@@ -201,6 +201,13 @@ def prepare(
 def _prepare_path(path: Path, source: str, seed: int) -> Prepared:
     if not path.exists():
         raise DataError(f"no such file or folder: {path}", where=source.split(" ")[0].rstrip("="), fix="check the path")
+    if not path.is_dir() and not path.is_file():
+        # A FIFO or device would block the read forever (or never end): refuse before opening it.
+        raise DataError(
+            f"{path} is not a regular file or folder (a FIFO, socket or device cannot hold a dataset)",
+            where=source.split(" ")[0].rstrip("="),
+            fix="give an aclImdb folder, a .tar.gz, a CSV (text,label) or a Keras imdb.npz file",
+        )
     name = path.name.lower()
     if name.endswith(".npz"):
         return Prepared(path, "npz", f"{source} (Keras token ids)", False, -1, -1)
