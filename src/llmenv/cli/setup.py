@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -54,6 +55,12 @@ def setup(
     from llmenv.workflow import setup as run_setup
 
     check_accelerator(accelerator)
+    if not math.isfinite(lock_timeout):
+        raise UsageError(
+            f"--lock-timeout {lock_timeout} is not a number of seconds",
+            where="--lock-timeout",
+            fix="give a number of seconds, such as --lock-timeout 600",
+        )
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend '{backend}'", where="--backend", fix="use auto, uv or pip")
     options = SetupOptions(
@@ -102,7 +109,15 @@ def rollback(
     from llmenv.execute.store import EnvStore
 
     store = EnvStore.at(env)
+    store.check_path()
     store.check_ownership()
+    if not store.home.is_dir():
+        # Checked before locking: the lock would create `<env>.llmenv/` for a path that was only a typo.
+        raise UsageError(
+            f"{env} is not an environment llmenv made (there is no {store.home.name} beside it)",
+            where=str(env),
+            fix="give the path of an environment built by `llmenv setup`, such as --env .venv",
+        )
     with store.locked(60.0):
         previous = store.previous()
         if previous is None:
