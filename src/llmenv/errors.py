@@ -101,12 +101,82 @@ class InstallError(LlmenvError):
     exit_code = ExitCode.INSTALL_FAILED
 
 
+class FileSystemError(HostError):
+    """The file system refused a read or write: a full disk, a read-only mount, missing permission, a name too
+    long. It is the host's state, not a bug in llmenv, so it gets exit 3 and a fix for that cause."""
+
+
+def short_path(path: object, limit: int = 120) -> str:
+    """A path shortened in the middle for messages: a 4 KB path must not fill the terminal."""
+    text = str(path)
+    if len(text) <= limit:
+        return text
+    keep = (limit - 3) // 2
+    return f"{text[:keep]}...{text[-keep:]}"
+
+
+_ERRNO_REASONS = {
+    "ENOSPC": ("the disk is full (no space left on the device)", "free space on that disk, or use a path on another"),
+    "EDQUOT": ("the disk quota is exhausted", "free space within your quota, or use a path on another disk"),
+    "EROFS": ("the file system is read-only", "use a path on a writable file system, or remount it read-write"),
+    "EACCES": ("permission denied", "use a folder you can write to, or ask its owner for write permission"),
+    "EPERM": ("the operation is not permitted", "use a folder you own"),
+    "ENAMETOOLONG": ("the name is too long for the file system", "use a shorter path (each name under 255 bytes)"),
+    "EISDIR": ("it is a folder, not a file", "give a file path, not a folder"),
+    "ENOTDIR": ("a part of the path is a file, not a folder", "give a path whose parents are all folders"),
+    "ENOENT": ("a folder on the way does not exist", "create the folder first, or give an existing path"),
+    "EEXIST": ("something already exists there", "move it away or choose another path"),
+    "ELOOP": ("the path has too many symbolic links (a loop?)", "resolve the links or choose another path"),
+}
+
+
+def os_error_reason(exc: OSError) -> tuple[str, str]:
+    """(what the error means, how to fix it) for an OSError, by errno, so every message fits its cause."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    if name in _ERRNO_REASONS:
+        return _ERRNO_REASONS[name]
+    return (exc.strerror or type(exc).__name__, "check the path and the disk it is on")
+
+
+def file_system_error(exc: OSError, doing: str = "", where: str | None = None) -> FileSystemError:
+    """Turn an OSError from the file system into one located paragraph with a fix for that cause."""
+    reason, fix = os_error_reason(exc)
+    path = short_path(exc.filename) if exc.filename else None
+    action = f"{doing} " if doing else ""
+    what = f"cannot {action}{path}: {reason}" if path else f"cannot {action.strip() or 'continue'}: {reason}"
+    return FileSystemError(what, where=where, fix=fix)
+
+
+def output_error(exc: OSError, path: object, option: str) -> UsageError:
+    """An output file given on the command line that cannot be written: a usage error naming the option."""
+    reason, fix = os_error_reason(exc)
+    return UsageError(f"cannot write {short_path(path)}: {reason}", where=option, fix=f"{fix} (for {option})")
+
+
+def error_document(exc: LlmenvError) -> dict[str, object]:
+    """The JSON that `--json` prints on stdout when a command fails, so scripts never get an empty stdout."""
+    error: dict[str, object] = {"type": type(exc).__name__, "message": exc.what, "where": exc.where, "fix": exc.fix}
+    if isinstance(exc, ProfileError):
+        error["issues"] = [
+            {"file": i.file, "line": i.line, "key": i.key, "message": i.message, "fix": i.fix} for i in exc.issues
+        ]
+    return {"schema": "llmenv.error/1", "status": "error", "exit_code": int(exc.exit_code), "error": error}
+
+
 __all__ = [
     "ExitCode",
+    "FileSystemError",
     "HostError",
     "InstallError",
     "LlmenvError",
     "ProfileError",
     "ProfileIssue",
     "UsageError",
+    "error_document",
+    "file_system_error",
+    "os_error_reason",
+    "output_error",
+    "short_path",
 ]

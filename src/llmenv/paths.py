@@ -18,7 +18,19 @@ def log_dir() -> Path:
 
 def new_log(kind: str) -> Path:
     folder = log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            raise PermissionError(13, "Permission denied", str(folder))
+    except OSError as exc:
+        from llmenv.errors import HostError, os_error_reason, short_path
+
+        reason, _ = os_error_reason(exc)
+        raise HostError(
+            f"cannot use the log folder {short_path(folder)}: {reason}",
+            where="LLMENV_LOG_DIR" if os.environ.get("LLMENV_LOG_DIR") else str(folder),
+            fix="set LLMENV_LOG_DIR to a folder you can write to (e.g. export LLMENV_LOG_DIR=$HOME/.llmenv-logs)",
+        ) from None
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     return folder / f"{kind}-{stamp}.log"
 

@@ -7,6 +7,7 @@ file holding the traceback): users never see a raw traceback.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Annotated
 
@@ -66,36 +67,78 @@ def _github_error(text: str) -> None:
         sys.stderr.write(f"::error title=llmenv::{message}\n")
 
 
+def _safe_streams() -> None:
+    """An ASCII-only terminal (PYTHONIOENCODING=ascii, a C locale) must not turn a non-ASCII path into a crash:
+    characters the stream cannot encode are written as escapes instead."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
+
+
+def _json_error(args: list[str], exc: LlmenvError) -> None:
+    """With --json, a failure is also a JSON document on stdout: scripts parse stdout and must not get nothing."""
+    if "--json" not in args:
+        return
+    import json
+
+    from llmenv.errors import error_document
+    from llmenv.redact import redact_text
+
+    sys.stdout.write(redact_text(json.dumps(error_document(exc), indent=2)) + "\n")
+    sys.stdout.flush()
+
+
+def _fail(args: list[str], exc: LlmenvError) -> None:
+    from llmenv.redact import redact_text
+    from llmenv.report.console import print_error
+
+    _json_error(args, exc)
+    text = redact_text(exc.render())
+    print_error(text)
+    _github_error(text)
+    sys.exit(int(exc.exit_code))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point; exits with a code from `llmenv.errors.ExitCode`."""
+    args = list(argv if argv is not None else sys.argv[1:])
+    _safe_streams()
     try:
         app(args=argv, prog_name="llmenv")
     except LlmenvError as exc:
-        from llmenv.redact import redact_text
-        from llmenv.report.console import print_error
-
-        text = redact_text(exc.render())
-        print_error(text)
-        _github_error(text)
-        sys.exit(int(exc.exit_code))
+        _fail(args, exc)
     except KeyboardInterrupt:
         from llmenv.report.console import print_error
 
         print_error("interrupted")
         sys.exit(int(ExitCode.INTERRUPTED))
-    except Exception as exc:
-        from llmenv.redact import redact_text
-        from llmenv.report.console import print_error
-        from llmenv.report.crash import write_crash_log
+    except OSError as exc:
+        if exc.filename is None:
+            _internal(args, exc)
+        # A file-system refusal (full disk, read-only mount, permissions) is the host's state, not a bug.
+        from llmenv.errors import file_system_error
 
-        log = write_crash_log(exc, argv if argv is not None else sys.argv[1:])
-        print_error(
-            redact_text(
-                f"internal error (a bug in llmenv {__version__}): {type(exc).__name__}: {exc}\n"
-                f"The traceback is in {log}; please attach it to a bug report."
-            )
-        )
-        sys.exit(int(ExitCode.INTERNAL))
+        _fail(args, file_system_error(exc, "write"))
+    except Exception as exc:
+        _internal(args, exc)
+
+
+def _internal(args: list[str], exc: Exception) -> None:
+    from llmenv.errors import LlmenvError as Error
+    from llmenv.redact import redact_text
+    from llmenv.report.console import print_error
+    from llmenv.report.crash import write_crash_log
+
+    log = write_crash_log(exc, args)
+    text = (
+        f"internal error (a bug in llmenv {__version__}): {type(exc).__name__}: {exc}\n"
+        f"The traceback is in {log}; please attach it to a bug report."
+    )
+    _json_error(args, Error(text))
+    print_error(redact_text(text))
+    sys.exit(int(ExitCode.INTERNAL))
 
 
 __all__ = ["app", "main"]

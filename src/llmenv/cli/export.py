@@ -12,13 +12,22 @@ from llmenv.cli.options import AcceleratorOption
 FORMATS = ("requirements", "dockerfile", "devcontainer", "github-actions")
 
 
+def _check_output(value: Path | None) -> Path | None:
+    from llmenv.cli.outputs import check_output_file
+
+    return check_output_file(value, "--output")
+
+
 def export(
     profile: Annotated[str, typer.Argument(help="Profile name or YAML path.")],
     format: Annotated[
         str, typer.Option("--format", "-f", help="requirements, dockerfile, devcontainer or github-actions.")
     ],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.", show_default=False)
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write here instead of stdout.", show_default=False, callback=_check_output
+        ),
     ] = None,
     accelerator: AcceleratorOption = None,
     python: Annotated[
@@ -39,7 +48,9 @@ def export(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        from llmenv.cli.outputs import write_output
+
+        write_output(output, text, "--output")
         typer.echo(f"wrote {output}", err=True)
 
 

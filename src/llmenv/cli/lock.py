@@ -8,6 +8,12 @@ from typing import Annotated
 import typer
 
 
+def _check_output_dir(value: Path | None) -> Path | None:
+    from llmenv.cli.outputs import check_output_dir
+
+    return check_output_dir(value, "--output-dir")
+
+
 def lock(
     profile: Annotated[str, typer.Argument(help="Profile name or YAML path.")],
     accelerator: Annotated[
@@ -28,6 +34,7 @@ def lock(
             "--output-dir",
             help="Where to write (default: beside the profile; ./llmenv-locks for built-ins).",
             show_default=False,
+            callback=_check_output_dir,
         ),
     ] = None,
 ) -> None:

@@ -18,10 +18,20 @@ AcceleratorOption = Annotated[
     typer.Option("--accelerator", help="auto, cpu, cuda, rocm or mps (default: the profile's)", show_default=False),
 ]
 
+
+def _check_junit(value: Path | None) -> Path | None:
+    from llmenv.cli.outputs import check_output_file
+
+    return check_output_file(value, "--junit")
+
+
 JunitOption = Annotated[
     Path | None,
     typer.Option(
-        "--junit", help="Also write a JUnit XML report (one testcase per check) to this file.", show_default=False
+        "--junit",
+        help="Also write a JUnit XML report (one testcase per check) to this file.",
+        show_default=False,
+        callback=_check_junit,
     ),
 ]
 

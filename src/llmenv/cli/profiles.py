@@ -79,9 +79,18 @@ def validate(
         raise ProfileError(issues)
 
 
+def _check_output(value: Path | None) -> Path | None:
+    from llmenv.cli.outputs import check_output_file
+
+    return check_output_file(value, "--output")
+
+
 @app.command("schema")
 def schema(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of stdout.", callback=_check_output),
+    ] = None,
 ) -> None:
     """Print the profile JSON Schema (point editors at it with a `# yaml-language-server: $schema=` line)."""
     from llmenv.profiles.schema import schema_text
@@ -90,7 +99,9 @@ def schema(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        from llmenv.cli.outputs import write_output
+
+        write_output(output, text, "--output")
 
 
 __all__ = ["app"]

@@ -108,7 +108,15 @@ def rollback(
 
     check_lock_timeout(lock_timeout)
     store = EnvStore.at(env)
+    store.check_path()
     store.check_ownership()
+    if not store.home.is_dir():
+        # Checked before locking: the lock would create `<env>.llmenv/` for a path that was only a typo.
+        raise UsageError(
+            f"{env} is not an environment llmenv made (there is no {store.home.name} beside it)",
+            where=str(env),
+            fix="give the path of an environment built by `llmenv setup`, such as --env .venv",
+        )
 
     def waiting() -> None:
         print_notice(f"waiting up to {lock_timeout:g} s: another llmenv run holds the lock of {env}")

@@ -55,8 +55,14 @@ def relevant_lines(text: str, limit: int = 10) -> list[str]:
     return (picked or lines)[-limit:]
 
 
-def _fail(what: str, result: ProcResult, log: Path, fix: str) -> InstallError:
-    excerpt = "\n".join(f"  {line}" for line in relevant_lines(result.stdout + "\n" + result.stderr))
+def _fail(what: str, result: ProcResult, log: Path, fix: str, env: Path | None = None) -> InstallError:
+    from llmenv.execute.installers.failures import classify_install_failure
+
+    output = result.stdout + "\n" + result.stderr
+    failure = classify_install_failure(output, str(env.parent if env else "the environment"))
+    if failure.kind != "unknown":
+        fix = failure.fix  # a fix for the cause the output names (full disk, permissions, network, a missing pin)
+    excerpt = "\n".join(f"  {line}" for line in relevant_lines(output))
     detail = result.describe_failure() if (result.error or result.timed_out) else f"exit status {result.returncode}"
     return InstallError(f"{what} failed ({detail}):\n{excerpt}\nFull log: {log}", fix=fix)
 
@@ -84,7 +90,9 @@ def build_generation(
         progress(f"creating the environment with {installer.name} (Python {plan.python_version})")
         result = installer.create(plan, gen, log)
         if not result.ok:
-            raise _fail("creating the virtual environment", result, log, "check the interpreter with `llmenv doctor`")
+            raise _fail(
+                "creating the virtual environment", result, log, "check the interpreter with `llmenv doctor`", gen
+            )
         steps.append(Step("create", time.perf_counter() - start, installer.name))
         start = time.perf_counter()
         on_line = progress(f"installing {len(plan.requirements)} packages with {installer.name}")
@@ -100,12 +108,13 @@ def build_generation(
                     or "check the pins and that the indexes serve them (`llmenv doctor` checks reachability)"
                 )
                 + "; the previous environment is unchanged",
+                gen,
             )
         seed = installer.seed_command(plan, env_python(gen)) if requirements_file else None
         if seed is not None:
             result = run_command(seed, log, INSTALL_TIMEOUT)
             if not result.ok:
-                raise _fail("putting pip into the environment", result, log, "see the log")
+                raise _fail("putting pip into the environment", result, log, "see the log", gen)
         steps.append(Step("install", time.perf_counter() - start, f"{len(plan.requirements)} requirements"))
         start = time.perf_counter()
         progress("checking imports, pins, dependencies and the GPU in the new environment")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from llmenv.errors import LlmenvError, UsageError
+from llmenv.errors import LlmenvError, UsageError, short_path
 
 OWNER = "llmenv-owner.json"
 MARKER = "llmenv-generation.json"
@@ -70,10 +70,16 @@ class EnvStore:
             )
 
     def ensure_home(self) -> None:
+        created = not self.home.exists()
         self.home.mkdir(parents=True, exist_ok=True)
         owner = self.home / OWNER
         if not owner.exists():
-            _write_json(owner, {"created_by": "llmenv", "env": str(self.env), "created": time.time()})
+            try:
+                _write_json(owner, {"created_by": "llmenv", "env": str(self.env), "created": time.time()})
+            except OSError:
+                if created:
+                    _undo_new_folder(self.home, f".{OWNER}.tmp")
+                raise
 
     # -- lock ------------------------------------------------------------------------------------------------
 
@@ -138,7 +144,11 @@ class EnvStore:
         counter.write_text(f"{number}\n")
         gen = self.home / f"gen-{number}"
         gen.mkdir()
-        _write_json(gen / MARKER, {"created": time.time(), "pid": os.getpid()})
+        try:
+            _write_json(gen / MARKER, {"created": time.time(), "pid": os.getpid()})
+        except OSError:
+            _undo_new_folder(gen, f".{MARKER}.tmp")  # else an unmarked gen-N stays that no clean-up may delete
+            raise
         return gen
 
     def commit(self, gen: Path, stamp: dict[str, Any]) -> None:
@@ -167,7 +177,7 @@ class EnvStore:
         committed = [g for g in self.generations() if (g / STAMP).is_file()]
         keep = set(committed[-KEEP:]) | ({current} if current else set())
         for gen in self.generations():
-            if gen not in keep and (gen / MARKER).is_file():
+            if gen not in keep and ((gen / MARKER).is_file() or _only_our_leftovers(gen)):
                 gen.rename(self.home / f".trash-{gen.name}-{os.getpid()}")
                 removed.append(gen)
         for stray in self.home.glob(".link-*"):
@@ -186,10 +196,82 @@ class EnvStore:
         older = [g for g in committed if current is None or int(g.name[4:]) < int(current.name[4:])]
         return older[-1] if older else None
 
+    # -- failure handling (faults) -----------------------------------------------------------------------------
+
+    def check_path(self) -> None:
+        """Refuse env paths the file system cannot hold, and envs inside another env's store or generation (the
+        outer env's next update would delete them with its old generation)."""
+        check_env_path(self.env)
+        for folder in [Path(os.path.realpath(self.env.parent)), *Path(os.path.realpath(self.env.parent)).parents]:
+            if (folder / MARKER).is_file() or (folder / OWNER).is_file():
+                outer = folder if (folder / OWNER).is_file() else folder.parent
+                raise UsageError(
+                    f"{short_path(self.env)} is inside {short_path(outer)}, where llmenv keeps another "
+                    "environment's generations; it would be deleted with them by that environment's next update",
+                    where="--env",
+                    fix="put the environment beside the other one, not inside it (e.g. --env "
+                    f"{short_path(outer.parent / (self.env.name + '-2'))})",
+                )
+
+    def unfinished(self) -> list[Path]:
+        """Generations that were started but never committed (a run killed during the build): a later setup
+        removes them; doctor reports them."""
+        current = self.current()
+        return [
+            g
+            for g in self.generations()
+            if g != current and not (g / STAMP).is_file() and ((g / MARKER).is_file() or _only_our_leftovers(g))
+        ]
+
     def switch_to(self, gen: Path) -> None:
         link_tmp = self.home / f".link-{os.getpid()}"
         os.symlink(os.path.relpath(gen, self.env.parent), link_tmp, target_is_directory=True)
         os.replace(link_tmp, self.env)
+
+
+NAME_MAX = 255  # bytes per path component on Linux, macOS and Windows file systems
+PATH_MAX = 4096  # bytes in a path on Linux (Windows long paths allow more, but the env's own files add to it)
+_HEADROOM = 200  # what the venv adds below the env path (lib/pythonX.Y/site-packages/<deep package paths>)
+
+
+def check_env_path(env: Path) -> None:
+    """The store beside the env adds '.llmenv' to the name and the venv adds deep paths below it: refuse a path
+    that cannot hold them before anything is created, instead of failing half-way with ENAMETOOLONG."""
+    longest = max((len(os.fsencode(part)) for part in env.parts), default=0)
+    store_name = len(os.fsencode(env.name + ".llmenv"))
+    if store_name > NAME_MAX or longest > NAME_MAX:
+        raise UsageError(
+            f"the environment name is too long ({max(store_name, longest)} bytes; a file name may have at most "
+            f"{NAME_MAX}, and llmenv adds '.llmenv' for the store): {short_path(env)}",
+            where="--env",
+            fix="choose a shorter name for --env",
+        )
+    total = len(os.fsencode(str(env))) + len("/.llmenv/gen-99999") + _HEADROOM
+    if total > PATH_MAX:
+        raise UsageError(
+            f"the environment path is too long ({len(os.fsencode(str(env)))} bytes; with the files a venv puts "
+            f"under it, paths would pass the system limit of {PATH_MAX}): {short_path(env)}",
+            where="--env",
+            fix="choose a shorter path for --env",
+        )
+
+
+def _only_our_leftovers(gen: Path) -> bool:
+    """A gen-N folder holding nothing or only the marker's temporary file: what a run that hit a full disk while
+    writing the marker leaves (it is llmenv's, though it carries no marker)."""
+    try:
+        return {p.name for p in gen.iterdir()} <= {f".{MARKER}.tmp"}
+    except OSError:
+        return False
+
+
+def _undo_new_folder(folder: Path, tmp_name: str) -> None:
+    """Remove a folder this run just created, and the one temporary file it may hold, without following links."""
+    try:
+        (folder / tmp_name).unlink(missing_ok=True)
+        folder.rmdir()
+    except OSError:
+        pass
 
 
 def _delete_detached(folders: list[Path]) -> None:
@@ -207,4 +289,4 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-__all__ = ["MARKER", "OWNER", "STAMP", "EnvStore", "LockTimeout"]
+__all__ = ["MARKER", "OWNER", "STAMP", "EnvStore", "LockTimeout", "check_env_path"]

@@ -116,6 +116,9 @@ def probe_host(
 ) -> HostFacts:
     """`python` prunes interpreters whose path already shows they cannot fit; `for_setup` skips what only doctor
     reports (the CUDA toolkit, index reachability), since setup's installer tells about indexes itself."""
+    from llmenv.probe.overrides import check_gpu_overrides
+
+    check_gpu_overrides()
     start = time.perf_counter()
     probes: dict[str, Callable[[], Probed[Any]]] = {
         "system": _timed("platform, /etc/os-release, /proc", probe_system),
@@ -158,7 +161,9 @@ def probe_for_rerun(python: str, version: str, prefix: str) -> HostFacts:
     Listing every interpreter costs ~0.5 s; a re-run with nothing changed must cost much less, so the interpreter
     recorded in the stamp stands in for the list (it is checked to still exist)."""
     from llmenv.probe.interpreters import Command, Interpreter
+    from llmenv.probe.overrides import check_gpu_overrides
 
+    check_gpu_overrides()
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=5) as pool:
         futures = {

@@ -68,7 +68,20 @@ def read_profile_file(path: Path, origin: str = "path") -> LoadedFile:
         text = read_regular_text(path)
     except NotRegularFile as exc:
         raise ProfileError([ProfileIssue(shown, None, "", str(exc), REGULAR_FIX)]) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ProfileError(
+            [
+                ProfileIssue(
+                    shown,
+                    line,
+                    "",
+                    f"the file is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})",
+                    "save it as UTF-8 (profiles are plain UTF-8 YAML)",
+                )
+            ]
+        ) from None
+    except OSError as exc:
         raise ProfileError([ProfileIssue(shown, None, "", f"cannot read the file ({exc})")]) from None
     if not text.strip():
         raise ProfileError(
@@ -333,6 +346,15 @@ def _issue_from_pydantic(file: str, parsed: ParsedYaml, err: Any) -> ProfileIssu
     if kind == "missing":
         return ProfileIssue(file, parsed.line_of(loc[:-1]), dotted(loc), f"missing required key '{loc[-1]}'", None)
     found = _describe(err.get("input"))
+    if kind == "string_type" and isinstance(err.get("input"), (int, float)) and not isinstance(err.get("input"), bool):
+        # `python: 3.10` is the float 3.1 to YAML: the fix is quotes, not another value.
+        return ProfileIssue(
+            file,
+            line,
+            dotted(loc),
+            f"expected a string, found {found}",
+            "put the value in quotes (YAML reads an unquoted 3.10 as the number 3.1)",
+        )
     if kind in _EXPECTED:
         return ProfileIssue(file, line, dotted(loc), f"expected {_EXPECTED[kind]}, found {found}")
     if kind == "literal_error":
@@ -382,9 +404,12 @@ def _model_in(annotation: Any) -> Any:
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(value), type(value).__name__
-    )
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+    }.get(type(value), type(value).__name__)
 
 
 def _describe(value: Any) -> str:

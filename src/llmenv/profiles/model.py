@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 Accelerator = Literal["auto", "cpu", "cuda", "rocm", "mps"]
 ConcreteAccelerator = Literal["cpu", "cuda", "rocm", "mps"]
@@ -28,9 +28,47 @@ DEFAULT_ENV = ".venv"
 
 def _check_requirement(value: str) -> str:
     try:
-        Requirement(value)
+        requirement = Requirement(value)
     except InvalidRequirement as exc:
         raise ValueError(f"expected a PEP 508 requirement such as 'torch==2.13.0', found {value!r} ({exc})") from None
+    for spec in requirement.specifier:
+        if spec.operator == "===":
+            _check_arbitrary_equality(requirement.name, spec.version, value)
+    return value
+
+
+def _check_arbitrary_equality(name: str, operand: str, value: str) -> None:
+    """`===` compares strings (PEP 440 "arbitrary equality"), so `torch===>2.13` parses, pins nothing any index
+    serves, and fails only at install time. An operand that starts like an operator, or is no version at all, is
+    almost always a typo for `==` or `>=`."""
+    from packaging.version import InvalidVersion, Version
+
+    stripped = operand.lstrip("<>=!~ ")
+    looks_like_operator = stripped != operand
+    try:
+        Version(stripped)
+        is_version = True
+    except InvalidVersion:
+        is_version = False
+    if looks_like_operator or not is_version:
+        suggestion = f"'{name}=={stripped}'" if is_version else f"'{name}==X.Y.Z'"
+        raise ValueError(
+            f"'{value}' uses '===' (arbitrary string equality) with '{operand}', which is "
+            f"{'an operator' if looks_like_operator else 'not a version'}: no index serves that; "
+            f"did you mean {suggestion}?"
+        )
+
+
+def _gpu_word(value: Any) -> Any:
+    """YAML 1.1 reads an unquoted `off` (as the README writes `checks: {gpu: off}`) as false: take it to mean
+    'off'. `on`/`yes`/`true` could mean 'auto' or 'required', so that is an error asking to quote a word."""
+    if value is False:
+        return "off"
+    if value is True:
+        raise ValueError(
+            "expected one of 'auto', 'required' or 'off', found a boolean (YAML reads unquoted yes/on/true as "
+            "true); quote the word you mean, such as gpu: 'required'"
+        )
     return value
 
 
@@ -90,7 +128,7 @@ class Checks(_Strict):
     """What `setup` and `doctor --env` verify inside the environment."""
 
     imports: list[str] = Field(default_factory=list, description="Modules that must import.")
-    gpu: Literal["auto", "required", "off"] = Field(
+    gpu: Annotated[Literal["auto", "required", "off"], BeforeValidator(_gpu_word)] = Field(
         default="auto",
         description="auto: check the GPU when the host has one; required: fail without one; off: never.",
     )

@@ -6,6 +6,7 @@ ourselves keeps both facts. Only the safe constructor ever builds values, so `!!
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,11 @@ class YamlProblem:
     fix: str | None = None
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
 @dataclass(frozen=True)
 class ParsedYaml:
     data: Any
@@ -54,7 +60,18 @@ def dotted(path: Path_) -> str:
     return out
 
 
+# What PyYAML's reader refuses (YAML 1.1 printable set), found first so the message can say line and code.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+MAX_DEPTH = 64  # no profile key is nested more than 4 deep; YAML's own composer recurses past ~300 levels
+
+
 def parse_yaml(text: str) -> ParsedYaml:
+    special = _special_character(text)
+    if special is not None:
+        return ParsedYaml(None, {}, (special,))
+    depth = _bracket_depth(text)
+    if depth > MAX_DEPTH:
+        return ParsedYaml(None, {}, (_too_deep(None),))
     try:
         # The reader checks every character when it is created: a raw control character fails here.
         loader = yaml.SafeLoader(text)
@@ -67,6 +84,8 @@ def parse_yaml(text: str) -> ParsedYaml:
         lines: dict[Path_, int] = {}
         problems: list[YamlProblem] = []
         _walk(node, (), lines, problems, [0])
+        if problems:
+            return ParsedYaml(None, lines, tuple(problems))  # building the data could fail on the same faults
         data = loader.construct_document(node)
     except _TooLarge as exc:
         return ParsedYaml(
@@ -124,6 +143,10 @@ def parse_yaml(text: str) -> ParsedYaml:
         return ParsedYaml(None, {}, (_reader_problem(text, exc),))
     except yaml.YAMLError as exc:
         return ParsedYaml(None, {}, (YamlProblem(None, "", f"invalid YAML: {exc}"),))
+    except RecursionError:
+        return ParsedYaml(None, {}, (_too_deep(None),))
+    except _TooDeep as exc:
+        return ParsedYaml(None, {}, (_too_deep(exc.line),))
     finally:
         loader.dispose()
     return ParsedYaml(data, lines, tuple(problems))
@@ -142,7 +165,55 @@ def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> YamlProblem:
     )
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[YamlProblem], count: list[int]) -> None:
+def _special_character(text: str) -> YamlProblem | None:
+    """NUL and other control characters YAML forbids, located by line (PyYAML's reader would raise outside the
+    usual error types, and a NUL cannot be shown in a terminal)."""
+    match = _FORBIDDEN.search(text)
+    if match is None:
+        return None
+    code = ord(match.group())
+    line = text.count("\n", 0, match.start()) + 1
+    name = "a NUL byte (0x00)" if code == 0 else f"the control character 0x{code:02x}"
+    return YamlProblem(
+        line,
+        "",
+        f"{name} is not allowed in YAML",
+        "delete it (an editor showing invisible characters helps), or write it as an escape in a "
+        'double-quoted string, such as "\\x01"',
+    )
+
+
+def _bracket_depth(text: str) -> int:
+    """An upper bound of flow nesting ([ and {), cheap enough to run before parsing anything."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def _too_deep(line: int | None) -> YamlProblem:
+    return YamlProblem(
+        line,
+        "",
+        f"the document is nested deeper than {MAX_DEPTH} levels (a profile needs at most 4)",
+        "flatten the lists and mappings; profiles are shallow: see `llmenv profiles schema`",
+    )
+
+
+def _walk(
+    node: yaml.Node,
+    path: Path_,
+    lines: dict[Path_, int],
+    problems: list[YamlProblem],
+    count: list[int],
+    depth: int = 0,
+) -> None:
+    if depth > MAX_DEPTH:
+        raise _TooDeep(node.start_mark.line + 1)
     count[0] += 1
     if count[0] > MAX_VALUES:
         raise _TooLarge(node.start_mark.line + 1)
@@ -169,10 +240,10 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], problems: list[
             seen[key] = line
             child = (*path, key)
             lines[child] = line
-            _walk(value_node, child, lines, problems, count)
+            _walk(value_node, child, lines, problems, count, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines, problems, count)
+            _walk(item, (*path, index), lines, problems, count, depth + 1)
 
 
 __all__ = ["MAX_VALUES", "ParsedYaml", "YamlProblem", "dotted", "parse_yaml"]

@@ -118,13 +118,27 @@ def emit_github(report: CiReport, stdout_is_data: bool) -> None:
     stream.flush()
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(step_summary(report))
+        try:
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(step_summary(report))
+        except OSError as exc:
+            # The runner's file, not the user's request: the command's own result stands; say why it is missing.
+            from llmenv.errors import os_error_reason
+
+            sys.stderr.write(
+                f"warning: GITHUB_STEP_SUMMARY={summary} cannot be written ({os_error_reason(exc)[0]}); "
+                "the step summary is skipped\n"
+            )
 
 
 def publish(report: CiReport, junit: Path | None, stdout_is_data: bool) -> None:
     if junit is not None:
-        write_junit(report, junit)
+        try:
+            write_junit(report, junit)
+        except OSError as exc:
+            from llmenv.errors import output_error
+
+            raise output_error(exc, junit, "--junit") from None
     emit_github(report, stdout_is_data)
 
 

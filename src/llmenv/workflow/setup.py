@@ -77,6 +77,7 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
     profile = load_profile(options.profile or DEFAULT_PROFILE)
     env = Path(os.path.abspath(options.env or profile.env))
     store = EnvStore.at(env)
+    store.check_path()
     store.check_ownership()
     if not options.force and not options.dry_run:
         current = _up_to_date(store, profile, options)
@@ -89,6 +90,8 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
     plan = with_lock(plan_for(profile, facts, options, env), profile, facts)
     if options.dry_run:
         return SetupReport("planned", plan, env, None, (), (), None, time.perf_counter() - start)
+    # Its own step, so a read-only or full store is not blamed on the step before (probing the host).
+    progress(f"locking {store.home.name}")
     with store.locked(options.lock_timeout, on_wait=lambda: progress(f"waiting: another setup holds {env}'s lock")):
         stamp = store.stamp()
         if stamp and not options.force and stamp.get("key") == plan.stamp_key(__version__):
@@ -128,7 +131,10 @@ def _up_to_date(store: Any, profile: Profile, options: SetupOptions) -> tuple[An
     current = store.current()
     if not stamp or current is None:
         return None
-    facts = probe_for_rerun(str(stamp["python"]), str(stamp["python_version"]), "")
+    python, version = stamp.get("python"), stamp.get("python_version")
+    if not isinstance(python, str) or not isinstance(version, str):
+        return None  # a stamp from another version, or edited by hand: rebuild rather than trust it
+    facts = probe_for_rerun(python, version, "")
     try:
         # Reachability of the variant index is taken from the stamp: probing it would cost up to seconds.
         plan = plan_for(

@@ -132,7 +132,7 @@ CASES: list[tuple[str, str, int, str]] = [
         "checks_gpu_bool",
         "name: x\n" + GOOD_TAIL + "checks:\n  gpu: true\n",
         5,
-        "at 'checks.gpu' expected one of 'auto', 'required' or 'off', found a boolean True",
+        "at 'checks.gpu' expected one of 'auto', 'required' or 'off', found a boolean",
     ),
 ]
 

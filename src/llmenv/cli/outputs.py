@@ -1,0 +1,66 @@
+"""Output paths given on the command line (`-o`, `--junit`, `--output-dir`), checked before any work is done.
+
+A folder, a missing parent or a read-only place is a usage error naming the option, found in milliseconds rather
+than after a 10-second doctor run, and never a traceback."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from llmenv.errors import UsageError, output_error
+
+
+def _refuse(code: int, path: Path, option: str) -> UsageError:
+    return output_error(OSError(code, os.strerror(code), str(path)), path, option)
+
+
+def check_output_file(path: Path | None, option: str) -> Path | None:
+    """The file may exist (it is replaced) but must not be a folder, and its folder must exist and be writable."""
+    if path is None:
+        return None
+    if path.is_dir():
+        raise _refuse(errno.EISDIR, path, option)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.exists():
+        missing = next((p for p in [parent, *parent.parents] if p.exists()), None)
+        code = errno.ENOTDIR if missing is not None and not missing.is_dir() else errno.ENOENT
+        raise _refuse(code, path, option)
+    if not parent.is_dir():
+        raise _refuse(errno.ENOTDIR, path, option)
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise _refuse(_write_refusal(parent), path, option)
+    return path
+
+
+def check_output_dir(path: Path | None, option: str) -> Path | None:
+    """The folder may be missing (it is created) but must not be a file or sit under one."""
+    if path is None:
+        return None
+    existing = next((p for p in [path, *path.parents] if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise _refuse(errno.ENOTDIR, path, option)
+    if existing is not None and not os.access(existing, os.W_OK):
+        raise _refuse(_write_refusal(existing), path, option)
+    return path
+
+
+def write_output(path: Path, text: str, option: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise output_error(exc, path, option) from None
+
+
+def _write_refusal(folder: Path) -> int:
+    """EROFS when the folder is on a read-only mount (os.access cannot tell), else EACCES."""
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return errno.EROFS
+    except (OSError, AttributeError):
+        pass
+    return errno.EACCES
+
+
+__all__ = ["check_output_dir", "check_output_file", "write_output"]
