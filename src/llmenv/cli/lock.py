@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from llmenv.cli.options import MirrorOption
+
 
 def lock(
     profile: Annotated[str, typer.Argument(help="Profile name or YAML path.")],
@@ -30,6 +32,7 @@ def lock(
             show_default=False,
         ),
     ] = None,
+    mirror: MirrorOption = None,
 ) -> None:
     """Write fully pinned, hash-checked requirements per accelerator variant; `setup` installs from them."""
     from llmenv.cli.doctor import check_accelerator
@@ -37,7 +40,7 @@ def lock(
 
     for value in accelerator or []:
         check_accelerator(value)
-    for path in run_lock(profile, list(accelerator or []), python, output_dir):
+    for path in run_lock(profile, list(accelerator or []), python, output_dir, mirror=mirror):
         typer.echo(f"wrote {path}")
 
 

@@ -24,4 +24,15 @@ JunitOption = Annotated[
     ),
 ]
 
-__all__ = ["AcceleratorOption", "EnvOption", "JsonOption", "JunitOption", "OfflineOption"]
+MirrorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--mirror",
+        help="Mirror set for PyPI, PyTorch wheels, the model hub and Python builds: a name (china, tuna, aliyun, "
+        "... or one from <config dir>/mirrors.yaml), auto (probe all, keep what answers) or upstream. "
+        "Default: LLMENV_MIRROR, else the profile's `mirror:`.",
+        show_default=False,
+    ),
+]
+
+__all__ = ["AcceleratorOption", "EnvOption", "JsonOption", "JunitOption", "MirrorOption", "OfflineOption"]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from llmenv.cli.options import AcceleratorOption, JsonOption, JunitOption, OfflineOption
+from llmenv.cli.options import AcceleratorOption, JsonOption, JunitOption, MirrorOption, OfflineOption
 
 BACKENDS = ("auto", "uv", "pip")
 
@@ -28,6 +28,7 @@ def setup(
     accelerator: AcceleratorOption = None,
     backend: Annotated[str, typer.Option("--backend", help="auto (uv when available), uv or pip.")] = "auto",
     offline: OfflineOption = False,
+    mirror: MirrorOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and change nothing.")] = False,
     skip_smoke: Annotated[bool, typer.Option("--skip-smoke", help="Do not run the IMDB smoke test.")] = False,
     data: Annotated[
@@ -68,6 +69,7 @@ def setup(
         lock_timeout=lock_timeout,
         skip_smoke=skip_smoke,
         data=data,
+        mirror=mirror,
     )
     progress = Progress(quiet=quiet or as_json)
     smoke_progress = SmokeProgress(quiet=quiet or as_json)

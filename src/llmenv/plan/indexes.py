@@ -5,6 +5,7 @@ from __future__ import annotations
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from llmenv.plan.mirrors import MirrorPlan
 from llmenv.plan.model import Indexes
 from llmenv.plan.needs import pinned_version
 from llmenv.probe.pipconfig import PipConfig
@@ -28,6 +29,21 @@ def indexes_from(config: PipConfig | None, variant_index: str | None) -> Indexes
         trusted_hosts=tuple(get("trusted-host")),
         constraints=tuple(get("constraint")),
         proxy=Secret(proxy[0]) if proxy else None,
+    )
+
+
+def with_mirrors(indexes: Indexes, mirrors: MirrorPlan) -> Indexes:
+    """The PyPI mirror replaces the default index; the PyTorch mirror replaces the variant index (as an index, or
+    as find-links when the set says `pytorch_format: flat`). uv's --torch-backend cannot do the latter: it
+    hard-codes download.pytorch.org, which is why llmenv passes the variant index itself."""
+    import dataclasses
+
+    pypi, pytorch = mirrors.get("pypi"), mirrors.get("pytorch")
+    return dataclasses.replace(
+        indexes,
+        pypi_mirror=Secret(pypi.url) if pypi.url else None,
+        pytorch_mirror=Secret(pytorch.url) if pytorch.url and indexes.variant_index else None,
+        pytorch_mirror_flat=pytorch.flat,
     )
 
 
@@ -58,4 +74,4 @@ def pin_variant(
     return tuple(out)
 
 
-__all__ = ["indexes_from", "pin_variant"]
+__all__ = ["indexes_from", "pin_variant", "with_mirrors"]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from llmenv.errors import HostError
-from llmenv.plan.indexes import indexes_from, pin_variant
+from llmenv.plan.indexes import indexes_from, pin_variant, with_mirrors
+from llmenv.plan.mirrors import MirrorPlan, no_mirrors
 from llmenv.plan.model import Choice, Plan
 from llmenv.plan.needs import needs_for
 from llmenv.plan.python import choose_interpreter
@@ -26,6 +27,7 @@ class Options:
     lock_file: str | None = None
     overrides: tuple[str, ...] = ()
     offline: bool = False
+    mirrors: MirrorPlan = field(default_factory=no_mirrors)
 
 
 def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: Mapping[str, bool]) -> Plan:
@@ -40,9 +42,15 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
     warnings = list(decision.warnings)
     variant_index = decision.index_url
     fallback = False
-    if variant_index and not reachable.get(variant_index, False):
+    pytorch = options.mirrors.get("pytorch")
+    # With a PyTorch mirror, the mirror is what must answer; the upstream URL stays in the plan for the stamp.
+    checked = pytorch.url if (variant_index and pytorch.url) else variant_index
+    if variant_index and checked and not reachable.get(checked, False):
+        what = f"PyTorch mirror {redact_url(checked)} (set {pytorch.source})" if pytorch.url else "variant index"
+        if not pytorch.url:
+            what += f" {redact_url(checked)}"
         warnings.append(
-            f"variant index {redact_url(variant_index)} is unreachable; using the configured indexes and find-links "
+            f"{what} is unreachable; using the configured indexes and find-links "
             f"instead, pinned to the {decision.variant.value if decision.variant else accelerator} build so nothing else "
             "can be installed by mistake"
         )
@@ -65,7 +73,7 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
         accelerator=decision.accelerator,
         variant=decision.variant,
         requirements=requirements,
-        indexes=indexes_from(facts.pip_config.value, variant_index),
+        indexes=with_mirrors(indexes_from(facts.pip_config.value, variant_index), options.mirrors),
         imports=tuple(profile.checks.imports),
         gpu_check=profile.checks.gpu,
         smoke=profile.smoke.model_dump(mode="json") if profile.smoke else None,
@@ -74,6 +82,7 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
         overrides=options.overrides,
         variant_index_fallback=fallback,
         offline=options.offline,
+        mirrors=options.mirrors,
     )
 
 

@@ -29,12 +29,16 @@ def builtin_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "profiles"
 
 
-def user_dir() -> Path:
+def config_dir() -> Path:
+    """llmenv's config folder: LLMENV_CONFIG_DIR, else the platform's (holds profiles/ and mirrors.yaml)."""
     from platformdirs import user_config_path
 
     override = os.environ.get("LLMENV_CONFIG_DIR")
-    base = Path(override) if override else user_config_path("llmenv", appauthor=False)
-    return base / "profiles"
+    return Path(override) if override else user_config_path("llmenv", appauthor=False)
+
+
+def user_dir() -> Path:
+    return config_dir() / "profiles"
 
 
 def search_dirs(cwd: Path | None = None) -> list[tuple[str, Path]]:
@@ -88,4 +92,13 @@ def list_available(cwd: Path | None = None) -> list[tuple[str, Located]]:
     return sorted(found.items())
 
 
-__all__ = ["Located", "builtin_dir", "list_available", "locate", "looks_like_path", "search_dirs", "user_dir"]
+__all__ = [
+    "Located",
+    "builtin_dir",
+    "config_dir",
+    "list_available",
+    "locate",
+    "looks_like_path",
+    "search_dirs",
+    "user_dir",
+]

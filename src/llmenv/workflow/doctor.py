@@ -38,6 +38,7 @@ def doctor(
     accelerator: str | None = None,
     offline: bool = False,
     no_gpu: bool = False,
+    mirror: str | None = None,
 ) -> DoctorReport:
     from llmenv.profiles.load import load_profile
     from llmenv.verify.host import context_for, verify_host
@@ -47,6 +48,11 @@ def doctor(
     wanted = accelerator or profile.accelerator
     facts = probe_host(offline=offline, env_path=env or Path(profile.env))
     findings = verify_host(facts, context_for(profile, facts, wanted))
+    if not offline:
+        from llmenv.workflow.mirrors import doctor_findings
+
+        command = f"llmenv setup {profile_ref or DEFAULT_PROFILE}"
+        findings += doctor_findings(mirror, profile, facts, wanted, command)
     if env is not None:
         from llmenv.verify.env import verify_env
 

@@ -55,7 +55,9 @@ def setup(
     progress("running the IMDB smoke test")
     on_event, on_download = smoke_events or ((lambda e: None), (lambda d, t: None))
     result = smoke(
-        SmokeOptions(env=report.env, profile=options.profile, data=options.data, offline=options.offline),
+        SmokeOptions(
+            env=report.env, profile=options.profile, data=options.data, offline=options.offline, mirror=options.mirror
+        ),
         on_event,
         on_download,
     )
