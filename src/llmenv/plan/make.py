@@ -42,6 +42,7 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
     warnings = list(decision.warnings)
     variant_index = decision.index_url
     fallback = False
+    unreachable: list[str] = []
     pytorch = options.mirrors.get("pytorch")
     # With a PyTorch mirror, the mirror is what must answer; the upstream URL stays in the plan for the stamp.
     checked = pytorch.url if (variant_index and pytorch.url) else variant_index
@@ -55,6 +56,7 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
             "can be installed by mistake"
         )
         variant_index, fallback = None, True
+        unreachable.append(checked)
     override = profile.accelerators.get(accelerator)
     requirements = pin_variant(
         profile.packages_for(accelerator),
@@ -83,6 +85,7 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
         variant_index_fallback=fallback,
         offline=options.offline,
         mirrors=options.mirrors,
+        unreachable=tuple(unreachable),
     )
 
 

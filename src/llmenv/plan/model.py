@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llmenv.plan.mirrors import MirrorPlan, no_mirrors
-from llmenv.redact import Secret
+from llmenv.redact import Secret, redact_url
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,7 @@ class Plan:
     variant_index_fallback: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     mirrors: MirrorPlan = field(default_factory=no_mirrors)  # the source of each role, with reasons
+    unreachable: tuple[str, ...] = ()  # sources the plan found unreachable (named when the install then fails)
 
     def stamp_key(self, llmenv_version: str) -> str:
         """What must be equal for an existing environment to count as up to date."""
@@ -149,6 +150,7 @@ class Plan:
             "variant_index_fallback": self.variant_index_fallback,
             "offline": self.offline,
             "mirrors": self.mirrors.to_dict(),
+            "unreachable": [redact_url(u) for u in self.unreachable],
         }
 
 
