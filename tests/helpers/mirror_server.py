@@ -77,8 +77,8 @@ def _handler(host: MirrorHost) -> type[BaseHTTPRequestHandler]:
                 path = host.wheels / parts[2]
             elif parts[:3] == ["hf", "api", "models"]:
                 body = b'{"id": "%s"}' % "/".join(parts[3:]).encode()
-            elif parts[:1] == ["python"] and len(parts) == 2 and host.python:
-                path = host.python / parts[1]
+            elif parts[:1] == ["python"] and len(parts) >= 2 and host.python:
+                path = host.python / parts[-1]  # <mirror>/<release tag>/<file>, as uv asks a mirror
             elif parts in ([], ["hf"], ["pypi", "simple"]) or parts[:2] == ["torch", "whl"]:
                 body = b"<html><body>mirror</body></html>"
             if path is not None and path.is_file():

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from llmenv.errors import HostError
 from llmenv.plan.indexes import indexes_from, pin_variant, with_mirrors
+from llmenv.plan.managed import managed_python
 from llmenv.plan.mirrors import MirrorPlan, no_mirrors
 from llmenv.plan.model import Choice, Plan
 from llmenv.plan.needs import needs_for
@@ -28,6 +29,7 @@ class Options:
     overrides: tuple[str, ...] = ()
     offline: bool = False
     mirrors: MirrorPlan = field(default_factory=no_mirrors)
+    managed_python_dir: str | None = None  # where a managed CPython goes when none fits (None: never plan one)
 
 
 def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: Mapping[str, bool]) -> Plan:
@@ -38,7 +40,28 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
     os_name = facts.system.value.os if facts.system.value else "Linux"
     if report is None:
         raise HostError(f"could not list Python interpreters: {facts.interpreters.error}", fix="run `llmenv doctor`")
-    interpreter, python_choice = choose_interpreter(report, needs, options.python, os_name)
+    managed = (
+        managed_python(
+            report,
+            needs,
+            options.python,
+            options.uv_available,
+            options.managed_python_dir,
+            options.mirrors.url("python"),
+        )
+        if options.managed_python_dir
+        else None
+    )
+    if managed is not None:
+        source = f"from {options.mirrors.get('python').source} mirror" if managed.mirror else "from GitHub releases"
+        python_choice = Choice(
+            f"install managed CPython {managed.minor}",
+            f"{managed.why}; python-build-standalone through uv, {source}, into {managed.install_dir}",
+        )
+        python_version = managed.minor
+    else:
+        interpreter, python_choice = choose_interpreter(report, needs, options.python, os_name)
+        python_version = interpreter.version
     warnings = list(decision.warnings)
     variant_index = decision.index_url
     fallback = False
@@ -70,7 +93,7 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
         profile_hash=profile.content_hash(),
         env=options.env,
         python=python_choice,
-        python_version=interpreter.version,
+        python_version=python_version,
         backend=backend,
         accelerator=decision.accelerator,
         variant=decision.variant,
@@ -86,6 +109,7 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
         offline=options.offline,
         mirrors=options.mirrors,
         unreachable=tuple(unreachable),
+        managed_python=managed,
     )
 
 

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from llmenv.plan.managed import ManagedPython
 from llmenv.plan.mirrors import MirrorPlan, no_mirrors
 from llmenv.redact import Secret, redact_url
 
@@ -108,6 +109,7 @@ class Plan:
     variant_index_fallback: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     mirrors: MirrorPlan = field(default_factory=no_mirrors)  # the source of each role, with reasons
+    managed_python: ManagedPython | None = None  # a CPython setup installs first (python.value names it until then)
     unreachable: tuple[str, ...] = ()  # sources the plan found unreachable (named when the install then fails)
 
     def stamp_key(self, llmenv_version: str) -> str:
@@ -150,6 +152,7 @@ class Plan:
             "variant_index_fallback": self.variant_index_fallback,
             "offline": self.offline,
             "mirrors": self.mirrors.to_dict(),
+            "managed_python": self.managed_python.to_dict() if self.managed_python else None,
             "unreachable": [redact_url(u) for u in self.unreachable],
         }
 

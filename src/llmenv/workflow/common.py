@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ class SetupOptions:
     skip_smoke: bool = True
     data: Path | None = None
     mirror: str | None = None  # a set name or auto (else LLMENV_MIRROR, else the profile's `mirror:`)
+    confirm: Callable[[str], bool] | None = None  # asks before installing a managed CPython (None: go ahead)
 
 
 def plan_for(
@@ -35,6 +37,7 @@ def plan_for(
     import dataclasses
 
     from llmenv.execute.installers.uv import uv_binary
+    from llmenv.paths import managed_python_dir
     from llmenv.plan.make import Options, make_plan
     from llmenv.plan.variant import choose_variant
     from llmenv.probe.index import check_url
@@ -55,6 +58,7 @@ def plan_for(
         uv_available=uv_available,
         offline=options.offline,
         overrides=overrides,
+        managed_python_dir=str(managed_python_dir()),
     )
     from llmenv.workflow.mirrors import decide, requested
 

@@ -91,6 +91,8 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
     plan = with_lock(plan_for(profile, facts, options, env), profile, facts)
     if options.dry_run:
         return SetupReport("planned", plan, env, None, (), (), None, time.perf_counter() - start)
+    if plan.managed_python is not None:
+        plan = _with_managed_python(plan, profile, options, env, progress)
     with store.locked(options.lock_timeout, on_wait=lambda: progress(f"waiting: another setup holds {env}'s lock")):
         stamp = store.stamp()
         if stamp and not options.force and stamp.get("key") == plan.stamp_key(__version__):
@@ -117,6 +119,38 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
         log,
         time.perf_counter() - start,
     )
+
+
+def _with_managed_python(
+    plan: Any, profile: Profile, options: SetupOptions, env: Path, progress: Callable[[str], Callable[[str], None]]
+) -> Any:
+    """Ask (interactive, without --yes), install the planned CPython into llmenv's data folder, build with it."""
+    import dataclasses
+
+    from llmenv.errors import HostError
+    from llmenv.execute.installers.managed_python import install_managed_python
+    from llmenv.paths import new_log
+    from llmenv.plan.model import Choice
+    from llmenv.process import run
+
+    managed = plan.managed_python
+    question = (
+        f"No installed Python fits profile {plan.profile}. Install managed CPython {managed.minor} "
+        f"(python-build-standalone) into {managed.install_dir}?"
+    )
+    if options.confirm is not None and not options.confirm(question):
+        raise HostError(
+            f"{managed.why}, and installing managed CPython {managed.minor} was declined",
+            fix=f"run `llmenv setup {options.profile or profile.name} --env {env} --yes` to install it, "
+            "or install a fitting Python yourself",
+        )
+    progress(f"installing managed CPython {managed.minor} with uv")
+    ref = profile.source if profile.origin == "path" else profile.name
+    python = install_managed_python(managed, new_log("python"), f"llmenv setup {ref} --env {env}")
+    result = run([str(python), "-c", "import platform; print(platform.python_version())"], timeout=60)
+    version = result.stdout.strip() if result.ok else managed.minor
+    why = f"managed CPython {version} installed by llmenv ({plan.python.why})"
+    return dataclasses.replace(plan, python=Choice(str(python), why), python_version=version)
 
 
 def _up_to_date(store: Any, profile: Profile, options: SetupOptions) -> tuple[Any, Path] | None:

@@ -51,8 +51,8 @@ def smoke(
     threshold = profile.smoke.min_accuracy if profile.smoke else 0.75
     budget = float(profile.smoke.time_budget_s) if profile.smoke else 600.0
     epochs = options.epochs or (profile.smoke.epochs if profile.smoke else None)
-    extra_env = _hub_env(options, profile)
-    data = prepare(options.data, offline=options.offline, progress=on_download)
+    extra_env, imdb_url = _hub_env(options, profile)
+    data = prepare(options.data, offline=options.offline, progress=on_download, url=imdb_url)
     return run_smoke(
         env,
         framework,
@@ -67,8 +67,8 @@ def smoke(
     )
 
 
-def _hub_env(options: SmokeOptions, profile: Any) -> dict[str, str]:
-    """HF_ENDPOINT from the mirror set; with --model a hub id, check the hub answers before training starts."""
+def _hub_env(options: SmokeOptions, profile: Any) -> tuple[dict[str, str], str | None]:
+    """HF_ENDPOINT and the IMDB URL from the mirror set; with --model a hub id, check the hub answers first."""
     from llmenv.plan.mirrors import choose_mirrors
     from llmenv.workflow.hub import cached, check_hub, endpoint, is_hub_id
     from llmenv.workflow.mirrors import requested
@@ -84,8 +84,9 @@ def _hub_env(options: SmokeOptions, profile: Any) -> dict[str, str]:
             find_set(request.name, sets, request.by.rstrip("=:"))
         probes = []
         needs_hub = bool(options.model and is_hub_id(options.model))
-        if request.name == "auto" and not options.offline and needs_hub:
-            probes = probe_mirrors(sets, Wanted(None, None, None, None, ("huggingface",)))
+        roles = (("huggingface",) if needs_hub else ()) + (("imdb",) if options.data is None else ())
+        if request.name == "auto" and not options.offline and roles:
+            probes = probe_mirrors(sets, Wanted(None, None, None, None, roles))
         mirrors = choose_mirrors(request.name, request.by, sets, None, probes)
     url, source = endpoint(mirrors)
     env = {"HF_ENDPOINT": url} if source != "default" else {}
@@ -95,7 +96,7 @@ def _hub_env(options: SmokeOptions, profile: Any) -> dict[str, str]:
             env["HF_HUB_OFFLINE"] = "1"
         else:
             check_hub(model, url, source)
-    return env
+    return env, mirrors.url("imdb")
 
 
 __all__ = ["SmokeOptions", "smoke"]

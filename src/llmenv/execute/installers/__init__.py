@@ -64,6 +64,9 @@ def unreachable_hosts(output: str) -> list[str]:
         host = urlsplit(match.group(1)).hostname if "://" in match.group(1) else match.group(1)
         if host and host not in hosts:
             hosts.append(host)
+    looking = re.search(r"^Looking in indexes: (\S+)$", output, re.MULTILINE)  # pip names no host; one index: it
+    if not hosts and looking and "NewConnectionError" in output:
+        hosts = [h for h in [urlsplit(looking.group(1)).hostname] if h]
     return hosts
 
 
