@@ -12,6 +12,7 @@ download-r2.pytorch.org, as a mirror that copies upstream's pages without rewrit
 
 from __future__ import annotations
 
+import hashlib
 import html
 import threading
 import time
@@ -22,6 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from packaging.utils import canonicalize_name
+
 PYPI = Path("/opt/pypi")
 
 
@@ -30,6 +33,7 @@ class MirrorHost:
     wheels: Path | None = None  # folder holding torch-*.whl
     python: Path | None = None  # folder holding python-build-standalone archives
     pypi: Path = PYPI
+    extra: Path | None = None  # wheels served as well, ahead of the /opt/pypi copy (uv, llmenv)
     delay: float = 0.0
     links_upstream: bool = False
     requests: list[str] = field(default_factory=list)
@@ -40,7 +44,7 @@ class MirrorHost:
         return f"http://127.0.0.1:{self.port}"
 
     def downloads(self) -> list[str]:
-        return [unquote(r) for r in self.requests if "/files/" in r or r.startswith("/python/")]
+        return [unquote(r) for r in self.requests if "/files/" in r or "/extra/" in r or r.startswith("/python/")]
 
     def torch_files(self) -> list[Path]:
         return sorted(self.wheels.glob("torch-*.whl")) if self.wheels else []
@@ -63,7 +67,16 @@ def _handler(host: MirrorHost) -> type[BaseHTTPRequestHandler]:
             parts = [unquote(p) for p in self.path.split("?")[0].split("/") if p]
             body: bytes | None = None
             path: Path | None = None
-            if parts[:2] == ["pypi", "simple"] and len(parts) == 3:
+            extra = self._extra(parts[2]) if parts[:2] == ["pypi", "simple"] and len(parts) == 3 else []
+            if extra:
+                body = "".join(
+                    f'<a href="/pypi/extra/{quote(p.name)}#sha256={hashlib.sha256(p.read_bytes()).hexdigest()}">'
+                    f"{html.escape(p.name)}</a><br/>\n"
+                    for p in extra
+                ).encode()
+            elif parts[:2] == ["pypi", "extra"] and len(parts) == 3 and host.extra:
+                path = host.extra / parts[2]
+            elif parts[:2] == ["pypi", "simple"] and len(parts) == 3:
                 page = host.pypi / "simple" / parts[2] / "index.html"
                 if page.is_file():
                     body = page.read_text().replace("../../files/", "/pypi/files/").encode()
@@ -87,6 +100,12 @@ def _handler(host: MirrorHost) -> type[BaseHTTPRequestHandler]:
                 self._send(body if not head else b"", "text/html", len(body))
             else:
                 self.send_error(404)
+
+        def _extra(self, project: str) -> list[Path]:
+            if host.extra is None:
+                return []
+            wanted = canonicalize_name(project)
+            return [p for p in sorted(host.extra.glob("*.whl")) if canonicalize_name(p.name.split("-")[0]) == wanted]
 
         def _links(self, prefix: str) -> bytes:
             base = "https://download-r2.pytorch.org/whl/" if host.links_upstream else prefix
