@@ -39,12 +39,13 @@ def test_bootstrap_sets_match_the_built_in_table() -> None:
     """The script carries its own copy of the built-in PyPI and python URLs; they must not drift."""
     from llmenv.tables.mirrors import BUILTIN
 
-    text = (REPO / "scripts" / "bootstrap.sh").read_text()
-    for mirror in BUILTIN:
-        for role in ("pypi", "python"):
-            url = mirror.urls.get(role)
-            if url:
-                assert url in text, (mirror.name, role)
+    for script in ("bootstrap.sh", "bootstrap.ps1"):
+        text = (REPO / "scripts" / script).read_text()
+        for mirror in BUILTIN:
+            for role in ("pypi", "python"):
+                url = mirror.urls.get(role)
+                if url:
+                    assert url in text, (script, mirror.name, role)
 
 
 @pytest.mark.slow
