@@ -90,3 +90,23 @@ def test_setup_installs_a_managed_python_from_the_python_mirror(
     assert not list((Path.home() / ".local" / "bin").glob("python*"))  # PATH's folders are left alone
     again = cli("setup", str(no_fitting_python), "--env", str(env), "--mirror", "local", "--yes")
     assert again.code == 0 and "is up to date" in again.out
+
+
+def test_auto_probes_the_python_role_only_when_a_managed_python_is_needed(
+    cli: Callable[..., CliResult], no_fitting_python: Path, mirror: MirrorHost, tmp_path: Path
+) -> None:
+    from tests.helpers.mirror_server import dead_port
+
+    dead = f"http://127.0.0.1:{dead_port()}"
+    (tmp_path / "config" / "mirrors.yaml").write_text(
+        f"dead:\n  python: {dead}/python\ngood:\n  python: {mirror.base}/python\n"
+    )
+    result = cli("setup", str(no_fitting_python), "--dry-run", "--mirror", "auto", "--json", "--env", "e")
+    plan = json.loads(result.out)["plan"]
+    python = plan["mirrors"]["roles"]["python"]
+    assert python["source"] == "good" and plan["managed_python"]["mirror"] == f"{mirror.base}/python"
+    assert {r["value"] for r in python["rejected"]} == {"upstream", "dead", "china", "ustc"}  # built-ins: DNS fails
+    fits = tmp_path / "fits.yaml"
+    fits.write_text("name: fits\npython: '>=3.10'\npackages: ['filelock==4.0.8']\n")
+    result = cli("setup", str(fits), "--dry-run", "--mirror", "auto", "--json", "--env", "e")
+    assert "not probed" in json.loads(result.out)["plan"]["mirrors"]["roles"]["python"]["why"]

@@ -166,3 +166,26 @@ def test_smoke_with_an_unreachable_hub_fails_in_seconds_naming_it(
     write_sets(world, {"campus": {"huggingface": f"{dead}/hf"}})
     result = cli("smoke", "--model", "bert-base-uncased", "--framework", "transformers", "--mirror", "campus")
     assert result.code == 3 and "model hub 127.0.0.1 (mirror set campus)" in result.err
+
+
+def test_the_envs_checks_and_smoke_runs_get_hf_endpoint_from_the_set(
+    cli: Callable[..., CliResult], world: Path, tmp_path: Path
+) -> None:
+    """A module imported by the env's checks records the HF_ENDPOINT it sees; the smoke run's environment gets it."""
+    from llmenv.workflow.smoke import SmokeOptions, _hub_env
+    from tests.helpers.wheels import make_wheel
+
+    out = tmp_path / "seen.txt"
+    code = f"import os\nopen({str(out)!r}, 'w').write(os.environ.get('HF_ENDPOINT', '-'))\n"
+    extra = tmp_path / "extra"
+    make_wheel(extra, "hfprobe", "1.0", code=code)
+    with serve_mirror(MirrorHost(extra=extra)) as host:
+        write_sets(world, {"campus": {"pypi": f"{host.base}/pypi/simple", "huggingface": f"{host.base}/hf/"}})
+        profile = tmp_path / "hf.yaml"
+        profile.write_text("name: hf\npython: '>=3.10'\npackages: ['hfprobe==1.0']\nchecks:\n  imports: [hfprobe]\n")
+        result = cli("setup", str(profile), "--env", str(tmp_path / "env"), "--mirror", "campus", "--skip-smoke")
+        assert result.code == 0, result.err
+        assert out.read_text() == f"{host.base}/hf"
+        env, imdb = _hub_env(SmokeOptions(mirror="campus"), None)
+        assert env == {"HF_ENDPOINT": f"{host.base}/hf"} and imdb is None
+    assert "HF_ENDPOINT" not in __import__("os").environ  # restored after setup

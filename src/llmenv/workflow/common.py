@@ -60,13 +60,19 @@ def plan_for(
         overrides=overrides,
         managed_python_dir=str(managed_python_dir()),
     )
-    from llmenv.workflow.mirrors import decide, requested
+    from llmenv.workflow.mirrors import decide, requested, roles_needed
 
     decision = choose_variant(profile, facts, accelerator)
     variant = decision.variant.value if decision.variant else None
     probing = reachable is None and not options.offline
     mirrors = decide(
-        requested(options.mirror, profile), profile, facts, decision.accelerator.value, variant, probe=probing
+        requested(options.mirror, profile),
+        profile,
+        facts,
+        decision.accelerator.value,
+        variant,
+        probe=probing,
+        roles=roles_needed(profile, facts, plan_options, decision.accelerator.value),
     )
     plan_options = dataclasses.replace(plan_options, mirrors=mirrors)
     url = decision.index_url

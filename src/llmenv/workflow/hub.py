@@ -5,6 +5,8 @@ host and suggesting --mirror instead of a traceback after a minute of retries.""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,6 +25,24 @@ def endpoint(mirrors: MirrorPlan) -> tuple[str, str]:
     if os.environ.get("HF_ENDPOINT"):
         return os.environ["HF_ENDPOINT"].rstrip("/"), "HF_ENDPOINT"
     return HUB, "default"
+
+
+@contextmanager
+def hub_endpoint(mirrors: MirrorPlan) -> Iterator[None]:
+    """HF_ENDPOINT for the processes started inside (the env's checks), restored afterwards."""
+    url = mirrors.url("huggingface")
+    if url is None:
+        yield
+        return
+    before = os.environ.get("HF_ENDPOINT")
+    os.environ["HF_ENDPOINT"] = url.rstrip("/")
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("HF_ENDPOINT", None)
+        else:
+            os.environ["HF_ENDPOINT"] = before
 
 
 def is_hub_id(model: str) -> bool:
@@ -54,4 +74,4 @@ def check_hub(model: str, url: str, source: str, cafile: str | None = None) -> N
     )
 
 
-__all__ = ["HUB", "cached", "check_hub", "endpoint", "is_hub_id"]
+__all__ = ["HUB", "cached", "check_hub", "endpoint", "hub_endpoint", "is_hub_id"]

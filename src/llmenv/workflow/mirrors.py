@@ -56,6 +56,19 @@ def wanted_for(profile: Profile, accelerator: str, variant: str | None, roles: t
     return Wanted(variant, torch_file, pypi_project, pypi_file, roles)
 
 
+def roles_needed(profile: Profile, facts: HostFacts, options: Any, accelerator: str) -> tuple[str, ...]:
+    """What `auto` must probe for this setup: packages always, the Python builds only when none fits here."""
+    from llmenv.plan.managed import managed_python
+    from llmenv.plan.needs import needs_for
+
+    report = facts.interpreters.value
+    if report is None or not options.managed_python_dir:
+        return ("pypi", "pytorch")
+    needs = needs_for(profile, accelerator)
+    managed = managed_python(report, needs, options.python, options.uv_available, options.managed_python_dir, None)
+    return ("pypi", "pytorch", "python") if managed else ("pypi", "pytorch")
+
+
 def decide(
     request: Request,
     profile: Profile,
@@ -111,4 +124,4 @@ def doctor_findings(
     return rule_mirrors(mirrors, probes, setup_command, roles)
 
 
-__all__ = ["ENV_VAR", "Request", "decide", "doctor_findings", "requested", "wanted_for"]
+__all__ = ["ENV_VAR", "Request", "decide", "doctor_findings", "requested", "roles_needed", "wanted_for"]

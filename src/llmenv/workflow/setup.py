@@ -74,6 +74,7 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
     from llmenv.execute.store import EnvStore
     from llmenv.paths import new_log
     from llmenv.profiles.load import load_profile
+    from llmenv.workflow.hub import hub_endpoint
 
     start = time.perf_counter()
     profile = load_profile(options.profile or DEFAULT_PROFILE)
@@ -105,9 +106,10 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
         # When the smoke test follows, the checks write the bytecode it is about to read; else it is written in
         # the background so the verified env is ready sooner (docs/benchmarks.md).
         smoke_follows = not options.skip_smoke and plan.smoke is not None
-        result = build_generation(
-            store, plan, profile, facts, log, progress, requirements_file=lock, compile_now=smoke_follows
-        )
+        with hub_endpoint(plan.mirrors):  # the env's checks run with HF_ENDPOINT from the huggingface role
+            result = build_generation(
+                store, plan, profile, facts, log, progress, requirements_file=lock, compile_now=smoke_follows
+            )
     status = "updated" if existed else "created"
     return SetupReport(
         status,
