@@ -35,4 +35,15 @@ def new_log(kind: str) -> Path:
     return folder / f"{kind}-{stamp}.log"
 
 
-__all__ = ["log_dir", "new_log"]
+def managed_python_dir() -> Path:
+    """Where llmenv installs managed CPython builds (uv's UV_PYTHON_INSTALL_DIR): llmenv's own data folder, never
+    the system's Python or PATH. LLMENV_DATA_DIR overrides the platform's data folder."""
+    override = os.environ.get("LLMENV_DATA_DIR")
+    if override:
+        return Path(override) / "python"
+    from platformdirs import user_data_path
+
+    return user_data_path("llmenv", appauthor=False) / "python"
+
+
+__all__ = ["log_dir", "managed_python_dir", "new_log"]

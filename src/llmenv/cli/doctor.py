@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from llmenv.cli.options import AcceleratorOption, EnvOption, JsonOption, JunitOption, OfflineOption
+from llmenv.cli.options import AcceleratorOption, EnvOption, JsonOption, JunitOption, MirrorOption, OfflineOption
 
 
 def check_accelerator(value: str | None) -> None:
@@ -28,6 +28,7 @@ def doctor(
     env: EnvOption = None,
     accelerator: AcceleratorOption = None,
     offline: OfflineOption = False,
+    mirror: MirrorOption = None,
     as_json: JsonOption = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list passing disk checks.")] = False,
     junit: JunitOption = None,
@@ -42,7 +43,7 @@ def doctor(
     from llmenv.workflow import doctor as run_doctor
 
     check_accelerator(accelerator)
-    report = run_doctor(profile, env, accelerator=accelerator, offline=offline, no_gpu=no_gpu)
+    report = run_doctor(profile, env, accelerator=accelerator, offline=offline, no_gpu=no_gpu, mirror=mirror)
     from llmenv.report.ci import CiReport, publish
 
     title = f"llmenv doctor (profile {report.profile.name if report.profile else '-'})"

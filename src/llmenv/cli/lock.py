@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from llmenv.cli.options import MirrorOption
+
 
 def _check_output_dir(value: Path | None) -> Path | None:
     from llmenv.cli.outputs import check_output_dir
@@ -37,6 +39,7 @@ def lock(
             callback=_check_output_dir,
         ),
     ] = None,
+    mirror: MirrorOption = None,
 ) -> None:
     """Write fully pinned, hash-checked requirements per accelerator variant; `setup` installs from them."""
     from llmenv.cli.doctor import check_accelerator
@@ -44,7 +47,7 @@ def lock(
 
     for value in accelerator or []:
         check_accelerator(value)
-    for path in run_lock(profile, list(accelerator or []), python, output_dir):
+    for path in run_lock(profile, list(accelerator or []), python, output_dir, mirror=mirror):
         typer.echo(f"wrote {path}")
 
 

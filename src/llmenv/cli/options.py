@@ -35,6 +35,17 @@ JunitOption = Annotated[
     ),
 ]
 
+MirrorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--mirror",
+        help="Mirror set for PyPI, PyTorch wheels, the model hub and Python builds: a name (china, tuna, aliyun, "
+        "... or one from <config dir>/mirrors.yaml), auto (probe all, keep what answers) or upstream. "
+        "Default: LLMENV_MIRROR, else the profile's `mirror:`.",
+        show_default=False,
+    ),
+]
+
 
 def check_lock_timeout(value: float) -> float:
     """A negative timeout makes filelock wait forever and nan never compares: both are refused up front."""
@@ -49,4 +60,12 @@ def check_lock_timeout(value: float) -> float:
     return value
 
 
-__all__ = ["AcceleratorOption", "EnvOption", "JsonOption", "JunitOption", "OfflineOption", "check_lock_timeout"]
+__all__ = [
+    "AcceleratorOption",
+    "EnvOption",
+    "JsonOption",
+    "JunitOption",
+    "MirrorOption",
+    "OfflineOption",
+    "check_lock_timeout",
+]

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from llmenv.cli.options import AcceleratorOption, JsonOption, JunitOption, OfflineOption, check_lock_timeout
+from llmenv.cli.options import (
+    AcceleratorOption,
+    JsonOption,
+    JunitOption,
+    MirrorOption,
+    OfflineOption,
+    check_lock_timeout,
+)
 
 BACKENDS = ("auto", "uv", "pip")
 
@@ -28,6 +36,10 @@ def setup(
     accelerator: AcceleratorOption = None,
     backend: Annotated[str, typer.Option("--backend", help="auto (uv when available), uv or pip.")] = "auto",
     offline: OfflineOption = False,
+    mirror: MirrorOption = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Install a managed CPython without asking when none fits.")
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and change nothing.")] = False,
     skip_smoke: Annotated[bool, typer.Option("--skip-smoke", help="Do not run the IMDB smoke test.")] = False,
     data: Annotated[
@@ -69,6 +81,8 @@ def setup(
         lock_timeout=lock_timeout,
         skip_smoke=skip_smoke,
         data=data,
+        mirror=mirror,
+        confirm=_confirm if not yes and not as_json and sys.stdin.isatty() and sys.stdout.isatty() else None,
     )
     progress = Progress(quiet=quiet or as_json)
     smoke_progress = SmokeProgress(quiet=quiet or as_json)
@@ -93,6 +107,10 @@ def setup(
         if report.smoke is not None:
             print_smoke(report.smoke)
     raise typer.Exit(report.exit_code)
+
+
+def _confirm(question: str) -> bool:
+    return bool(typer.confirm(question, default=True))
 
 
 def rollback(

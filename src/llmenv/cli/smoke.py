@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from llmenv.cli.options import JsonOption, JunitOption, OfflineOption
+from llmenv.cli.options import JsonOption, JunitOption, MirrorOption, OfflineOption
 
 FRAMEWORKS = ("torch", "keras", "transformers")
 
@@ -49,6 +49,7 @@ def smoke(
         ),
     ] = None,
     offline: OfflineOption = False,
+    mirror: MirrorOption = None,
     as_json: JsonOption = False,
     junit: JunitOption = None,
 ) -> None:
@@ -65,7 +66,14 @@ def smoke(
     progress = SmokeProgress(quiet=as_json)
     result = run_smoke(
         SmokeOptions(
-            env=env, profile=profile, framework=framework, data=data, epochs=epochs, model=model, offline=offline
+            env=env,
+            profile=profile,
+            framework=framework,
+            data=data,
+            epochs=epochs,
+            model=model,
+            offline=offline,
+            mirror=mirror,
         ),
         progress.event,
         progress.download,

@@ -67,6 +67,27 @@ def _fail(what: str, result: ProcResult, log: Path, fix: str, env: Path | None =
     return InstallError(f"{what} failed ({detail}):\n{excerpt}\nFull log: {log}", fix=fix)
 
 
+def _install_fix(plan: Plan, profile: Profile, result: ProcResult) -> str:
+    """Name the hosts that could not be reached and suggest --mirror; else the general advice."""
+    from urllib.parse import urlsplit
+
+    from llmenv.execute.installers import mirror_fix, unreachable_hosts
+    from llmenv.plan.indexes import install_failure_hint
+
+    hint = install_failure_hint(plan)
+    if hint:
+        return hint + "; the previous environment is unchanged"
+    hosts = [h for h in (urlsplit(u).hostname for u in plan.unreachable) if h]
+    hosts += [h for h in unreachable_hosts(result.stdout + "\n" + result.stderr) if h not in hosts]
+    if hosts:
+        ref = profile.source if profile.origin == "path" else profile.name
+        return mirror_fix(hosts, f"llmenv setup {ref} --env {plan.env}") + "; the previous environment is unchanged"
+    return (
+        "check the pins and that the indexes serve them (`llmenv doctor` checks reachability); "
+        "the previous environment is unchanged"
+    )
+
+
 def build_generation(
     store: EnvStore,
     plan: Plan,
@@ -79,7 +100,6 @@ def build_generation(
 ) -> BuildResult:
     """`compile_now=False` (nothing runs in the env right after) checks imports without writing bytecode and writes
     it in the background once the generation is committed; see docs/benchmarks.md for the numbers."""
-    from llmenv.plan.indexes import install_failure_hint
     from llmenv.verify.env import env_python, verify_env, warm_bytecode
 
     installer = get_installer(plan.backend.value)
@@ -99,17 +119,7 @@ def build_generation(
         command = installer.install_command(plan, env_python(gen), requirements_file)
         result = run_command(command, log, INSTALL_TIMEOUT, on_line)
         if not result.ok:
-            raise _fail(
-                f"installing with {installer.name}",
-                result,
-                log,
-                (
-                    install_failure_hint(plan)
-                    or "check the pins and that the indexes serve them (`llmenv doctor` checks reachability)"
-                )
-                + "; the previous environment is unchanged",
-                gen,
-            )
+            raise _fail(f"installing with {installer.name}", result, log, _install_fix(plan, profile, result), gen)
         seed = installer.seed_command(plan, env_python(gen)) if requirements_file else None
         if seed is not None:
             result = run_command(seed, log, INSTALL_TIMEOUT)

@@ -14,6 +14,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from llmenv.plan.mirrors import MirrorPlan
 from llmenv.plan.model import Indexes, Plan
 from llmenv.plan.needs import pinned_version
 from llmenv.probe.index import PYPI
@@ -41,6 +42,21 @@ def indexes_from(
         constraints=tuple(get("constraint")),
         proxy=Secret(proxy[0]) if proxy else None,
         variant_index_unreachable=Secret(unreachable_variant) if unreachable_variant else None,
+    )
+
+
+def with_mirrors(indexes: Indexes, mirrors: MirrorPlan) -> Indexes:
+    """The PyPI mirror replaces the default index; the PyTorch mirror replaces the variant index (as an index, or
+    as find-links when the set says `pytorch_format: flat`). uv's --torch-backend cannot do the latter: it
+    hard-codes download.pytorch.org, which is why llmenv passes the variant index itself."""
+    import dataclasses
+
+    pypi, pytorch = mirrors.get("pypi"), mirrors.get("pytorch")
+    return dataclasses.replace(
+        indexes,
+        pypi_mirror=Secret(pypi.url) if pypi.url else None,
+        pytorch_mirror=Secret(pytorch.url) if pytorch.url and indexes.variant_index else None,
+        pytorch_mirror_flat=pytorch.flat,
     )
 
 
@@ -122,4 +138,4 @@ def install_failure_hint(plan: Plan) -> str | None:
     )
 
 
-__all__ = ["indexes_from", "install_failure_hint", "pin_variant", "sources", "unfindable"]
+__all__ = ["indexes_from", "install_failure_hint", "pin_variant", "sources", "unfindable", "with_mirrors"]

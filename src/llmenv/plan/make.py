@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from llmenv.errors import HostError
 from llmenv.plan.accelerators import resolve
-from llmenv.plan.indexes import indexes_from, pin_variant
+from llmenv.plan.indexes import indexes_from, pin_variant, with_mirrors
+from llmenv.plan.managed import managed_python
+from llmenv.plan.mirrors import MirrorPlan, no_mirrors
 from llmenv.plan.model import Choice, Plan
 from llmenv.plan.needs import needs_for
 from llmenv.plan.python import choose_interpreter
@@ -26,6 +28,8 @@ class Options:
     lock_file: str | None = None
     overrides: tuple[str, ...] = ()
     offline: bool = False
+    mirrors: MirrorPlan = field(default_factory=no_mirrors)
+    managed_python_dir: str | None = None  # where a managed CPython goes when none fits (None: never plan one)
 
 
 def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: Mapping[str, bool]) -> Plan:
@@ -36,18 +40,47 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
     os_name = facts.system.value.os if facts.system.value else "Linux"
     if report is None:
         raise HostError(f"could not list Python interpreters: {facts.interpreters.error}", fix="run `llmenv doctor`")
-    interpreter, python_choice = choose_interpreter(report, needs, options.python, os_name)
+    managed = (
+        managed_python(
+            report,
+            needs,
+            options.python,
+            options.uv_available,
+            options.managed_python_dir,
+            options.mirrors.url("python"),
+        )
+        if options.managed_python_dir
+        else None
+    )
+    if managed is not None:
+        source = f"from {options.mirrors.get('python').source} mirror" if managed.mirror else "from GitHub releases"
+        python_choice = Choice(
+            f"install managed CPython {managed.minor}",
+            f"{managed.why}; python-build-standalone through uv, {source}, into {managed.install_dir}",
+        )
+        python_version = managed.minor
+    else:
+        interpreter, python_choice = choose_interpreter(report, needs, options.python, os_name)
+        python_version = interpreter.version
     warnings = list(decision.warnings)
     variant_index = decision.index_url
-    unreachable = None
+    variant_unreachable: str | None = None
     fallback = False
-    if variant_index and not reachable.get(variant_index, False):
+    unreachable: list[str] = []
+    pytorch = options.mirrors.get("pytorch")
+    # With a PyTorch mirror, the mirror is what must answer; the upstream URL stays in the plan for the stamp.
+    checked = pytorch.url if (variant_index and pytorch.url) else variant_index
+    if variant_index and checked and not reachable.get(checked, False):
+        what = f"PyTorch mirror {redact_url(checked)} (set {pytorch.source})" if pytorch.url else "variant index"
+        if not pytorch.url:
+            what += f" {redact_url(checked)}"
         warnings.append(
-            f"variant index {redact_url(variant_index)} is unreachable; using the configured indexes and find-links "
+            f"{what} is unreachable; using the configured indexes and find-links "
             f"instead, pinned to the {decision.variant.value if decision.variant else accelerator} build so nothing else "
             "can be installed by mistake"
         )
-        variant_index, unreachable, fallback = None, variant_index, True
+        variant_index, variant_unreachable, fallback = None, variant_index, True
+        unreachable.append(checked)
     override = profile.accelerators.get(accelerator)
     requirements = pin_variant(
         profile.packages_for(accelerator),
@@ -61,12 +94,12 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
         profile_hash=profile.content_hash(),
         env=options.env,
         python=python_choice,
-        python_version=interpreter.version,
+        python_version=python_version,
         backend=backend,
         accelerator=decision.accelerator,
         variant=decision.variant,
         requirements=requirements,
-        indexes=indexes_from(facts.pip_config.value, variant_index, unreachable),
+        indexes=with_mirrors(indexes_from(facts.pip_config.value, variant_index, variant_unreachable), options.mirrors),
         imports=tuple(profile.checks.imports),
         gpu_check=profile.checks.gpu,
         smoke=profile.smoke.model_dump(mode="json") if profile.smoke else None,
@@ -76,6 +109,9 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
         overrides=options.overrides,
         variant_index_fallback=fallback,
         offline=options.offline,
+        mirrors=options.mirrors,
+        unreachable=tuple(unreachable),
+        managed_python=managed,
     )
 
 

@@ -7,7 +7,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmenv.redact import Secret
+from llmenv.plan.managed import ManagedPython
+from llmenv.plan.mirrors import MirrorPlan, no_mirrors
+from llmenv.redact import Secret, redact_url
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,27 @@ class Indexes:
     constraints: tuple[str, ...]
     proxy: Secret | None
     variant_index_unreachable: Secret | None = None  # the variant index the plan wanted but could not reach
+    # Mirrors (plan/mirrors.py) replace the sources above at install time; they stay out of the fingerprint, so
+    # the same env built from a mirror elsewhere is the same env.
+    pypi_mirror: Secret | None = None
+    pytorch_mirror: Secret | None = None
+    pytorch_mirror_flat: bool = False
+
+    def default_index(self) -> Secret | None:
+        """The index that replaces PyPI: the PyPI mirror when one is set, else the configured index-url."""
+        return self.pypi_mirror or self.index_url
+
+    def variant_source(self) -> tuple[Secret | None, bool]:
+        """(URL, is a flat find-links page) of the wheel-variant source: the PyTorch mirror when set."""
+        if self.pytorch_mirror and self.variant_index:
+            return self.pytorch_mirror, self.pytorch_mirror_flat
+        return self.variant_index, False
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "pypi_mirror": str(self.pypi_mirror) if self.pypi_mirror else None,
+            "pytorch_mirror": str(self.pytorch_mirror) if self.pytorch_mirror else None,
+            "pytorch_mirror_format": ("flat" if self.pytorch_mirror_flat else "index") if self.pytorch_mirror else None,
             "index_url": str(self.index_url) if self.index_url else None,
             "extra_index_urls": [str(u) for u in self.extra_index_urls],
             "find_links": list(self.find_links),
@@ -125,6 +145,9 @@ class Plan:
     overrides: tuple[str, ...] = ()
     variant_index_fallback: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    mirrors: MirrorPlan = field(default_factory=no_mirrors)  # the source of each role, with reasons
+    managed_python: ManagedPython | None = None  # a CPython setup installs first (python.value names it until then)
+    unreachable: tuple[str, ...] = ()  # sources the plan found unreachable (named when the install then fails)
 
     def stamp_key(self, llmenv_version: str) -> str:
         """What must be equal for an existing environment to count as up to date."""
@@ -166,6 +189,9 @@ class Plan:
             "overrides": list(self.overrides),
             "variant_index_fallback": self.variant_index_fallback,
             "offline": self.offline,
+            "mirrors": self.mirrors.to_dict(),
+            "managed_python": self.managed_python.to_dict() if self.managed_python else None,
+            "unreachable": [redact_url(u) for u in self.unreachable],
         }
 
 

@@ -158,11 +158,13 @@ def _candidates(path_entries: list[str], pyenv_root: Path, shims: str | None) ->
         for version in sorted(versions.iterdir()):
             for rel in ("bin/python", "python.exe"):
                 add(version / rel, "pyenv")
-    uv_dir = Path(os.environ.get("UV_PYTHON_INSTALL_DIR") or _uv_python_dir())
-    if uv_dir.is_dir():
-        for install in sorted(uv_dir.iterdir()):
-            for rel in ("bin/python3", "python.exe"):
-                add(install / rel, "uv")
+    from llmenv.paths import managed_python_dir
+
+    for uv_dir in (Path(os.environ.get("UV_PYTHON_INSTALL_DIR") or _uv_python_dir()), managed_python_dir()):
+        if uv_dir.is_dir():  # uv's own Pythons, then the ones llmenv installed (plan/managed.py)
+            for install in sorted(uv_dir.iterdir()):
+                for rel in ("bin/python3", "python.exe"):
+                    add(install / rel, "uv")
     if os.name == "nt" and shutil.which("py"):
         result = run(["py", "-0p"], timeout=QUERY_TIMEOUT)
         for _tag, exe in parse_py_launcher(result.stdout) if result.ok else []:

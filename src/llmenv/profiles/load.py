@@ -226,11 +226,13 @@ def _merge(chain: list[LoadedFile]) -> Profile:
     overrides: dict[str, dict[str, Any]] = {}
     checks: dict[str, Any] = {}
     smoke: dict[str, Any] | None = None
+    mirror: str | None = None
     for loaded in reversed(chain):
         m = loaded.model
         set_keys = m.model_fields_set
         python = m.python if "python" in set_keys else python
         env = m.env if "env" in set_keys else env
+        mirror = m.mirror if "mirror" in set_keys else mirror
         accelerator = m.accelerator if "accelerator" in set_keys else accelerator
         description = m.description if "description" in set_keys else description
         packages = merge_requirements(packages, m.packages)
@@ -278,6 +280,7 @@ def _merge(chain: list[LoadedFile]) -> Profile:
         source=str(leaf.path),
         origin=leaf.origin,
         chain=tuple(f.model.name for f in chain),
+        mirror=mirror,
     )
 
 

@@ -64,12 +64,16 @@ def builtin_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "profiles"
 
 
-def user_dir() -> Path:
+def config_dir() -> Path:
+    """llmenv's config folder: LLMENV_CONFIG_DIR, else the platform's (holds profiles/ and mirrors.yaml)."""
     from platformdirs import user_config_path
 
     override = os.environ.get("LLMENV_CONFIG_DIR")
-    base = Path(override) if override else user_config_path("llmenv", appauthor=False)
-    return base / "profiles"
+    return Path(override) if override else user_config_path("llmenv", appauthor=False)
+
+
+def user_dir() -> Path:
+    return config_dir() / "profiles"
 
 
 def search_dirs(cwd: Path | None = None) -> list[tuple[str, Path]]:
@@ -132,6 +136,7 @@ __all__ = [
     "Located",
     "NotRegularFile",
     "builtin_dir",
+    "config_dir",
     "list_available",
     "locate",
     "looks_like_path",

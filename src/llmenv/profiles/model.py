@@ -164,6 +164,13 @@ class ProfileFile(_Strict):
     accelerators: dict[ConcreteAccelerator, AcceleratorOverride] = Field(default_factory=dict)
     checks: Checks | None = None
     smoke: Smoke | None = None
+    mirror: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)] | None = Field(
+        default=None,
+        description=(
+            "Mirror set for packages, PyTorch wheels, the model hub and Python builds: a built-in set (china, tuna, "
+            "aliyun, ...), one from <config dir>/mirrors.yaml, or auto. --mirror and LLMENV_MIRROR win over it."
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -183,6 +190,7 @@ class Profile:
     source: str = field(compare=False)
     origin: str = field(compare=False)
     chain: tuple[str, ...] = field(compare=False, default=())
+    mirror: str | None = field(compare=False, default=None)  # where packages come from, not what is installed
 
     def packages_for(self, accelerator: str) -> tuple[str, ...]:
         """Base packages with the accelerator's override merged in by project name (the override wins)."""

@@ -94,6 +94,7 @@ def print_plan(plan: Plan) -> None:
     console.print(
         f"  find-links   {', '.join(indexes['find_links']) or '-'}; constraints: {', '.join(indexes['constraints']) or '-'}"
     )
+    _print_mirrors(plan)
     console.print("  requirements")
     for requirement in plan.requirements:
         console.print(f"    {requirement}")
@@ -102,6 +103,19 @@ def print_plan(plan: Plan) -> None:
         console.print(f"  override     {override}")
     for warning in plan.warnings:
         console.print(f"  WARNING      {warning}")
+
+
+def _print_mirrors(plan: Plan) -> None:
+    """One line per role when a mirror was asked for: its source, why, and the sets passed over."""
+    if plan.mirrors.requested is None:
+        return
+    console = stdout_console()
+    console.print(f"  mirrors      {plan.mirrors.requested_by} {plan.mirrors.requested}")
+    for role in plan.mirrors.roles:
+        where = f"{role.source} {role.url}" if role.url else role.source
+        console.print(f"    {role.role:<11} {where}: {role.why}")
+        for value, why in role.rejected:
+            console.print(f"      passed over {value}: {why}")
 
 
 def print_setup(report: SetupReport) -> None:

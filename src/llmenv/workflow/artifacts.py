@@ -89,7 +89,10 @@ def export(profile_ref: str, format: str, accelerator: str | None, python: str |
         return path.read_text(encoding="utf-8")
 
 
-def lock(profile_ref: str, accelerators: list[str], python: str | None, output_dir: Path | None) -> list[Path]:
+def lock(
+    profile_ref: str, accelerators: list[str], python: str | None, output_dir: Path | None, mirror: str | None = None
+) -> list[Path]:
+    """The lock holds names, versions and hashes only (no index URLs), so it installs from any mirror."""
     from llmenv.execute.lock import write_lock
     from llmenv.paths import new_log
     from llmenv.plan.lockfiles import lock_dirs, lock_name, uv_platform
@@ -102,7 +105,7 @@ def lock(profile_ref: str, accelerators: list[str], python: str | None, output_d
     written = []
     log = new_log("lock")
     for accelerator in accelerators or [profile.accelerator]:
-        options = SetupOptions(profile=profile_ref, python=python, accelerator=accelerator)
+        options = SetupOptions(profile=profile_ref, python=python, accelerator=accelerator, mirror=mirror)
         plan = plan_for(profile, facts, options, Path(profile.env))
         folder = output_dir or lock_dirs(profile, Path.cwd())[0]
         written.append(write_lock(plan, folder / lock_name(plan, platform), platform, log))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,17 @@ class SetupOptions:
     lock_timeout: float = 600.0
     skip_smoke: bool = True
     data: Path | None = None
+    mirror: str | None = None  # a set name or auto (else LLMENV_MIRROR, else the profile's `mirror:`)
+    confirm: Callable[[str], bool] | None = None  # asks before installing a managed CPython (None: go ahead)
 
 
 def plan_for(
     profile: Profile, facts: HostFacts, options: SetupOptions, env: Path, reachable: dict[str, bool] | None = None
 ) -> Any:
+    import dataclasses
+
     from llmenv.execute.installers.uv import uv_binary
+    from llmenv.paths import managed_python_dir
     from llmenv.plan.make import Options, make_plan
     from llmenv.plan.variant import choose_variant
     from llmenv.probe.index import check_url
@@ -52,14 +58,34 @@ def plan_for(
         uv_available=uv_available,
         offline=options.offline,
         overrides=overrides,
+        managed_python_dir=str(managed_python_dir()),
     )
+    from llmenv.workflow.mirrors import decide, requested, roles_needed
+
+    decision = choose_variant(profile, facts, accelerator)
+    variant = decision.variant.value if decision.variant else None
+    probing = reachable is None and not options.offline
+    mirrors = decide(
+        requested(options.mirror, profile),
+        profile,
+        facts,
+        decision.accelerator.value,
+        variant,
+        probe=probing,
+        roles=roles_needed(profile, facts, plan_options, decision.accelerator.value),
+    )
+    plan_options = dataclasses.replace(plan_options, mirrors=mirrors)
+    url = decision.index_url
+    mirror_url = mirrors.url("pytorch")
     if reachable is None:
-        url = choose_variant(profile, facts, accelerator).index_url
         reachable = {}
         if url and not options.offline:
             config = facts.pip_config.value
             cert = next(iter(config.get("cert")), None) if config else None
-            reachable[url] = check_url(url, "variant", cafile=cert).reachable
+            target = mirror_url or url
+            reachable[target] = check_url(target, "variant", cafile=cert).reachable
+    elif url and mirror_url:
+        reachable = {**reachable, mirror_url: reachable.get(url, False)}  # the stamp's word, from a re-run
     return make_plan(profile, facts, plan_options, reachable)
 
 

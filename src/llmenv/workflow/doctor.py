@@ -45,6 +45,7 @@ def doctor(
     accelerator: str | None = None,
     offline: bool = False,
     no_gpu: bool = False,
+    mirror: str | None = None,
 ) -> DoctorReport:
     from llmenv.profiles.load import load_profile
     from llmenv.verify.host import context_for, verify_host
@@ -53,9 +54,15 @@ def doctor(
     profile = load_profile(profile_ref or DEFAULT_PROFILE)
     wanted = accelerator or profile.accelerator
     facts = probe_host(offline=offline, env_path=env or Path(profile.env))
-    facts, plan = facts_and_plan(profile, facts, wanted, Path(os.path.abspath(env or profile.env)), offline)
+    target = Path(os.path.abspath(env or profile.env))
+    facts, plan = facts_and_plan(profile, facts, wanted, target, offline, mirror)
     ctx = context_for(profile, facts, wanted, plan)
     findings = verify_host(facts, ctx)
+    if not offline:
+        from llmenv.workflow.mirrors import doctor_findings
+
+        command = f"llmenv setup {profile_ref or DEFAULT_PROFILE}"
+        findings += doctor_findings(mirror, profile, facts, wanted, command)
     if env is not None:
         from llmenv.verify.env import verify_env
 
@@ -79,7 +86,7 @@ def doctor(
 
 
 def facts_and_plan(
-    profile: Profile, facts: HostFacts, accelerator: str, env: Path, offline: bool
+    profile: Profile, facts: HostFacts, accelerator: str, env: Path, offline: bool, mirror: str | None = None
 ) -> tuple[HostFacts, Any]:
     """The plan setup would make here, and the facts completed with every source it reads: the variant index
     (checked once, its answer deciding the plan's fallback as in setup) and find-links folders (listed even
@@ -101,7 +108,7 @@ def facts_and_plan(
     if variant and not offline:
         statuses += check_all([(variant, "variant")], cafile=cert, proxy=proxy)
     reachable = {s.url.reveal(): s.reachable for s in statuses if s.role == "variant"}
-    options = SetupOptions(profile=profile.name, env=env, accelerator=accelerator, offline=offline)
+    options = SetupOptions(profile=profile.name, env=env, accelerator=accelerator, offline=offline, mirror=mirror)
     try:
         plan = plan_for(profile, facts, options, env, reachable=reachable)
     except LlmenvError:

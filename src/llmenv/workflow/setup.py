@@ -55,7 +55,9 @@ def setup(
     progress("running the IMDB smoke test")
     on_event, on_download = smoke_events or ((lambda e: None), (lambda d, t: None))
     result = smoke(
-        SmokeOptions(env=report.env, profile=options.profile, data=options.data, offline=options.offline),
+        SmokeOptions(
+            env=report.env, profile=options.profile, data=options.data, offline=options.offline, mirror=options.mirror
+        ),
         on_event,
         on_download,
     )
@@ -72,6 +74,7 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
     from llmenv.execute.store import EnvStore
     from llmenv.paths import new_log
     from llmenv.profiles.load import load_profile
+    from llmenv.workflow.hub import hub_endpoint
 
     start = time.perf_counter()
     profile = load_profile(options.profile or DEFAULT_PROFILE)
@@ -90,6 +93,8 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
     plan = with_lock(plan_for(profile, facts, options, env), profile, facts)
     if options.dry_run:
         return SetupReport("planned", plan, env, None, (), (), None, time.perf_counter() - start)
+    if plan.managed_python is not None:
+        plan = _with_managed_python(plan, profile, options, env, progress)
     # Its own step, so a read-only or full store is not blamed on the step before (probing the host).
     progress(f"locking {store.home.name}")
     with store.locked(options.lock_timeout, on_wait=lambda: progress(f"waiting: another setup holds {env}'s lock")):
@@ -104,9 +109,10 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
         # When the smoke test follows, the checks write the bytecode it is about to read; else it is written in
         # the background so the verified env is ready sooner (docs/benchmarks.md).
         smoke_follows = not options.skip_smoke and plan.smoke is not None
-        result = build_generation(
-            store, plan, profile, facts, log, progress, requirements_file=lock, compile_now=smoke_follows
-        )
+        with hub_endpoint(plan.mirrors):  # the env's checks run with HF_ENDPOINT from the huggingface role
+            result = build_generation(
+                store, plan, profile, facts, log, progress, requirements_file=lock, compile_now=smoke_follows
+            )
     status = "updated" if existed else "created"
     return SetupReport(
         status,
@@ -118,6 +124,38 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
         log,
         time.perf_counter() - start,
     )
+
+
+def _with_managed_python(
+    plan: Any, profile: Profile, options: SetupOptions, env: Path, progress: Callable[[str], Callable[[str], None]]
+) -> Any:
+    """Ask (interactive, without --yes), install the planned CPython into llmenv's data folder, build with it."""
+    import dataclasses
+
+    from llmenv.errors import HostError
+    from llmenv.execute.installers.managed_python import install_managed_python
+    from llmenv.paths import new_log
+    from llmenv.plan.model import Choice
+    from llmenv.process import run
+
+    managed = plan.managed_python
+    question = (
+        f"No installed Python fits profile {plan.profile}. Install managed CPython {managed.minor} "
+        f"(python-build-standalone) into {managed.install_dir}?"
+    )
+    if options.confirm is not None and not options.confirm(question):
+        raise HostError(
+            f"{managed.why}, and installing managed CPython {managed.minor} was declined",
+            fix=f"run `llmenv setup {options.profile or profile.name} --env {env} --yes` to install it, "
+            "or install a fitting Python yourself",
+        )
+    progress(f"installing managed CPython {managed.minor} with uv")
+    ref = profile.source if profile.origin == "path" else profile.name
+    python = install_managed_python(managed, new_log("python"), f"llmenv setup {ref} --env {env}")
+    result = run([str(python), "-c", "import platform; print(platform.python_version())"], timeout=60)
+    version = result.stdout.strip() if result.ok else managed.minor
+    why = f"managed CPython {version} installed by llmenv ({plan.python.why})"
+    return dataclasses.replace(plan, python=Choice(str(python), why), python_version=version)
 
 
 def _up_to_date(store: Any, profile: Profile, options: SetupOptions) -> tuple[Any, Path] | None:

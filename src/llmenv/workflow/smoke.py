@@ -20,6 +20,7 @@ class SmokeOptions:
     epochs: int | None = None
     model: str | None = None
     offline: bool = False
+    mirror: str | None = None  # its huggingface role becomes HF_ENDPOINT
 
 
 def smoke(
@@ -50,7 +51,8 @@ def smoke(
     threshold = profile.smoke.min_accuracy if profile.smoke else 0.75
     budget = float(profile.smoke.time_budget_s) if profile.smoke else 600.0
     epochs = options.epochs or (profile.smoke.epochs if profile.smoke else None)
-    data = prepare(options.data, offline=options.offline, progress=on_download)
+    extra_env, imdb_url = _hub_env(options, profile)
+    data = prepare(options.data, offline=options.offline, progress=on_download, url=imdb_url)
     return run_smoke(
         env,
         framework,
@@ -61,7 +63,40 @@ def smoke(
         epochs=epochs,
         model=options.model,
         on_event=on_event,
+        extra_env=extra_env,
     )
+
+
+def _hub_env(options: SmokeOptions, profile: Any) -> tuple[dict[str, str], str | None]:
+    """HF_ENDPOINT and the IMDB URL from the mirror set; with --model a hub id, check the hub answers first."""
+    from llmenv.plan.mirrors import choose_mirrors
+    from llmenv.workflow.hub import cached, check_hub, endpoint, is_hub_id
+    from llmenv.workflow.mirrors import requested
+
+    request = requested(options.mirror, profile)
+    mirrors = choose_mirrors(None, "", {}, None)
+    if request.name is not None:
+        from llmenv.probe.mirrors import Wanted, probe_mirrors
+        from llmenv.profiles.mirrors import find_set, known_sets
+
+        sets = known_sets()
+        if request.name not in ("auto", "upstream", "none"):
+            find_set(request.name, sets, request.by.rstrip("=:"))
+        probes = []
+        needs_hub = bool(options.model and is_hub_id(options.model))
+        roles = (("huggingface",) if needs_hub else ()) + (("imdb",) if options.data is None else ())
+        if request.name == "auto" and not options.offline and roles:
+            probes = probe_mirrors(sets, Wanted(None, None, None, None, roles))
+        mirrors = choose_mirrors(request.name, request.by, sets, None, probes)
+    url, source = endpoint(mirrors)
+    env = {"HF_ENDPOINT": url} if source != "default" else {}
+    model = options.model
+    if model and is_hub_id(model) and not options.offline:
+        if cached(model):
+            env["HF_HUB_OFFLINE"] = "1"
+        else:
+            check_hub(model, url, source)
+    return env, mirrors.url("imdb")
 
 
 __all__ = ["SmokeOptions", "smoke"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from llmenv.plan.model import Plan
 from llmenv.process import ProcResult
@@ -43,6 +45,39 @@ def run_command(
     return run_logged(command.argv, log=log, timeout=timeout, env={**os.environ, **command.env}, on_line=on_line)
 
 
+_HOST_FAILURE = re.compile(
+    r"(?:Failed to fetch|error sending request for url|Could not fetch URL|Max retries exceeded)[^\n]*?"
+    r"(?:`|\(|host=')?(https?://[^/`'\s)]+|[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?=', port))"
+)
+_NETWORK = re.compile(
+    r"dns error|Name or service not known|Temporary failure in name resolution|"
+    r"Connection refused|timed out|NewConnectionError|client error \(Connect\)"
+)
+
+
+def unreachable_hosts(output: str) -> list[str]:
+    """Hosts an installer could not reach, from uv's or pip's own words (pure, tested on recorded output)."""
+    if not _NETWORK.search(output):
+        return []
+    hosts = []
+    for match in _HOST_FAILURE.finditer(output):
+        host = urlsplit(match.group(1)).hostname if "://" in match.group(1) else match.group(1)
+        if host and host not in hosts:
+            hosts.append(host)
+    looking = re.search(r"^Looking in indexes: (\S+)$", output, re.MULTILINE)  # pip names no host; one index: it
+    if not hosts and looking and "NewConnectionError" in output:
+        hosts = [h for h in [urlsplit(looking.group(1)).hostname] if h]
+    return hosts
+
+
+def mirror_fix(hosts: list[str], command: str) -> str:
+    shown = ", ".join(hosts)
+    return (
+        f"{shown} could not be reached: install from a mirror, e.g. `{command} --mirror auto` (probes the known "
+        "sets and keeps what answers) or `--mirror china`; sets of your own go in mirrors.yaml (docs/mirrors.md)"
+    )
+
+
 def get_installer(name: str) -> Installer:
     from llmenv.execute.installers.pip import PipInstaller
     from llmenv.execute.installers.uv import UvInstaller
@@ -51,4 +86,4 @@ def get_installer(name: str) -> Installer:
     return registry[name]()
 
 
-__all__ = ["Command", "Installer", "get_installer", "run_command"]
+__all__ = ["Command", "Installer", "get_installer", "mirror_fix", "run_command", "unreachable_hosts"]

@@ -1,7 +1,7 @@
 """pip backend: virtualenv creates the env, the env's own `python -m pip` installs (never a `pip` from PATH).
 
-pip reads the user's configuration itself (files and PIP_* variables pass through), so only the variant index is
-added here."""
+pip reads the user's configuration itself (files and PIP_* variables pass through), so only the variant index and
+the mirrors (which replace the configured index) are added here."""
 
 from __future__ import annotations
 
@@ -40,8 +40,12 @@ class PipInstaller:
         args = [str(python), "-m", "pip", "install", "--no-input", "--progress-bar", "off"]
         if plan.offline:
             args.append("--no-index")  # pip has no cache-only mode: the find-links folders remain
-        elif plan.indexes.variant_index:
-            args += ["--extra-index-url", plan.indexes.variant_index.reveal()]
+        else:
+            if plan.indexes.pypi_mirror:  # replaces pip's configured (or default) index
+                args += ["--index-url", plan.indexes.pypi_mirror.reveal()]
+            variant, flat = plan.indexes.variant_source()
+            if variant:
+                args += ["--find-links" if flat else "--extra-index-url", variant.reveal()]
         if requirements_file is None:
             return private_sources(Command(args + list(plan.requirements), {}), plan.indexes)
         # The lock was compiled under pip's configured constraints; in hash mode pip would reject them unhashed.

@@ -23,13 +23,18 @@ def source_args(indexes: Indexes) -> tuple[list[str], dict[str, str]]:
     if indexes.no_index:
         args.append("--no-index")
     else:
-        if indexes.index_url:
-            args += ["--index-url", indexes.index_url.reveal()]
-        # uv searches extra indexes before the default one; the variant index goes first of all.
-        extras = ([indexes.variant_index] if indexes.variant_index else []) + list(indexes.extra_index_urls)
+        default = indexes.default_index()  # the PyPI mirror, when one is set
+        if default:
+            args += ["--index-url", default.reveal()]
+        # uv searches extra indexes before the default one; the variant index goes first of all. A flat PyTorch
+        # mirror (a page of wheel links) is find-links, which uv reads as flat.
+        variant, flat = indexes.variant_source()
+        if variant and flat:
+            args += ["--find-links", variant.reveal()]
+        extras = ([variant] if variant and not flat else []) + list(indexes.extra_index_urls)
         for url in extras:
             args += ["--extra-index-url", url.reveal()]
-        if extras:
+        if extras or flat:
             # pip merges every index and takes the best match; uv's default stops at the first index that has the
             # project. The pins are exact (and carry the variant label), so pip's behaviour is the safe one here.
             args += ["--index-strategy", "unsafe-best-match"]

@@ -180,6 +180,7 @@ def prepare(
     seed: int = 1234,
     progress: Callable[[int, int | None], None] | None = None,
     allow_download: bool = True,
+    url: str | None = None,  # the `imdb` mirror role (default IMDB_URL); the sha256 is checked whatever the source
 ) -> Prepared:
     if data is not None:
         return _prepare_path(data, f"--data {data}", seed)
@@ -189,12 +190,13 @@ def prepare(
     for label, path in _candidates():
         return _prepare_path(path, f"{label}: {path}", seed)
     if not offline and allow_download:
+        url = url or IMDB_URL
         try:
-            target = download(IMDB_URL, cache_dir() / "aclImdb_v1.tar.gz", IMDB_SHA256, progress=progress)
+            target = download(url, cache_dir() / "aclImdb_v1.tar.gz", IMDB_SHA256, progress=progress)
         except DownloadError as exc:
             # No network to the dataset host (air-gapped, firewalled): still exercise the stack, and say why.
             return _synthetic(seed, f"the IMDB download failed: {exc.what}")
-        return _prepare_path(target, f"downloaded {IMDB_URL} (sha256 verified)", seed)
+        return _prepare_path(target, f"downloaded {url} (sha256 verified)", seed)
     return _synthetic(seed, "offline")
 
 

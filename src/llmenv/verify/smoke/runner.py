@@ -89,6 +89,7 @@ def run_smoke(
     model: str | None = None,
     extra: list[str] | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> SmokeResult:
     argv = [str(env_python(env)), "-I", payload(PAYLOADS[framework]), "--data", str(data.path), "--kind", data.kind]
     if epochs:
@@ -111,6 +112,7 @@ def run_smoke(
     import os
 
     env_vars = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1" if not model else "0")}
+    env_vars.update(extra_env or {})  # HF_ENDPOINT from a mirror set
     proc = run_logged(argv, log=log, timeout=budget_s, env=env_vars, on_line=on_line)
     result = next((e for e in reversed(events) if e.get("event") == "result"), None)
     smoke = SmokeResult(framework, False, None, threshold, data, events, result, log=log)

@@ -1,0 +1,117 @@
+"""Which source serves each role (pypi, pytorch, huggingface, python, imdb): a pure decision, made once.
+
+A named set is taken as written (roles it leaves out stay upstream). `auto` looks at probe facts: per role,
+upstream when it answers (a mirror then changes nothing), else the fastest set whose answer really serves the plan
+(for pytorch: the pinned build is listed and its file links stay on the mirror), else upstream with the reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from llmenv.tables.mirrors import ROLES, UPSTREAM, MirrorSet
+
+
+@dataclass(frozen=True)
+class MirrorProbe:
+    """One probe fact: did `source`'s URL for `role` answer, and does it serve what the plan needs?"""
+
+    source: str
+    role: str
+    url: str
+    ok: bool
+    seconds: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class RoleSource:
+    role: str
+    source: str  # a set name, or "upstream"
+    url: str | None  # None: upstream, whatever the tool itself would use
+    flat: bool  # pytorch only: a find-links page rather than a PEP 503 index
+    why: str
+    rejected: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "url": self.url,
+            "format": ("flat" if self.flat else "index") if self.role == "pytorch" and self.url else None,
+            "why": self.why,
+            "rejected": [{"value": v, "why": w} for v, w in self.rejected],
+        }
+
+
+@dataclass(frozen=True)
+class MirrorPlan:
+    requested: str | None  # None (nothing asked), upstream, auto, or a set name
+    requested_by: str  # --mirror, LLMENV_MIRROR, profile key
+    roles: tuple[RoleSource, ...]
+
+    def get(self, role: str) -> RoleSource:
+        return next(r for r in self.roles if r.role == role)
+
+    def url(self, role: str) -> str | None:
+        return self.get(role).url
+
+    def mirrored(self) -> dict[str, str]:
+        return {r.role: r.source for r in self.roles if r.url is not None}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "requested": self.requested,
+            "requested_by": self.requested_by,
+            "roles": {r.role: r.to_dict() for r in self.roles},
+        }
+
+
+def no_mirrors() -> MirrorPlan:
+    return MirrorPlan(None, "", tuple(RoleSource(r, "upstream", None, False, "no mirror set") for r in ROLES))
+
+
+def choose_mirrors(
+    requested: str | None,
+    requested_by: str,
+    sets: dict[str, MirrorSet],
+    variant: str | None,
+    probes: list[MirrorProbe] | None = None,
+) -> MirrorPlan:
+    """`probes` are needed for auto only; a role nobody probed (not needed by this plan) stays upstream."""
+    if requested is None or requested in ("upstream", "none"):
+        why = f"{requested_by} {requested}" if requested else "no mirror set (--mirror, LLMENV_MIRROR, profile)"
+        return MirrorPlan(requested, requested_by, tuple(RoleSource(r, "upstream", None, False, why) for r in ROLES))
+    if requested != "auto":
+        chosen = sets[requested]
+        roles = []
+        for role in ROLES:
+            url = chosen.url(role, variant)
+            if url is None:
+                roles.append(RoleSource(role, "upstream", None, False, f"set '{chosen.name}' names no {role} mirror"))
+            else:
+                flat = role == "pytorch" and chosen.pytorch_format == "flat"
+                roles.append(RoleSource(role, chosen.name, url, flat, f"{requested_by} {chosen.name}"))
+        return MirrorPlan(requested, requested_by, tuple(roles))
+    return MirrorPlan(requested, requested_by, tuple(_auto(role, sets, probes or []) for role in ROLES))
+
+
+def _auto(role: str, sets: dict[str, MirrorSet], probes: list[MirrorProbe]) -> RoleSource:
+    mine = [p for p in probes if p.role == role]
+    if not mine:
+        return RoleSource(role, "upstream", None, False, "auto: not probed, this plan does not need it")
+    upstream = next((p for p in mine if p.source == UPSTREAM.name), None)
+    if upstream is not None and upstream.ok:
+        return RoleSource(role, "upstream", None, False, f"auto: upstream answers ({upstream.seconds:.2f} s)")
+    answering = sorted((p for p in mine if p.ok and p.source != UPSTREAM.name), key=lambda p: p.seconds)
+    rejected = [(p.source, f"failed: {p.detail}") for p in mine if not p.ok]
+    if not answering:
+        return RoleSource(role, "upstream", None, False, "auto: no set serves it either", tuple(rejected))
+    best, slower = answering[0], answering[1:]
+    rejected += [(p.source, f"slower ({p.seconds:.2f} s); next fallback") for p in slower]
+    flat = role == "pytorch" and sets[best.source].pytorch_format == "flat"
+    why = f"auto: fastest set that serves it ({best.seconds:.2f} s; {best.detail})"
+    return RoleSource(role, best.source, best.url, flat, why, tuple(rejected))
+
+
+__all__ = ["MirrorPlan", "MirrorProbe", "RoleSource", "choose_mirrors", "no_mirrors"]

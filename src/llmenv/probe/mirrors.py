@@ -1,0 +1,142 @@
+"""Probe every known mirror set's roles at once, within one budget (about 3 s), for `--mirror auto`.
+
+An answer counts only when it serves what the plan needs: for pypi, the page of a pinned project lists its pinned
+version; for pytorch, the pinned build (torch-2.13.0+cpu) is listed and its file link stays on the mirror (since
+2026 PyPI's upstream pages link absolute download-r2.pytorch.org URLs, and a mirror that copies them unchanged
+sends clients back upstream); for the other roles, any HTTP answer below 500.
+"""
+
+from __future__ import annotations
+
+import re
+import ssl
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from urllib.parse import unquote, urljoin, urlsplit
+
+from llmenv.plan.mirrors import MirrorProbe
+from llmenv.tables.mirrors import UPSTREAM, MirrorSet
+
+BUDGET = 3.0
+MAX_PAGE = 8 * 1024 * 1024
+_HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What the plan needs from each role: the variant, and a pinned file to look for."""
+
+    variant: str | None  # cpu, cu126 ... (None: no pytorch role needed)
+    torch_file: str | None  # file name prefix of the pinned build, e.g. torch-2.13.0+cpu-
+    pypi_project: str | None  # a pinned project served by PyPI, e.g. numpy
+    pypi_file: str | None  # its file name prefix, e.g. numpy-2.2.6-
+    roles: tuple[str, ...]  # the roles worth probing
+
+
+def targets(sets: dict[str, MirrorSet], wanted: Wanted, configured_pypi: str | None) -> list[tuple[str, str, str]]:
+    """(source, role, url) for upstream and every set, for the roles the plan needs."""
+    out = []
+    for mirror in [UPSTREAM, *sets.values()]:
+        for role in wanted.roles:
+            url = mirror.url(role, wanted.variant)
+            if mirror is UPSTREAM and role == "pypi" and configured_pypi:
+                url = configured_pypi  # "upstream" is the user's own configured index
+            if url is not None and (role != "pytorch" or wanted.variant):
+                out.append((mirror.name, role, url))
+    return out
+
+
+def probe_mirrors(
+    sets: dict[str, MirrorSet],
+    wanted: Wanted,
+    configured_pypi: str | None = None,
+    *,
+    budget: float = BUDGET,
+    cafile: str | None = None,
+) -> list[MirrorProbe]:
+    todo = targets(sets, wanted, configured_pypi)
+    if not todo:
+        return []
+    context = ssl.create_default_context(cafile=cafile)
+    pool = ThreadPoolExecutor(max_workers=min(16, len(todo)))
+    start = time.perf_counter()
+    futures = {
+        pool.submit(_probe, source, role, url, wanted, sets.get(source), budget, context): (source, role, url)
+        for source, role, url in todo
+    }
+    done, _ = wait(futures, timeout=budget + 0.2)
+    pool.shutdown(wait=False, cancel_futures=True)
+    results = []
+    for future, (source, role, url) in futures.items():
+        if future in done and future.exception() is None:
+            results.append(future.result())
+        else:
+            elapsed = time.perf_counter() - start
+            results.append(MirrorProbe(source, role, url, False, elapsed, f"no answer within {budget:.0f} s"))
+    return results
+
+
+def _probe(
+    source: str,
+    role: str,
+    url: str,
+    wanted: Wanted,
+    mirror: MirrorSet | None,
+    budget: float,
+    context: ssl.SSLContext,
+) -> MirrorProbe:
+    start = time.perf_counter()
+    flat = mirror is not None and mirror.pytorch_format == "flat"
+    page = url
+    if role == "pypi" and wanted.pypi_project:
+        page = url.rstrip("/") + f"/{wanted.pypi_project}/"
+    elif role == "pytorch" and not flat:
+        page = url.rstrip("/") + "/torch/"
+    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
+    method = "GET" if role in ("pypi", "pytorch") else "HEAD"  # never download an archive to probe it
+    request = urllib.request.Request(page, headers={"User-Agent": "llmenv-mirror-probe"}, method=method)
+    try:
+        with opener.open(request, timeout=budget) as response:
+            final = response.geturl()
+            body = response.read(MAX_PAGE) if role in ("pypi", "pytorch") else b""
+    except urllib.error.HTTPError as exc:
+        seconds = time.perf_counter() - start
+        ok = exc.code < 400 or (exc.code < 500 and role not in ("pypi", "pytorch"))
+        return MirrorProbe(source, role, url, ok, seconds, f"HTTP {exc.code}")
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return MirrorProbe(source, role, url, False, time.perf_counter() - start, str(reason) or type(exc).__name__)
+    seconds = time.perf_counter() - start
+    if role == "pypi" and wanted.pypi_file:
+        ok, detail = _lists(body, final, wanted.pypi_file, same_host=False)
+    elif role == "pytorch" and wanted.torch_file:
+        ok, detail = _lists(body, final, wanted.torch_file, same_host=source != UPSTREAM.name)
+    else:
+        ok, detail = True, "answers"
+    return MirrorProbe(source, role, url, ok, seconds, detail)
+
+
+def _lists(body: bytes, page: str, prefix: str, *, same_host: bool) -> tuple[bool, str]:
+    """Does the page link a file named `prefix...`, and (for a mirror) does that link stay on the mirror?"""
+    text = body.decode("utf-8", "replace")
+    host = urlsplit(page).hostname
+    wrong_host = None
+    for href in _HREF.findall(text):
+        link = urljoin(page, href)
+        name = unquote(urlsplit(link).path.rsplit("/", 1)[-1])
+        if not name.startswith(prefix):
+            continue
+        link_host = urlsplit(link).hostname
+        if same_host and link_host != host:
+            wrong_host = link_host
+            continue
+        return True, f"lists {name}"
+    if wrong_host:
+        return False, f"its {prefix}* links point back to {wrong_host}, not the mirror"
+    return False, f"lists no {prefix}* file"
+
+
+__all__ = ["BUDGET", "Wanted", "probe_mirrors", "targets"]

@@ -1,0 +1,42 @@
+"""Doctor's view of the mirror roles: for each role the plan needs, its source and whether it answers, and
+`--mirror auto` suggested when upstream fails while a known set answers. Pure: probes come from probe/mirrors.py."""
+
+from __future__ import annotations
+
+from llmenv.plan.mirrors import MirrorPlan, MirrorProbe
+from llmenv.verify.model import Finding, ok, warn
+
+
+def rule_mirrors(
+    mirrors: MirrorPlan, probes: list[MirrorProbe], setup_command: str, roles: tuple[str, ...]
+) -> list[Finding]:
+    out = []
+    for role in roles:
+        source = mirrors.get(role)
+        mine = [p for p in probes if p.role == role]
+        used = next((p for p in mine if p.source == source.source), None)
+        if used is None:
+            continue
+        fid = f"network.mirror.{role}"
+        where = f"{source.source} {used.url}"
+        if used.ok:
+            out.append(
+                ok(
+                    fid,
+                    "network",
+                    f"{role}: {source.source} answers",
+                    f"{where}: {used.detail} in {used.seconds:.2f} s",
+                )
+            )
+            continue
+        answering = sorted((p for p in mine if p.ok and p.source != source.source), key=lambda p: p.seconds)
+        if answering:
+            names = ", ".join(f"{p.source} ({p.seconds:.2f} s)" for p in answering[:3])
+            fix = f"`{setup_command} --mirror auto` takes the fastest that serves it ({names} answer)"
+        else:
+            fix = "no known mirror set answers either: add one of your own to mirrors.yaml (see docs/mirrors.md)"
+        out.append(warn(fid, "network", f"{role}: {source.source} does not answer", f"{where}: {used.detail}", fix))
+    return out
+
+
+__all__ = ["rule_mirrors"]
