@@ -95,6 +95,12 @@ class HostError(LlmenvError):
     exit_code = ExitCode.HOST_UNSUITABLE
 
 
+class BundleError(LlmenvError):
+    """A bundle that is damaged, altered or not a bundle: refused before anything is installed (exit 2)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class InstallError(LlmenvError):
     """Creating the environment or installing into it failed."""
 
@@ -102,6 +108,7 @@ class InstallError(LlmenvError):
 
 
 __all__ = [
+    "BundleError",
     "ExitCode",
     "HostError",
     "InstallError",

@@ -109,3 +109,29 @@ def test_offline_without_data_says_so_before_training_and_measures_no_accuracy(
     # Seconds, not minutes: about 1 s of training on an idle 2-core machine; the bound leaves room for a loaded one.
     assert isinstance(trained, dict) and trained["train_s"] < 20.0 and trained["train"] <= 512, trained
     assert len(report["epochs"]) == 1  # type: ignore[arg-type]
+
+
+def test_keras_tutorial_model_runs_the_tutorials_protocol(
+    cli: Callable[..., CliResult], tf_env: Path, imdb_mini: Path
+) -> None:
+    """`--model tutorial` trains exactly the tutorial's model and prints its accuracy beside 0.7947. One epoch here
+    to keep CI short; the full 10-epoch figure on the subset is in docs/benchmarks.md."""
+    args = ("--env", str(tf_env), "--framework", "keras", "--model", "tutorial", "--data", str(imdb_mini))
+    result, report = smoke(cli, *args, "--epochs", "1")
+    assert result.code == 0, report
+    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+    trained = report["result"]
+    assert isinstance(trained, dict), report
+    assert trained["architecture"] == [
+        "Embedding(10000, 64)",
+        "Conv1D(128, 5, relu)",
+        "MaxPooling1D(4)",
+        "LSTM(32)",
+        "Dense(1, sigmoid)",
+    ]
+    assert trained["optimizer"] == "Adam" and trained["loss"] == "binary_crossentropy"
+    assert (trained["maxlen"], trained["vocab"], trained["batch"]) == (100, 10000, 32)
+    assert report["dataset"] == {**report["dataset"], "train": 5000, "test": 2000}  # the whole subset, not a sample
+    tutorial = report["tutorial"]
+    assert isinstance(tutorial, dict) and tutorial["reference_accuracy"] == 0.7947 and tutorial["epochs"] == 1
+    assert tutorial["accuracy"] > 0.6, report

@@ -118,6 +118,17 @@ _SMOKE_BODY = {
         },
         "epochs": {"type": "array", "items": {"type": "object"}},
         "log": _STRING_OR_NULL,
+        # Only for `--model tutorial`: its test accuracy beside the tutorial's reported figure.
+        "tutorial": {
+            "type": "object",
+            "required": ["accuracy", "reference_accuracy", "difference", "epochs", "test"],
+            "properties": {
+                "accuracy": {"type": "number"},
+                "reference_accuracy": {"type": "number"},
+                "difference": {"type": "number"},
+                "epochs": {"type": "integer"},
+            },
+        },
     },
 }
 _DEFS = {

@@ -97,6 +97,13 @@ def print_smoke(result: SmokeResult) -> None:
     console = stdout_console()
     finding = result.finding()
     console.print(f"{finding.title}: {finding.evidence}")
+    tutorial = result.to_dict().get("tutorial")
+    if tutorial:
+        console.print(
+            f"  tutorial model: test accuracy {tutorial['accuracy']:.4f} beside the tutorial's reported "
+            f"{tutorial['reference_accuracy']:.4f} ({tutorial['difference']:+.4f}; {tutorial['epochs']} epochs, "
+            f"{tutorial['test']} test reviews from {result.data.source})"
+        )
     if result.data.synthetic:
         console.print("  NOTE: no IMDB data was found; the run used a synthetic set, so no IMDB accuracy was measured.")
     if finding.fix:

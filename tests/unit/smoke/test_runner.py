@@ -69,3 +69,22 @@ def test_synthetic_run_is_kept_short_whatever_the_profile_asks() -> None:
     assert int(argv[argv.index("--maxlen") + 1]) <= 64
     real = payload_argv(Path("/env/bin/python"), "keras", REAL, epochs=10, model=None)
     assert real[real.index("--epochs") + 1] == "10" and "--maxlen" not in real
+
+
+def test_tutorial_run_reports_its_accuracy_beside_the_tutorials() -> None:
+    event = {**result_event(0.8123, [0.5, 0.3]), "framework": "keras", "reference_accuracy": 0.7947}
+    smoke = judge("keras", REAL, 0.75, 600.0, [event], 0, False, "", Path("/l"))
+    report = smoke_json(smoke)
+    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+    assert report["tutorial"] == {
+        "accuracy": 0.8123,
+        "reference_accuracy": 0.7947,
+        "difference": 0.0176,
+        "epochs": 2,
+        "test": 200,
+    }
+
+
+def test_tutorial_model_is_passed_to_the_keras_payload() -> None:
+    argv = payload_argv(Path("/env/bin/python"), "keras", REAL, epochs=10, model="tutorial")
+    assert argv[argv.index("--model") + 1] == "tutorial" and argv[argv.index("--epochs") + 1] == "10"

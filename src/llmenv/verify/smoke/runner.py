@@ -158,6 +158,15 @@ def judge(
             smoke.message = f"training on the synthetic set gave no finite loss ({_curve(result)}): the stack is broken"
     else:
         smoke.accuracy = float(result["accuracy"])
+        if result.get("reference_accuracy") is not None:
+            reference = float(result["reference_accuracy"])
+            smoke.extra["tutorial"] = {
+                "accuracy": smoke.accuracy,
+                "reference_accuracy": reference,
+                "difference": round(smoke.accuracy - reference, 4),
+                "epochs": len(result.get("loss_curve") or []),
+                "test": result.get("test"),
+            }
         smoke.passed = smoke.accuracy >= threshold
         smoke.verdict = "accuracy-pass" if smoke.passed else "accuracy-fail"
         smoke.message = (
