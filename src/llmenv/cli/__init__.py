@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from llmenv import __version__
+from llmenv.cli import bundle as bundle_cmd
 from llmenv.cli import ci as ci_cmd
 from llmenv.cli import doctor as doctor_cmd
 from llmenv.cli import export as export_cmd
@@ -37,6 +38,7 @@ app.command("smoke")(smoke_cmd.smoke)
 app.command("rollback")(setup_cmd.rollback)
 app.command("lock")(lock_cmd.lock)
 app.command("export")(export_cmd.export)
+app.command("bundle")(bundle_cmd.bundle)
 app.add_typer(profiles_cmd.app, name="profiles")
 app.add_typer(ci_cmd.app, name="ci")
 

@@ -15,7 +15,8 @@ from typing import Any
 MANIFEST = "manifest.json"
 FORMAT = 1
 # Folders inside the archive, one job each.
-LOCKS, WHEELS, UV, SELF, PYTHON, DATA, PROFILE = "locks", "wheels", "uv", "llmenv", "python", "data", "profile"
+# Locks sit beside the profile, where setup looks for the locks of any profile given as a path.
+LOCKS, WHEELS, UV, SELF, PYTHON, DATA, PROFILE = "profile", "wheels", "uv", "llmenv", "python", "data", "profile"
 _SAFE = re.compile(r"^[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*$")
 
 
@@ -95,10 +96,13 @@ def problems(manifest: Manifest, seen: dict[str, tuple[str, int]]) -> list[str]:
 
 
 def pip_platforms(uv_platform: str) -> list[str]:
-    """uv's target (`x86_64-manylinux_2_28`) -> pip download's --platform tags (pip adds the older manylinux ones)."""
+    """uv's target (`x86_64-manylinux_2_28`) -> pip download's --platform tags."""
     arch, _, system = uv_platform.partition("-")
     if system.startswith("manylinux_"):
-        return [f"{system}_{arch}"]
+        # pip does not widen a PEP 600 tag to older glibc versions by itself: list them, newest first.
+        glibc = int(system.rsplit("_", 1)[-1])
+        tags = [f"manylinux_2_{minor}_{arch}" for minor in range(glibc, 16, -1)]
+        return [*tags, f"manylinux2014_{arch}", f"manylinux2010_{arch}", f"manylinux1_{arch}", f"linux_{arch}"]
     if system == "apple-darwin":
         return ["macosx_11_0_arm64"] if arch == "aarch64" else ["macosx_10_13_x86_64"]
     if system == "pc-windows-msvc":
