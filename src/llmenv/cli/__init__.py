@@ -19,6 +19,7 @@ from llmenv.cli import doctor as doctor_cmd
 from llmenv.cli import export as export_cmd
 from llmenv.cli import lock as lock_cmd
 from llmenv.cli import profiles as profiles_cmd
+from llmenv.cli import report as report_cmd
 from llmenv.cli import setup as setup_cmd
 from llmenv.cli import smoke as smoke_cmd
 from llmenv.errors import ExitCode, LlmenvError
@@ -41,6 +42,7 @@ app.command("export")(export_cmd.export)
 app.command("bundle")(bundle_cmd.bundle)
 app.add_typer(profiles_cmd.app, name="profiles")
 app.add_typer(ci_cmd.app, name="ci")
+app.add_typer(report_cmd.app, name="report")
 
 
 def _show_version(value: bool) -> None:
