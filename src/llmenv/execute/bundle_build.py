@@ -65,6 +65,9 @@ def self_wheel(dest: Path, minor: str, platforms: list[str], log: Path) -> list[
     if wheel is None:
         raise InstallError(f"no llmenv wheel was produced; see {log}")
     pip_download([str(wheel), *target_args(minor, platforms)], dest, log)
+    for extra in dest.iterdir():
+        if extra.suffix != ".whl":  # `uv build` leaves a .gitignore in its output folder
+            extra.unlink()
     return notes
 
 
