@@ -95,6 +95,12 @@ class HostError(LlmenvError):
     exit_code = ExitCode.HOST_UNSUITABLE
 
 
+class BundleError(LlmenvError):
+    """A bundle that is damaged, altered or not a bundle: refused before anything is installed (exit 2)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class InstallError(LlmenvError):
     """Creating the environment or installing into it failed."""
 
@@ -166,6 +172,7 @@ def error_document(exc: LlmenvError) -> dict[str, object]:
 
 
 __all__ = [
+    "BundleError",
     "ExitCode",
     "FileSystemError",
     "HostError",

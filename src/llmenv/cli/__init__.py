@@ -14,11 +14,13 @@ from typing import Annotated
 import typer
 
 from llmenv import __version__
+from llmenv.cli import bundle as bundle_cmd
 from llmenv.cli import ci as ci_cmd
 from llmenv.cli import doctor as doctor_cmd
 from llmenv.cli import export as export_cmd
 from llmenv.cli import lock as lock_cmd
 from llmenv.cli import profiles as profiles_cmd
+from llmenv.cli import report as report_cmd
 from llmenv.cli import setup as setup_cmd
 from llmenv.cli import smoke as smoke_cmd
 from llmenv.errors import ExitCode, LlmenvError
@@ -38,8 +40,10 @@ app.command("smoke")(smoke_cmd.smoke)
 app.command("rollback")(setup_cmd.rollback)
 app.command("lock")(lock_cmd.lock)
 app.command("export")(export_cmd.export)
+app.command("bundle")(bundle_cmd.bundle)
 app.add_typer(profiles_cmd.app, name="profiles")
 app.add_typer(ci_cmd.app, name="ci")
+app.add_typer(report_cmd.app, name="report")
 
 
 def _show_version(value: bool) -> None:

@@ -53,6 +53,15 @@ def setup(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
     as_json: JsonOption = False,
     junit: JunitOption = None,
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle",
+            help="Set up with no network from a bundle made by `llmenv bundle` (profile from the bundle unless one "
+            "is given); every member is checked against its manifest first.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Create or update a verified environment for a profile: plan, create the venv, install, check, swap in.
 
@@ -84,6 +93,11 @@ def setup(
         mirror=mirror,
         confirm=_confirm if not yes and not as_json and sys.stdin.isatty() and sys.stdout.isatty() else None,
     )
+    if bundle is not None:
+        from llmenv.workflow.bundle import setup_from_bundle
+
+        say = (lambda line: None) if quiet or as_json else (lambda line: typer.echo(f"-> {line}", err=True))
+        options, _ = setup_from_bundle(bundle, options, say)
     progress = Progress(quiet=quiet or as_json)
     smoke_progress = SmokeProgress(quiet=quiet or as_json)
     try:

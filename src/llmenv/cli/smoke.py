@@ -44,7 +44,8 @@ def smoke(
         str | None,
         typer.Option(
             "--model",
-            help="transformers only: a local path or hub id to fine-tune instead of the small BERT.",
+            help="transformers: a local path or hub id to fine-tune instead of the small BERT; keras: `tutorial` "
+            "runs the tutorial's own model and protocol (10 epochs, full IMDB when found) beside its 0.7947.",
             show_default=False,
         ),
     ] = None,

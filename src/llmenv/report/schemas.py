@@ -98,10 +98,24 @@ _PLAN = {
 }
 _SMOKE_BODY = {
     "type": "object",
-    "required": ["framework", "passed", "accuracy", "min_accuracy", "message", "dataset", "result", "epochs"],
+    "required": [
+        "framework",
+        "passed",
+        "verdict",
+        "accuracy_pass",
+        "accuracy",
+        "min_accuracy",
+        "message",
+        "dataset",
+        "result",
+        "epochs",
+    ],
     "properties": {
         "framework": {"enum": ["torch", "keras", "transformers"]},
         "passed": {"type": "boolean"},
+        # stack-trains: synthetic data, the stack trained; there is no IMDB accuracy and no accuracy pass.
+        "verdict": {"enum": ["accuracy-pass", "accuracy-fail", "stack-trains", "error"]},
+        "accuracy_pass": {"type": ["boolean", "null"]},
         "accuracy": {"type": ["number", "null"]},
         "min_accuracy": {"type": "number"},
         "message": {"type": "string"},
@@ -122,6 +136,17 @@ _SMOKE_BODY = {
         },
         "epochs": {"type": "array", "items": {"type": "object"}},
         "log": _STRING_OR_NULL,
+        # Only for `--model tutorial`: its test accuracy beside the tutorial's reported figure.
+        "tutorial": {
+            "type": "object",
+            "required": ["accuracy", "reference_accuracy", "difference", "epochs", "test"],
+            "properties": {
+                "accuracy": {"type": "number"},
+                "reference_accuracy": {"type": "number"},
+                "difference": {"type": "number"},
+                "epochs": {"type": "integer"},
+            },
+        },
     },
 }
 _DEFS = {

@@ -37,7 +37,9 @@ class SmokeProgress:
         if self.quiet:
             return
         kind = event.get("event")
-        if kind == "start":
+        if kind == "data":
+            self.data(event)
+        elif kind == "start":
             self.console.print(
                 f"-> training {event['framework']} ({event['version']}) on {event['device']}: {event['train']} train / "
                 f"{event['test']} test reviews, {event['epochs']} epochs (imports took {event['import_s']} s)"
@@ -62,6 +64,20 @@ class SmokeProgress:
         elif kind == "result":
             self._stop_bar()
 
+    def data(self, event: dict[str, Any]) -> None:
+        """Said before training starts, so nobody waits for a figure that will not mean anything."""
+        if not event.get("synthetic"):
+            self.console.print(f"-> data: {event['source']}")
+            return
+        self.console.print(
+            "NOTE: no real IMDB reviews found, so this run trains a few seconds on a SYNTHETIC set only to prove the "
+            "stack trains; no IMDB accuracy will be measured. Give real data with --data PATH or LLMENV_IMDB "
+            "(an aclImdb folder or .tar.gz, a CSV, or Keras imdb.npz)."
+        )
+        self.console.print(f"   why: {event['source']}")
+        for note in event.get("notes") or []:
+            self.console.print(f"   passed over: {note}")
+
     def _stop_bar(self) -> None:
         if self._bar is not None:
             self._bar.stop()
@@ -81,8 +97,15 @@ def print_smoke(result: SmokeResult) -> None:
     console = stdout_console()
     finding = result.finding()
     console.print(f"{finding.title}: {finding.evidence}")
+    tutorial = result.to_dict().get("tutorial")
+    if tutorial:
+        console.print(
+            f"  tutorial model: test accuracy {tutorial['accuracy']:.4f} beside the tutorial's reported "
+            f"{tutorial['reference_accuracy']:.4f} ({tutorial['difference']:+.4f}; {tutorial['epochs']} epochs, "
+            f"{tutorial['test']} test reviews from {result.data.source})"
+        )
     if result.data.synthetic:
-        console.print("  NOTE: no IMDB data was available offline; this accuracy is on a synthetic set, not IMDB.")
+        console.print("  NOTE: no IMDB data was found; the run used a synthetic set, so no IMDB accuracy was measured.")
     if finding.fix:
         console.print(f"  fix: {finding.fix}")
     console.print(f"  log: {result.log}")

@@ -46,8 +46,13 @@ def hub_endpoint(mirrors: MirrorPlan) -> Iterator[None]:
 
 
 def is_hub_id(model: str) -> bool:
-    """A hub id (bert-base-uncased, org/name), not a local folder."""
-    return not Path(model).exists() and model.count("/") <= 1 and not model.startswith((".", "/", "~"))
+    """A hub id (bert-base-uncased, org/name), not a local folder, nor `tutorial` (the Keras tutorial's model)."""
+    return (
+        model != "tutorial"
+        and not Path(model).exists()
+        and model.count("/") <= 1
+        and not model.startswith((".", "/", "~"))
+    )
 
 
 def cached(model: str) -> bool:

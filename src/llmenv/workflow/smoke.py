@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ class SmokeOptions:
     model: str | None = None
     offline: bool = False
     mirror: str | None = None  # its huggingface role becomes HF_ENDPOINT
+    # Hook for the mirror set: role -> URL (`imdb`, `huggingface`), searched for real reviews before any fallback.
+    mirrors: Mapping[str, str] | None = None
 
 
 def smoke(
@@ -51,8 +53,32 @@ def smoke(
     threshold = profile.smoke.min_accuracy if profile.smoke else 0.75
     budget = float(profile.smoke.time_budget_s) if profile.smoke else 600.0
     epochs = options.epochs or (profile.smoke.epochs if profile.smoke else None)
+    tutorial = options.model == "tutorial"
+    if tutorial and framework != "keras":
+        raise UsageError(
+            "--model tutorial is the Keras tutorial's own model",
+            where="--model",
+            fix="run `llmenv smoke --framework keras --model tutorial`",
+        )
+    if tutorial:
+        epochs = options.epochs or 10  # the tutorial's protocol, not the profile's quick check
     extra_env, imdb_url = _hub_env(options, profile)
-    data = prepare(options.data, offline=options.offline, progress=on_download, url=imdb_url)
+    roles = dict(options.mirrors or {})
+    if imdb_url:
+        roles.setdefault("imdb", imdb_url)
+    if extra_env.get("HF_ENDPOINT"):
+        roles.setdefault("huggingface", extra_env["HF_ENDPOINT"])
+    data = prepare(options.data, offline=options.offline, progress=on_download, mirrors=roles, full=tutorial)
+    on_event(
+        {
+            "event": "data",
+            "source": data.source,
+            "synthetic": data.synthetic,
+            "train": data.train_size,
+            "test": data.test_size,
+            "notes": list(data.notes),
+        }
+    )
     return run_smoke(
         env,
         framework,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from llmenv.verify.smoke import data as data_mod
 from llmenv.verify.smoke.data import DataError, prepare, read_csv, read_tarball
 
 
@@ -133,3 +134,30 @@ def test_offline_without_data_is_labelled_synthetic(tmp_path: Path, monkeypatch:
     assert "(offline," in prepared.source
     header, _ = read_prepared(prepared.path)
     assert header["synthetic"] is True
+
+
+def test_bundle_data_is_found_before_falling_back(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "none"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "none"))
+    (cache / "imdb" / "bundle").mkdir(parents=True)
+    make_tarball(cache / "imdb" / "bundle" / "aclImdb-mini.tar.gz", small_members())
+    prepared = prepare(None, offline=True)
+    assert not prepared.synthetic and prepared.source.startswith("llmenv bundle data:")
+
+
+def test_keras_npz_with_the_wrong_checksum_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    keras = tmp_path / "keras"
+    (keras / "datasets").mkdir(parents=True)
+    (keras / "datasets" / "imdb.npz").write_bytes(b"truncated download")
+    monkeypatch.setenv("KERAS_HOME", str(keras))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "none"))
+    prepared = prepare(None, offline=True)
+    assert prepared.synthetic and any("published sha256" in note for note in prepared.notes)
+
+
+def test_full_keeps_every_review(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(data_mod, "MAX_TRAIN", 2)
+    members = small_members()
+    tarball = make_tarball(tmp_path / "a.tar.gz", members)
+    assert prepare(tarball, offline=True).train_size == 2
+    assert prepare(tarball, offline=True, full=True).train_size == 6

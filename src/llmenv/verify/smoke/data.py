@@ -16,18 +16,22 @@ import os
 import random
 import re
 import tarfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from llmenv.errors import UsageError
-from llmenv.verify.smoke.download import DownloadError, download
+from llmenv.verify.smoke import synthetic
+from llmenv.verify.smoke.download import DownloadError, download, sha256_of
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 # Published checksum of aclImdb_v1.tar.gz (the same value torchtext, Julia's MLDatasets and others pin).
 IMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
 MAX_TRAIN = 5000  # per run, stratified and seeded: the full 25,000 would take minutes per epoch on 2 cores
 MAX_TEST = 2000
+# Keras's imdb.npz (keras src/datasets/imdb.py); trusted from a cache or mirror only with this checksum.
+KERAS_NPZ_SHA256 = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
+BUNDLE_DATA = "bundle"  # under cache_dir(): real reviews carried by a bundle
 _MEMBER = re.compile(r"(?:^|/)(train|test)/(pos|neg)/\d+_\d+\.txt$")
 
 
@@ -43,6 +47,7 @@ class Prepared:
     synthetic: bool
     train_size: int
     test_size: int
+    notes: tuple[str, ...] = ()  # sources looked at and passed over, for the fallback notice
 
 
 def cache_dir() -> Path:
@@ -147,7 +152,7 @@ def read_csv(path: Path) -> Iterator[tuple[str, str, str]]:
 # --- discovery ----------------------------------------------------------------------------------------------------
 
 
-def _candidates() -> list[tuple[str, Path]]:
+def _candidates(notes: list[str]) -> list[tuple[str, Path]]:
     home = Path.home()
     keras = Path(os.environ.get("KERAS_HOME") or home / ".keras") / "datasets"
     hf = Path(
@@ -158,8 +163,14 @@ def _candidates() -> list[tuple[str, Path]]:
         ("llmenv cache", cache_dir() / "aclImdb_v1.tar.gz"),
         ("Keras cache", keras / "aclImdb_v1.tar.gz"),
         ("Keras cache", keras / "aclImdb"),
-        ("Keras cache", keras / "imdb.npz"),
     ]
+    npz = keras / "imdb.npz"
+    if npz.is_file():
+        # Keras's own file is trusted only when it is the published one: a truncated download would train on junk.
+        if sha256_of(npz) == KERAS_NPZ_SHA256:
+            found.append(("Keras cache (sha256 verified)", npz))
+        else:
+            notes.append(f"{npz} does not match Keras's published sha256: ignored")
     # Hugging Face `datasets` keeps downloads as <hash> files with a <hash>.json sidecar naming the URL.
     downloads = hf / "downloads"
     if downloads.is_dir():
@@ -170,7 +181,13 @@ def _candidates() -> list[tuple[str, Path]]:
                 continue
             if str(url).endswith("aclImdb_v1.tar.gz"):
                 found.append(("Hugging Face cache", sidecar.with_suffix("")))
+    # Real reviews a bundle carried (`llmenv setup --bundle` puts them here): a subset, labelled as one.
+    bundled = sorted((cache_dir() / BUNDLE_DATA).glob("*.tar.gz")) if (cache_dir() / BUNDLE_DATA).is_dir() else []
+    found += [("llmenv bundle data", p) for p in bundled]
     return [(label, p) for label, p in found if p.exists()]
+
+
+LOOKED = "--data, LLMENV_IMDB, the llmenv cache and bundle data, the Keras and Hugging Face caches"
 
 
 def prepare(
@@ -180,27 +197,42 @@ def prepare(
     seed: int = 1234,
     progress: Callable[[int, int | None], None] | None = None,
     allow_download: bool = True,
-    url: str | None = None,  # the `imdb` mirror role (default IMDB_URL); the sha256 is checked whatever the source
+    mirrors: Mapping[str, str] | None = None,
+    full: bool = False,
 ) -> Prepared:
+    """The data to train on. `mirrors` maps mirror-set roles (`imdb`, `huggingface`) to URLs: the hook through
+    which the chosen mirror set is searched before the official host; `HF_ENDPOINT` stands in for an unset
+    `huggingface` role. `full` keeps every review (the tutorial's protocol) instead of the per-run sample."""
+    limits = (None, None) if full else (MAX_TRAIN, MAX_TEST)
     if data is not None:
-        return _prepare_path(data, f"--data {data}", seed)
+        return _prepare_path(data, f"--data {data}", seed, limits)
     env = os.environ.get("LLMENV_IMDB")
     if env:
-        return _prepare_path(Path(env), f"LLMENV_IMDB={env}", seed)
-    for label, path in _candidates():
-        return _prepare_path(path, f"{label}: {path}", seed)
-    if not offline and allow_download:
-        url = url or IMDB_URL
-        try:
-            target = download(url, cache_dir() / "aclImdb_v1.tar.gz", IMDB_SHA256, progress=progress)
-        except DownloadError as exc:
-            # No network to the dataset host (air-gapped, firewalled): still exercise the stack, and say why.
-            return _synthetic(seed, f"the IMDB download failed: {exc.what}")
-        return _prepare_path(target, f"downloaded {url} (sha256 verified)", seed)
-    return _synthetic(seed, "offline")
+        return _prepare_path(Path(env), f"LLMENV_IMDB={env}", seed, limits)
+    notes: list[str] = []
+    for label, path in _candidates(notes):
+        return _prepare_path(path, f"{label}: {path}", seed, limits)
+    if offline:
+        return _synthetic(seed, f"offline, and none of {LOOKED} holds IMDB data", notes)
+    from llmenv.verify.smoke.remote import from_mirrors
+
+    roles = dict(mirrors or {})
+    if "huggingface" not in roles and os.environ.get("HF_ENDPOINT"):
+        roles["huggingface"] = os.environ["HF_ENDPOINT"]
+    fetched = from_mirrors(roles, cache_dir(), notes, progress)
+    if fetched is not None:
+        return _prepare_path(fetched[0], fetched[1], seed, limits)
+    if not allow_download:
+        return _synthetic(seed, f"looked at {LOOKED} and the mirror set", notes)
+    try:
+        target = download(IMDB_URL, cache_dir() / "aclImdb_v1.tar.gz", IMDB_SHA256, progress=progress)
+    except DownloadError as exc:
+        # No network to the dataset host (air-gapped, firewalled): still exercise the stack, and say why.
+        return _synthetic(seed, f"the IMDB download failed: {exc.what}; looked at {LOOKED}", notes)
+    return _prepare_path(target, f"downloaded {IMDB_URL} (sha256 verified)", seed, limits)
 
 
-def _prepare_path(path: Path, source: str, seed: int) -> Prepared:
+def _prepare_path(path: Path, source: str, seed: int, limits: tuple[int | None, int | None]) -> Prepared:
     if not path.exists():
         raise DataError(f"no such file or folder: {path}", where=source.split(" ")[0].rstrip("="), fix="check the path")
     if not path.is_dir() and not path.is_file():
@@ -223,9 +255,7 @@ def _prepare_path(path: Path, source: str, seed: int) -> Prepared:
         raise DataError(
             f"{path} is not a supported dataset (aclImdb folder or tarball, CSV, or Keras imdb.npz)", where=str(path)
         )
-    key = hashlib.sha256(f"{path.resolve()}|{_fingerprint(path)}|{seed}|{MAX_TRAIN}|{MAX_TEST}".encode()).hexdigest()[
-        :16
-    ]
+    key = hashlib.sha256(f"{path.resolve()}|{_fingerprint(path)}|{seed}|{limits}".encode()).hexdigest()[:16]
     out = cache_dir() / f"prepared-{key}.json.gz"
     if out.is_file():
         with gzip.open(out, "rt", encoding="utf-8") as handle:
@@ -237,8 +267,8 @@ def _prepare_path(path: Path, source: str, seed: int) -> Prepared:
     if not splits["train"] or not splits["test"]:
         raise DataError(f"{path} holds no labelled train and test reviews", where=str(path))
     rng = random.Random(seed)
-    train = _stratified(splits["train"], MAX_TRAIN, rng)
-    test = _stratified(splits["test"], MAX_TEST, rng)
+    train = _stratified(splits["train"], limits[0], rng)
+    test = _stratified(splits["test"], limits[1], rng)
     _write_prepared(out, source, False, train, test)
     return Prepared(out, "texts", source, False, len(train), len(test))
 
@@ -250,8 +280,8 @@ def _fingerprint(path: Path) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def _stratified(rows: list[tuple[str, int]], limit: int, rng: random.Random) -> list[tuple[str, int]]:
-    if len(rows) <= limit:
+def _stratified(rows: list[tuple[str, int]], limit: int | None, rng: random.Random) -> list[tuple[str, int]]:
+    if limit is None or len(rows) <= limit:
         chosen = list(rows)
     else:
         chosen = []
@@ -284,76 +314,19 @@ def _write_prepared(
     os.replace(tmp, out)
 
 
-# --- offline fallback ---------------------------------------------------------------------------------------------
-
-_POSITIVE = [
-    "wonderful",
-    "superb",
-    "moving",
-    "brilliant",
-    "delightful",
-    "touching",
-    "masterful",
-    "charming",
-    "gripping",
-    "excellent",
-]
-_NEGATIVE = [
-    "dreadful",
-    "boring",
-    "clumsy",
-    "tedious",
-    "awful",
-    "pointless",
-    "lifeless",
-    "dull",
-    "incoherent",
-    "terrible",
-]
-_NEUTRAL = [
-    "the",
-    "film",
-    "plot",
-    "actor",
-    "scene",
-    "director",
-    "story",
-    "camera",
-    "music",
-    "ending",
-    "cast",
-    "script",
-    "minutes",
-    "character",
-]
-
-
-def _synthetic(seed: int, reason: str) -> Prepared:
-    """Offline with no data: template reviews whose sentiment words decide the label. It exercises the stack end
-    to end; its accuracy says nothing about IMDB, and every report says so."""
-    rng = random.Random(seed)
-
-    def review(label: int) -> str:
-        words = [rng.choice(_NEUTRAL) for _ in range(rng.randint(30, 80))]
-        cue = _POSITIVE if label else _NEGATIVE
-        noise = _NEGATIVE if label else _POSITIVE
-        for _ in range(rng.randint(3, 6)):
-            words.insert(rng.randrange(len(words)), rng.choice(cue))
-        if rng.random() < 0.3:
-            words.insert(rng.randrange(len(words)), rng.choice(noise))
-        return " ".join(words)
-
-    train = [(review(i % 2), i % 2) for i in range(2000)]
-    test = [(review(i % 2), i % 2) for i in range(600)]
-    out = cache_dir() / f"synthetic-{seed}.json.gz"
-    source = f"SYNTHETIC sentiment set ({reason}, and no local IMDB data): not an IMDB accuracy"
+def _synthetic(seed: int, reason: str, notes: list[str]) -> Prepared:
+    train, test = synthetic.reviews(seed)
+    out = cache_dir() / f"synthetic-{seed}-{synthetic.TRAIN}.json.gz"
+    source = synthetic.source_label(reason)
     _write_prepared(out, source, True, train, test)
-    return Prepared(out, "texts", source, True, len(train), len(test))
+    return Prepared(out, "texts", source, True, len(train), len(test), tuple(notes))
 
 
 __all__ = [
+    "BUNDLE_DATA",
     "IMDB_SHA256",
     "IMDB_URL",
+    "KERAS_NPZ_SHA256",
     "DataError",
     "Prepared",
     "cache_dir",

@@ -1,0 +1,137 @@
+"""What a bundle holds and how it is judged: member layout, the manifest, and the verdict on a member list.
+
+Pure: the archive is read and written in execute/bundle_*.py. A bundle is a plain tar (wheels are compressed
+already) whose `manifest.json` lists every other member with its sha256 and size; nothing in it is trusted until
+its hash matches, and a member that is not listed, or a listed one that is missing, refuses the whole bundle.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+# Folders inside the archive, one job each.
+# Locks sit beside the profile, where setup looks for the locks of any profile given as a path.
+LOCKS, WHEELS, UV, SELF, PYTHON, DATA, PROFILE = "profile", "wheels", "uv", "llmenv", "python", "data", "profile"
+_SAFE = re.compile(r"^[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*$")
+
+
+@dataclass(frozen=True)
+class Variant:
+    accelerator: str
+    build: str  # cpu, cu126, ... (the lock file's build label)
+    lock: str  # member path of its hashed lock
+
+
+@dataclass
+class Manifest:
+    profile: str
+    profile_member: str
+    llmenv_version: str
+    platform: str  # uv's --python-platform target
+    python: str  # X.Y
+    variants: list[Variant] = field(default_factory=list)
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> {sha256, size}
+    python_archive: str | None = None
+    data: str | None = None
+    uv: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "profile": self.profile,
+            "profile_member": self.profile_member,
+            "llmenv_version": self.llmenv_version,
+            "platform": self.platform,
+            "python": self.python,
+            "variants": [v.__dict__ for v in self.variants],
+            "python_archive": self.python_archive,
+            "data": self.data,
+            "uv": self.uv,
+            "notes": self.notes,
+            "members": dict(sorted(self.members.items())),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Manifest:
+        if raw.get("format") != FORMAT:
+            raise ValueError(f"unknown bundle format {raw.get('format')!r} (this llmenv reads format {FORMAT})")
+        return cls(
+            profile=str(raw["profile"]),
+            profile_member=str(raw["profile_member"]),
+            llmenv_version=str(raw["llmenv_version"]),
+            platform=str(raw["platform"]),
+            python=str(raw["python"]),
+            variants=[Variant(**v) for v in raw["variants"]],
+            members={str(k): dict(v) for k, v in raw["members"].items()},
+            python_archive=raw.get("python_archive"),
+            data=raw.get("data"),
+            uv=raw.get("uv"),
+            notes=list(raw.get("notes") or []),
+        )
+
+
+def safe_member(name: str) -> bool:
+    """Relative, no `..`, plain characters: a member can only land inside the folder it is unpacked into."""
+    path = PurePosixPath(name)
+    return bool(_SAFE.match(name)) and ".." not in path.parts and not path.is_absolute()
+
+
+def problems(manifest: Manifest, seen: dict[str, tuple[str, int]]) -> list[str]:
+    """Why a bundle must be refused, given each member's (sha256, size) as read: empty when every member matches."""
+    out = []
+    for name, (digest, size) in sorted(seen.items()):
+        want = manifest.members.get(name)
+        if want is None:
+            out.append(f"{name}: not listed in the manifest")
+        elif want.get("sha256") != digest or int(want.get("size", -1)) != size:
+            out.append(f"{name}: sha256 {digest} does not match the manifest's {want.get('sha256')}")
+    out += [f"{name}: listed in the manifest but missing" for name in sorted(set(manifest.members) - set(seen))]
+    return out
+
+
+def pip_platforms(uv_platform: str) -> list[str]:
+    """uv's target (`x86_64-manylinux_2_28`) -> pip download's --platform tags."""
+    arch, _, system = uv_platform.partition("-")
+    if system.startswith("manylinux_"):
+        # pip does not widen a PEP 600 tag to older glibc versions by itself: list them, newest first.
+        glibc = int(system.rsplit("_", 1)[-1])
+        tags = [f"manylinux_2_{minor}_{arch}" for minor in range(glibc, 16, -1)]
+        return [*tags, f"manylinux2014_{arch}", f"manylinux2010_{arch}", f"manylinux1_{arch}", f"linux_{arch}"]
+    if system == "apple-darwin":
+        return ["macosx_11_0_arm64"] if arch == "aarch64" else ["macosx_10_13_x86_64"]
+    if system == "pc-windows-msvc":
+        return ["win_amd64"] if arch == "x86_64" else ["win_arm64"]
+    return [f"linux_{arch}"]
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.1f} {unit}" if unit != "B" else f"{size} B"
+        value /= 1024
+    return f"{size} B"
+
+
+__all__ = [
+    "DATA",
+    "LOCKS",
+    "MANIFEST",
+    "PROFILE",
+    "PYTHON",
+    "SELF",
+    "UV",
+    "WHEELS",
+    "Manifest",
+    "Variant",
+    "human_size",
+    "pip_platforms",
+    "problems",
+    "safe_member",
+]

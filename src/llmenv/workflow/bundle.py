@@ -1,0 +1,195 @@
+"""bundle = plan per variant -> hashed lock -> wheels -> llmenv + uv + Python build + smoke data -> manifest -> tar
+setup --bundle = verify every member -> a private, index-free pip configuration -> the ordinary setup, offline.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llmenv.probe import probe_host
+from llmenv.workflow.common import SetupOptions, plan_for
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BundleOptions:
+    profile: str
+    output: Path
+    accelerators: tuple[str, ...] = ()
+    python: str | None = None  # X.Y (or an interpreter) to lock for
+    platform: str | None = None  # uv's --python-platform target; default: this host
+    mirror: str | None = None  # hook: a PyPI mirror URL (the mirror set's `pypi` role) for the downloads
+    data: Path | None = None  # smoke data to carry; default: the first real IMDB copy found
+    python_archive: Path | None = None  # a python-build-standalone archive to carry
+
+
+@dataclass(frozen=True)
+class BundleReport:
+    output: Path
+    size: int
+    seconds: float
+    members: int
+    notes: tuple[str, ...]
+
+
+def make_bundle(options: BundleOptions, say: Say) -> BundleReport:
+    from llmenv import __version__
+    from llmenv.execute import bundle_build as build
+    from llmenv.execute.lock import write_lock
+    from llmenv.paths import new_log
+    from llmenv.plan import bundle as layout
+    from llmenv.plan.lockfiles import lock_name, uv_platform
+    from llmenv.profiles.load import load_profile
+
+    start = time.perf_counter()
+    profile = load_profile(options.profile)
+    facts = probe_host(offline=False)
+    system = facts.system.value
+    platform = options.platform or (uv_platform(system.os, system.machine) if system else "x86_64-manylinux_2_28")
+    tags = layout.pip_platforms(platform)
+    log = new_log("bundle")
+    say(f"bundle for profile {profile.name}, platform {platform} (log: {log})")
+    with tempfile.TemporaryDirectory(prefix="llmenv-bundle-") as tmp:
+        stage = Path(tmp)
+        manifest: Any = None
+        for accelerator in options.accelerators or (profile.accelerator,):
+            plan = plan_for(profile, facts, SetupOptions(profile=options.profile, python=options.python,
+                                                         accelerator=accelerator), Path(profile.env))  # fmt: skip
+            minor = ".".join(plan.python_version.split(".")[:2])
+            if manifest is None:
+                profile_member = f"{layout.PROFILE}/{profile.name}.yaml"
+                (stage / layout.PROFILE).mkdir()
+                shutil.copyfile(profile.source, stage / profile_member)
+                manifest = layout.Manifest(profile.name, profile_member, __version__, platform, minor)
+            name = lock_name(plan, platform)
+            say(f"locking {plan.accelerator.value} ({name})")
+            write_lock(plan, stage / layout.LOCKS / name, platform, log)
+            build_label = plan.variant.value if plan.variant else plan.accelerator.value
+            manifest.variants.append(layout.Variant(plan.accelerator.value, build_label, f"{layout.LOCKS}/{name}"))
+            say(f"downloading the wheels of {name}")
+            index = plan.indexes.variant_index.reveal() if plan.indexes.variant_index else None
+            with _index_env(options.mirror):
+                build.lock_wheels(stage / layout.LOCKS / name, stage / layout.WHEELS, minor, tags, log, index)
+        say("adding llmenv's own wheel and its dependencies")
+        with _index_env(options.mirror):
+            build.self_wheel(stage / layout.SELF, manifest.python, tags, log)
+        manifest.uv = f"{layout.UV}/{build.uv_copy(stage / layout.UV)}"
+        manifest.python_archive = _python_archive(options, manifest, stage, log, say)
+        manifest.data = _data(options, stage, manifest, say)
+        say("hashing members and writing the archive")
+        size = build.write_archive(stage, manifest, options.output, say)
+    seconds = time.perf_counter() - start
+    return BundleReport(options.output, size, seconds, len(manifest.members), tuple(manifest.notes))
+
+
+class _index_env:
+    """The mirror's URL for pip in the environment (never in argv), restored afterwards."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url, self.saved = url, os.environ.get("PIP_INDEX_URL")
+
+    def __enter__(self) -> None:
+        if self.url:
+            os.environ["PIP_INDEX_URL"] = self.url
+
+    def __exit__(self, *exc: object) -> None:
+        if self.url:
+            if self.saved is None:
+                os.environ.pop("PIP_INDEX_URL", None)
+            else:
+                os.environ["PIP_INDEX_URL"] = self.saved
+
+
+def _python_archive(options: BundleOptions, manifest: Any, stage: Path, log: Path, say: Say) -> str | None:
+    from llmenv.execute.bundle_build import managed_python
+    from llmenv.plan.bundle import PYTHON
+
+    if options.python_archive is not None:
+        (stage / PYTHON).mkdir(exist_ok=True)
+        shutil.copyfile(options.python_archive, stage / PYTHON / options.python_archive.name)
+        return f"{PYTHON}/{options.python_archive.name}"
+    name = managed_python(manifest.python, stage / PYTHON, log)
+    if name is None:
+        manifest.notes.append(
+            f"no python-build-standalone archive: uv manages no CPython {manifest.python} here "
+            "(`uv python install` it, or pass --python-archive)"
+        )
+        say(manifest.notes[-1])
+        return None
+    say(f"adding CPython from uv's managed installs ({name})")
+    return f"{PYTHON}/{name}"
+
+
+def _data(options: BundleOptions, stage: Path, manifest: Any, say: Say) -> str | None:
+    from llmenv.plan.bundle import DATA
+    from llmenv.verify.smoke.data import _candidates
+
+    source = options.data
+    if source is None and os.environ.get("LLMENV_IMDB"):
+        source = Path(os.environ["LLMENV_IMDB"])
+    if source is None:
+        found = [p for _, p in _candidates([]) if p.is_file()]
+        source = found[0] if found else None
+    if source is None or not source.is_file():
+        manifest.notes.append("no IMDB data carried (pass --data FILE): the smoke test will fall back to synthetic")
+        say(manifest.notes[-1])
+        return None
+    (stage / DATA).mkdir(exist_ok=True)
+    shutil.copyfile(source, stage / DATA / source.name)
+    say(f"adding smoke data {source}")
+    return f"{DATA}/{source.name}"
+
+
+def setup_from_bundle(bundle: Path, options: SetupOptions, say: Say) -> tuple[SetupOptions, Any]:
+    """Verify and unpack the bundle, point pip and uv at its wheels only, and return the options for the ordinary
+    setup (profile and smoke data from the bundle). Nothing is installed when a member does not match."""
+    from llmenv.errors import UsageError
+    from llmenv.execute.bundle_open import open_bundle
+    from llmenv.plan.bundle import WHEELS
+    from llmenv.verify.smoke.data import BUNDLE_DATA, cache_dir
+
+    root = cache_dir().parent / "bundles"
+    say(f"checking every member of {bundle} against its manifest")
+    manifest, folder = open_bundle(bundle, root)
+    profile = options.profile
+    if profile is not None and profile != manifest.profile and not Path(profile).is_file():
+        raise UsageError(
+            f"the bundle holds profile {manifest.profile}, not {profile}",
+            where=str(bundle),
+            fix=f"run `llmenv setup --bundle {bundle} {manifest.profile}` or make a bundle for {profile}",
+        )
+    # Only the bundle's wheels: no index, no find-links or constraints from the user's configuration.
+    os.environ.update({"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(folder / WHEELS)})
+    for key in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT", "UV_INDEX_URL", "UV_EXTRA_INDEX_URL"):
+        os.environ.pop(key, None)
+    os.environ["UV_OFFLINE"] = "1"
+    data = options.data
+    if manifest.data and data is None:
+        carried = cache_dir() / BUNDLE_DATA / Path(manifest.data).name
+        carried.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(folder / manifest.data, carried)
+        data = carried
+    accelerator = options.accelerator
+    if accelerator is None and len(manifest.variants) == 1:
+        accelerator = manifest.variants[0].accelerator
+    import dataclasses
+
+    chosen = dataclasses.replace(
+        options,
+        profile=profile if profile and Path(profile).is_file() else str(folder / manifest.profile_member),
+        offline=True,
+        data=data,
+        accelerator=accelerator,
+    )
+    return chosen, manifest
+
+
+__all__ = ["BundleOptions", "BundleReport", "make_bundle", "setup_from_bundle"]

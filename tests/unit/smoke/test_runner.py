@@ -1,0 +1,90 @@
+"""Judging a smoke run: a synthetic-data run proves only that the stack trains and never passes an accuracy bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from llmenv.report.schemas import SCHEMAS
+from llmenv.report.smoke import smoke_json
+from llmenv.verify.model import Status
+from llmenv.verify.smoke.data import Prepared
+from llmenv.verify.smoke.runner import judge, payload_argv
+
+SYNTHETIC = Prepared(Path("/c/synthetic-1234.json.gz"), "texts", "SYNTHETIC sentiment set (offline)", True, 600, 200)
+REAL = Prepared(Path("/c/prepared-x.json.gz"), "texts", "--data /d/aclImdb-mini.tar.gz", False, 5000, 2000)
+
+
+def result_event(accuracy: float, losses: list[float]) -> dict[str, Any]:
+    return {
+        "event": "result",
+        "framework": "torch",
+        "accuracy": accuracy,
+        "loss_curve": losses,
+        "device": "cpu",
+        "train_s": 1.2,
+        "samples_per_s": 500.0,
+        "wall_s": 3.4,
+        "train": 600,
+        "test": 200,
+    }
+
+
+def test_synthetic_run_is_a_stack_check_not_an_accuracy_pass() -> None:
+    smoke = judge("torch", SYNTHETIC, 0.75, 60.0, [result_event(0.99, [0.69, 0.4])], 0, False, "", Path("/l"))
+    assert smoke.verdict == "stack-trains"
+    assert smoke.accuracy is None  # no IMDB accuracy was measured
+    finding = smoke.finding()
+    assert "stack trains; no IMDB accuracy measured" in finding.title
+    assert "passed" not in finding.title
+    assert finding.status is Status.OK
+    report = smoke_json(smoke)
+    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+    assert report["accuracy_pass"] is None and report["accuracy"] is None and report["exit_code"] == 0
+    assert report["verdict"] == "stack-trains"
+    assert report["result"]["accuracy"] == 0.99  # the synthetic figure stays visible, but only inside `result`
+
+
+def test_synthetic_run_that_does_not_train_fails() -> None:
+    smoke = judge("torch", SYNTHETIC, 0.75, 60.0, [result_event(0.5, [float("nan")])], 0, False, "", Path("/l"))
+    assert smoke.verdict == "error" and not smoke.passed
+    assert smoke.finding().status is Status.FAIL
+
+
+def test_real_data_is_judged_on_the_accuracy_bar() -> None:
+    good = judge("torch", REAL, 0.75, 60.0, [result_event(0.81, [0.69, 0.4])], 0, False, "", Path("/l"))
+    assert good.verdict == "accuracy-pass" and good.passed and good.accuracy == 0.81
+    assert smoke_json(good)["accuracy_pass"] is True
+    low = judge("torch", REAL, 0.75, 60.0, [result_event(0.6, [0.69, 0.6])], 0, False, "", Path("/l"))
+    assert low.verdict == "accuracy-fail" and not low.passed and smoke_json(low)["accuracy_pass"] is False
+    for report in (smoke_json(good), smoke_json(low)):
+        jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+
+
+def test_synthetic_run_is_kept_short_whatever_the_profile_asks() -> None:
+    argv = payload_argv(Path("/env/bin/python"), "keras", SYNTHETIC, epochs=10, model=None)
+    assert argv[argv.index("--epochs") + 1] == "1"
+    assert int(argv[argv.index("--maxlen") + 1]) <= 64
+    real = payload_argv(Path("/env/bin/python"), "keras", REAL, epochs=10, model=None)
+    assert real[real.index("--epochs") + 1] == "10" and "--maxlen" not in real
+
+
+def test_tutorial_run_reports_its_accuracy_beside_the_tutorials() -> None:
+    event = {**result_event(0.8123, [0.5, 0.3]), "framework": "keras", "reference_accuracy": 0.7947}
+    smoke = judge("keras", REAL, 0.75, 600.0, [event], 0, False, "", Path("/l"))
+    report = smoke_json(smoke)
+    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+    assert report["tutorial"] == {
+        "accuracy": 0.8123,
+        "reference_accuracy": 0.7947,
+        "difference": 0.0176,
+        "epochs": 2,
+        "test": 200,
+    }
+
+
+def test_tutorial_model_is_passed_to_the_keras_payload() -> None:
+    argv = payload_argv(Path("/env/bin/python"), "keras", REAL, epochs=10, model="tutorial")
+    assert argv[argv.index("--model") + 1] == "tutorial" and argv[argv.index("--epochs") + 1] == "10"
