@@ -24,6 +24,15 @@ def export(
     python: Annotated[
         str | None, typer.Option("--python", help="Interpreter path or version to plan for.", show_default=False)
     ] = None,
+    llmenv_spec: Annotated[
+        str | None,
+        typer.Option(
+            "--llmenv-spec",
+            help="Where the image or CI job gets llmenv (a pip requirement: git URL, wheel URL, internal index pin). "
+            "Default: this llmenv's wheel, written beside the output.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Turn a profile into a hashed requirements lock, a Dockerfile, a devcontainer.json or a CI workflow.
 
@@ -35,12 +44,17 @@ def export(
     check_accelerator(accelerator)
     if format not in FORMATS:
         raise UsageError(f"unknown format '{format}'", where="--format", fix="use " + ", ".join(FORMATS))
-    text = run_export(profile, format, accelerator, python)
+    text, written = run_export(profile, format, accelerator, python, output, llmenv_spec)
     if output is None:
         typer.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {output}", err=True)
+        return
+    from llmenv.execute.export_files import write_text
+
+    write_text(output, text)
+    for path in [output, *written]:
+        typer.echo(f"wrote {path}", err=True)
+    if any(path.suffix == ".whl" for path in written):
+        typer.echo("llmenv is not on PyPI: keep the wheel beside the export (commit it with the file)", err=True)
 
 
 __all__ = ["export"]
