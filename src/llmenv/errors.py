@@ -101,10 +101,17 @@ class InstallError(LlmenvError):
     exit_code = ExitCode.INSTALL_FAILED
 
 
+class Interrupted(LlmenvError):
+    """Ctrl-C: not a failure of anything, so the CLI prints the message (what state the env is in) without "error:"."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
 __all__ = [
     "ExitCode",
     "HostError",
     "InstallError",
+    "Interrupted",
     "LlmenvError",
     "ProfileError",
     "ProfileIssue",

@@ -75,6 +75,9 @@ def main(argv: list[str] | None = None) -> None:
         from llmenv.report.console import print_error
 
         text = redact_text(exc.render())
+        if exc.exit_code == ExitCode.INTERRUPTED:
+            sys.stderr.write(f"{text}\n")  # what state things are in, not an error
+            sys.exit(int(exc.exit_code))
         print_error(text)
         _github_error(text)
         sys.exit(int(exc.exit_code))

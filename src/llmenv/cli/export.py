@@ -43,7 +43,9 @@ def export(
 
     check_accelerator(accelerator)
     if format not in FORMATS:
-        raise UsageError(f"unknown format '{format}'", where="--format", fix="use " + ", ".join(FORMATS))
+        from llmenv.suggest import did_you_mean
+
+        raise UsageError(f"unknown format '{format}'", where="--format", fix=did_you_mean(format, FORMATS))
     text, written = run_export(profile, format, accelerator, python, output, llmenv_spec)
     if output is None:
         typer.echo(text, nl=False)
