@@ -107,6 +107,12 @@ class InstallError(LlmenvError):
     exit_code = ExitCode.INSTALL_FAILED
 
 
+class Interrupted(LlmenvError):
+    """Ctrl-C: not a failure of anything, so the CLI prints the message (what state the env is in) without "error:"."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
 class FileSystemError(HostError):
     """The file system refused a read or write: a full disk, a read-only mount, missing permission, a name too
     long. It is the host's state, not a bug in llmenv, so it gets exit 3 and a fix for that cause."""
@@ -177,6 +183,7 @@ __all__ = [
     "FileSystemError",
     "HostError",
     "InstallError",
+    "Interrupted",
     "LlmenvError",
     "ProfileError",
     "ProfileIssue",

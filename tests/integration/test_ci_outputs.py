@@ -196,12 +196,15 @@ def test_action_and_exported_workflow_pass_actionlint(cli: Callable[..., CliResu
 
 
 def test_devcontainer_asks_for_gpus_only_for_cuda(
-    cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+    cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    cpu = json.loads(cli("export", "torch", "--format", "devcontainer").out)
+    out = tmp_path / ".devcontainer" / "devcontainer.json"
+    assert cli("export", "torch", "--format", "devcontainer", "-o", str(out)).code == 0
+    cpu = json.loads(out.read_text())
     assert cpu["build"]["dockerfile"] == "Dockerfile" and "runArgs" not in cpu
     monkeypatch.setenv("LLMENV_CUDA_DRIVER", "580.65.06")
-    cuda = json.loads(cli("export", "torch", "--format", "devcontainer", "--accelerator", "cuda").out)
+    assert cli("export", "torch", "--format", "devcontainer", "--accelerator", "cuda", "-o", str(out)).code == 0
+    cuda = json.loads(out.read_text())
     assert cuda["runArgs"] == ["--gpus", "all"] and cuda["hostRequirements"] == {"gpu": True}
 
 

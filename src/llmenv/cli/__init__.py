@@ -100,6 +100,9 @@ def _fail(args: list[str], exc: LlmenvError) -> None:
 
     _json_error(args, exc)
     text = redact_text(exc.render())
+    if exc.exit_code == ExitCode.INTERRUPTED:
+        sys.stderr.write(f"{text}\n")  # what state things are in, not an error
+        sys.exit(int(exc.exit_code))
     print_error(text)
     _github_error(text)
     sys.exit(int(exc.exit_code))

@@ -15,7 +15,9 @@ def check_accelerator(value: str | None) -> None:
     from llmenv.profiles.model import ACCELERATORS
 
     if value is not None and value not in ACCELERATORS:
-        raise UsageError(f"unknown accelerator '{value}'", where="--accelerator", fix="use " + ", ".join(ACCELERATORS))
+        from llmenv.suggest import did_you_mean
+
+        raise UsageError(f"unknown accelerator '{value}'", where="--accelerator", fix=did_you_mean(value, ACCELERATORS))
 
 
 def doctor(

@@ -33,6 +33,15 @@ def export(
     python: Annotated[
         str | None, typer.Option("--python", help="Interpreter path or version to plan for.", show_default=False)
     ] = None,
+    llmenv_spec: Annotated[
+        str | None,
+        typer.Option(
+            "--llmenv-spec",
+            help="Where the image or CI job gets llmenv (a pip requirement: git URL, wheel URL, internal index pin). "
+            "Default: this llmenv's wheel, written beside the output.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Turn a profile into a hashed requirements lock, a Dockerfile, a devcontainer.json or a CI workflow.
 
@@ -43,15 +52,20 @@ def export(
 
     check_accelerator(accelerator)
     if format not in FORMATS:
-        raise UsageError(f"unknown format '{format}'", where="--format", fix="use " + ", ".join(FORMATS))
-    text = run_export(profile, format, accelerator, python)
+        from llmenv.suggest import did_you_mean
+
+        raise UsageError(f"unknown format '{format}'", where="--format", fix=did_you_mean(format, FORMATS))
+    text, written = run_export(profile, format, accelerator, python, output, llmenv_spec)
     if output is None:
         typer.echo(text, nl=False)
-    else:
-        from llmenv.cli.outputs import write_output
+        return
+    from llmenv.cli.outputs import write_output
 
-        write_output(output, text, "--output")
-        typer.echo(f"wrote {output}", err=True)
+    write_output(output, text, "--output")
+    for path in [output, *written]:
+        typer.echo(f"wrote {path}", err=True)
+    if any(path.suffix == ".whl" for path in written):
+        typer.echo("llmenv is not on PyPI: keep the wheel beside the export (commit it with the file)", err=True)
 
 
 __all__ = ["export"]

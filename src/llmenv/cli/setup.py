@@ -19,6 +19,7 @@ from llmenv.cli.options import (
 )
 
 BACKENDS = ("auto", "uv", "pip")
+SMOKE_PHASE = "running the IMDB smoke test"  # the phase name workflow/setup.py gives the smoke test
 
 
 def setup(
@@ -51,6 +52,14 @@ def setup(
         float, typer.Option("--lock-timeout", help="Seconds to wait for another setup of the same env.")
     ] = 600.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+    shell: Annotated[
+        str | None,
+        typer.Option(
+            "--shell",
+            help="Print how to activate the env in bash, zsh, fish, powershell or cmd (default: detected).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
     junit: JunitOption = None,
     bundle: Annotated[
@@ -69,8 +78,11 @@ def setup(
     previous working environment until the new one has passed its checks)."""
     from llmenv.cli.doctor import check_accelerator
     from llmenv.errors import UsageError
-    from llmenv.report.setup import Progress, print_plan, print_setup, setup_json
-    from llmenv.report.smoke import SmokeProgress, print_smoke
+    from llmenv.report.activation import SHELLS
+    from llmenv.report.live import LiveDisplay
+    from llmenv.report.setup import print_plan, print_setup, print_usage, setup_json
+    from llmenv.report.smoke import print_smoke
+    from llmenv.suggest import did_you_mean
     from llmenv.workflow import SetupOptions
     from llmenv.workflow import setup as run_setup
 
@@ -78,6 +90,8 @@ def setup(
     check_lock_timeout(lock_timeout)
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend '{backend}'", where="--backend", fix="use auto, uv or pip")
+    if shell is not None and shell not in SHELLS:
+        raise UsageError(f"unknown shell '{shell}'", where="--shell", fix=did_you_mean(shell, SHELLS))
     options = SetupOptions(
         profile=profile,
         env=env,
@@ -98,14 +112,17 @@ def setup(
 
         say = (lambda line: None) if quiet or as_json else (lambda line: typer.echo(f"-> {line}", err=True))
         options, _ = setup_from_bundle(bundle, options, say)
-    progress = Progress(quiet=quiet or as_json)
-    smoke_progress = SmokeProgress(quiet=quiet or as_json)
+    display = LiveDisplay(quiet=quiet or as_json)
+    before = _state(options)
     try:
-        report = run_setup(options, progress, (smoke_progress.event, smoke_progress.download))
+        report = run_setup(options, display, (display.event, display.download))
+    except KeyboardInterrupt:
+        display.close(interrupted=True)
+        raise _interrupted(before, display.last_phase == SMOKE_PHASE) from None
     except BaseException:
-        progress.close(failed=True)
+        display.close(failed=True)
         raise
-    progress.close()
+    display.close()
     if report.status != "planned":
         from llmenv.report.ci import CiReport, publish
 
@@ -120,11 +137,66 @@ def setup(
         print_setup(report)
         if report.smoke is not None:
             print_smoke(report.smoke)
+        if report.exit_code == 0:
+            print_usage(report, shell)
     raise typer.Exit(report.exit_code)
 
 
 def _confirm(question: str) -> bool:
     return bool(typer.confirm(question, default=True))
+
+
+def _rollback_fix(store: object, env: Path) -> str:
+    """Nothing older to go back to: the fix is building the env (again), with the command in full."""
+    stamp = store.stamp() if hasattr(store, "stamp") else None
+    if not stamp:
+        return f"there is no environment at {env} yet; build one: llmenv setup --env {_quote(str(env))}"
+    profile = str(stamp.get("profile_source") or stamp.get("profile") or "")
+    return (
+        f"only one generation exists; to rebuild it from scratch: llmenv setup {_quote(profile)} "
+        f"--env {_quote(str(env))} --force"
+    )
+
+
+def _state(options: object) -> tuple[str, Path | None] | None:
+    """(the env as the user named it, its current generation) before setup starts, for the Ctrl-C message."""
+    from llmenv.execute.store import EnvStore
+    from llmenv.workflow.common import DEFAULT_PROFILE
+
+    env: Path | None = getattr(options, "env", None)
+    try:
+        if env is None:
+            from llmenv.profiles.load import load_profile
+
+            env = Path(load_profile(getattr(options, "profile", None) or DEFAULT_PROFILE).env)
+        return str(env), EnvStore.at(env).current()
+    except Exception:
+        return None  # a bad profile or path: setup itself reports it
+
+
+def _interrupted(before: tuple[str, Path | None] | None, in_smoke: bool) -> Exception:
+    from llmenv.errors import Interrupted
+    from llmenv.execute.store import EnvStore
+
+    if before is None:
+        return Interrupted("interrupted; nothing was changed")
+    env, generation = before
+    now = EnvStore.at(env).current()
+    if in_smoke and now is not None and now != generation:
+        return Interrupted(
+            f"interrupted during the smoke test; {env} is now generation {now.name.removeprefix('gen-')} (installed "
+            "and its imports checked; the smoke test did not finish)",
+            fix=f"llmenv smoke --env {_quote(env)}",
+        )
+    if now is None:
+        return Interrupted(f"interrupted; {env} is unchanged (no environment there yet)")
+    return Interrupted(f"interrupted; {env} is unchanged (still generation {now.name.removeprefix('gen-')})")
+
+
+def _quote(path: str) -> str:
+    import shlex
+
+    return shlex.quote(path)
 
 
 def rollback(
@@ -156,7 +228,11 @@ def rollback(
     with store.locked(lock_timeout, on_wait=waiting):
         previous = store.previous()
         if previous is None:
-            raise UsageError(f"{env} has no previous generation to roll back to", where=str(env))
+            raise UsageError(
+                f"{env} has no previous generation to roll back to (one is kept after each successful update)",
+                where=str(env),
+                fix=_rollback_fix(store, env),
+            )
         store.switch_to(previous)
     typer.echo(f"{env} -> {previous}")
 

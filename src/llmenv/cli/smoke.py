@@ -56,29 +56,42 @@ def smoke(
 ) -> None:
     """Train and evaluate the IMDB sentiment model inside an environment; exit 1 below the profile's accuracy bar."""
     from llmenv.errors import UsageError
-    from llmenv.report.smoke import SmokeProgress, print_smoke, smoke_json
+    from llmenv.report.live import LiveDisplay
+    from llmenv.report.smoke import print_smoke, smoke_json
+    from llmenv.suggest import did_you_mean
     from llmenv.workflow import SmokeOptions
     from llmenv.workflow import smoke as run_smoke
 
     if framework is not None and framework not in FRAMEWORKS:
         raise UsageError(
-            f"unknown framework '{framework}'", where="--framework", fix="use torch, keras or transformers"
+            f"unknown framework '{framework}'", where="--framework", fix=did_you_mean(framework, FRAMEWORKS)
         )
-    progress = SmokeProgress(quiet=as_json)
-    result = run_smoke(
-        SmokeOptions(
-            env=env,
-            profile=profile,
-            framework=framework,
-            data=data,
-            epochs=epochs,
-            model=model,
-            offline=offline,
-            mirror=mirror,
-        ),
-        progress.event,
-        progress.download,
-    )
+    display = LiveDisplay(quiet=as_json)
+    display(f"running the IMDB smoke test in {env}")
+    try:
+        result = run_smoke(
+            SmokeOptions(
+                env=env,
+                profile=profile,
+                framework=framework,
+                data=data,
+                epochs=epochs,
+                model=model,
+                offline=offline,
+                mirror=mirror,
+            ),
+            display.event,
+            display.download,
+        )
+    except KeyboardInterrupt:
+        display.close(interrupted=True)
+        from llmenv.errors import Interrupted
+
+        raise Interrupted(f"interrupted; {env} is unchanged (the smoke test writes nothing into it)") from None
+    except BaseException:
+        display.close(failed=True)
+        raise
+    display.close(failed=not result.passed)
     from llmenv.report.ci import CiReport, publish
 
     seconds = float((result.result or {}).get("wall_s", 0.0))

@@ -72,6 +72,10 @@ class EnvStore:
     def ensure_home(self) -> None:
         created = not self.home.exists()
         self.home.mkdir(parents=True, exist_ok=True)
+        ignore = self.home / ".gitignore"
+        if not ignore.exists():
+            # The store ignores itself for git, as virtualenv's venvs do (the link <env> is the user's to ignore).
+            ignore.write_text("# created by llmenv: environment generations are not source\n*\n", encoding="utf-8")
         owner = self.home / OWNER
         if not owner.exists():
             try:

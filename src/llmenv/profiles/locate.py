@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from llmenv.errors import ProfileError, ProfileIssue
+from llmenv.suggest import did_you_mean
 
 SUFFIXES = (".yaml", ".yml")
 MAX_PROFILE_BYTES = 1024 * 1024  # profiles are a few KB; a bigger file is not one
@@ -105,17 +106,12 @@ def locate(ref: str, *, cwd: Path | None = None) -> Located:
             if candidate.is_file():
                 return Located(candidate, origin)
     names = sorted({name for name, _ in list_available(cwd)})
-    raise ProfileError(
-        [
-            ProfileIssue(
-                ref,
-                None,
-                "",
-                f"no profile named '{ref}' in {', '.join(str(d) for _, d in search_dirs(cwd))}",
-                f"use one of: {', '.join(names)}" if names else "give a path to a profile file",
-            )
-        ]
+    error = ProfileError(
+        [ProfileIssue(ref, None, "", f"no profile named '{ref}' in {', '.join(str(d) for _, d in search_dirs(cwd))}")]
     )
+    # The fix is the name the user probably meant, not "correct the profile": there is no file to correct.
+    error.fix = did_you_mean(ref, names) if names else "give a path to a profile file"
+    raise error
 
 
 def list_available(cwd: Path | None = None) -> list[tuple[str, Located]]:

@@ -7,7 +7,9 @@ markup off, so a requirement like `tensorflow[and-cuda]` is never read as rich m
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -20,6 +22,42 @@ def plain_output() -> bool:
     if os.environ.get("FORCE_COLOR"):
         return False
     return bool(os.environ.get("NO_COLOR") or os.environ.get("CI")) or not sys.stdout.isatty()
+
+
+def table_width(needed: int) -> int | None:
+    """The width to draw a table in, or None for plain lines: a table only where stdout is a terminal whose width is
+    known and wide enough (a pipe, a file or a CI log gets lines that are never wrapped or cut)."""
+    if os.environ.get("FORCE_COLOR"):  # the README pictures: a recorded terminal of a known width
+        width = int(os.environ.get("COLUMNS", "110"))
+    elif plain_output():
+        return None
+    else:
+        width = shutil.get_terminal_size((0, 0)).columns
+    return width if width >= needed else None
+
+
+def one_line(text: str) -> str:
+    """A multi-line value as one line: plain output is grep-able, one fact or finding per line."""
+    return "; ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def write_lines(lines: Iterable[str]) -> None:
+    """Plain lines to stdout, bypassing rich so nothing is wrapped, cut or styled; control characters from user
+    data are escaped as everywhere else."""
+    from llmenv.report.text import printable
+
+    sys.stdout.write("".join(f"{printable(line)}\n" for line in lines))
+    sys.stdout.flush()
+
+
+def human_size(mb: float) -> str:
+    """Sizes as people read them, the unit always written: 77942 MB -> '76.1 GiB'."""
+    size, unit = float(mb) * 1024 * 1024, "B"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            break
+        size /= 1024
+    return f"{size:.0f} {unit}" if unit in ("B", "KiB") else f"{size:.1f} {unit}"
 
 
 def _safe_console(**options: Any) -> Console:
@@ -61,4 +99,14 @@ def print_notice(text: str) -> None:
     sys.stderr.flush()
 
 
-__all__ = ["plain_output", "print_error", "print_notice", "stderr_console", "stdout_console"]
+__all__ = [
+    "human_size",
+    "one_line",
+    "plain_output",
+    "print_error",
+    "print_notice",
+    "stderr_console",
+    "stdout_console",
+    "table_width",
+    "write_lines",
+]

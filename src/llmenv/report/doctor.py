@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from llmenv import __version__
-from llmenv.report.console import stdout_console
+from llmenv.report.console import one_line, stdout_console, table_width, write_lines
 from llmenv.verify.model import Status
 
 if TYPE_CHECKING:
@@ -43,16 +43,19 @@ def print_doctor(report: DoctorReport, *, verbose: bool = False) -> None:
     console = stdout_console()
     profile = report.profile.name if report.profile else "-"
     default = " (default; choose with --profile)" if report.profile_is_default else ""
-    console.print(f"llmenv doctor: profile {profile}{default}, accelerator {report.accelerator}")
+    header = f"llmenv doctor: profile {profile}{default}, accelerator {report.accelerator}"
     ordered = sorted(report.findings, key=lambda f: AREAS.index(f.area) if f.area in AREAS else 99)
+    shown = [f for f in ordered if verbose or not (f.status is Status.OK and f.area in ("disk",))]
+    if table_width(100) is None:
+        write_lines([header, *(_plain(f) for f in shown), _verdict(report)[0]])
+        return
+    console.print(header)
     table = Table(box=None, pad_edge=False, show_header=True, header_style="bold", expand=False)
     table.add_column("", no_wrap=True)
     table.add_column("AREA", no_wrap=True)
     table.add_column("CHECK", overflow="fold")
     table.add_column("DETAILS", overflow="fold", ratio=1)
-    for finding in ordered:
-        if finding.status is Status.OK and not verbose and finding.area in ("disk",):
-            continue
+    for finding in shown:
         details = Text(finding.evidence)
         if finding.fix and finding.status in (Status.WARN, Status.FAIL):
             details.append("\nfix: " + finding.fix, style="bold")
@@ -63,19 +66,30 @@ def print_doctor(report: DoctorReport, *, verbose: bool = False) -> None:
             details,
         )
     console.print(table)
+    text, style = _verdict(report)
+    console.print(Text(text, style=style))
+
+
+def _plain(finding: Any) -> str:
+    """One finding, whole, on one line: status, id, title, evidence and (when not ok) the fix."""
+    line = f"{MARK[finding.status]:<4} [{finding.id}] {one_line(finding.title)}: {one_line(finding.evidence)}"
+    if finding.fix and finding.status in (Status.WARN, Status.FAIL):
+        line += f" -- fix: {one_line(finding.fix)}"
+    return line
+
+
+def _verdict(report: DoctorReport) -> tuple[str, str]:
     counts = {s: sum(1 for f in report.findings if f.status is s) for s in Status}
     verdict = {
         Status.OK: "no problems found",
         Status.WARN: f"{counts[Status.WARN]} warning(s), nothing blocking",
         Status.FAIL: f"{counts[Status.FAIL]} problem(s) will break installs or training",
     }[report.verdict]
-    console.print(
-        Text(
-            f"Verdict: {verdict} ({counts[Status.OK]} ok, {counts[Status.WARN]} warn, {counts[Status.FAIL]} fail) "
-            f"in {report.seconds:.2f} s",
-            style=STYLE[report.verdict],
-        )
+    text = (
+        f"Verdict: {verdict} ({counts[Status.OK]} ok, {counts[Status.WARN]} warn, {counts[Status.FAIL]} fail) "
+        f"in {report.seconds:.2f} s"
     )
+    return text, STYLE[report.verdict]
 
 
 __all__ = ["DOCTOR_SCHEMA", "PROBE_SCHEMA", "doctor_json", "print_doctor"]

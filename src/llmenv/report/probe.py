@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from llmenv.report.console import stdout_console
+from llmenv.report.console import human_size, one_line, stdout_console, table_width, write_lines
 
 if TYPE_CHECKING:
     from llmenv.probe import HostFacts
@@ -61,7 +61,7 @@ def _lines(facts: HostFacts) -> list[tuple[str, str, str]]:
         rows.append(
             (
                 f"disk {space.label}",
-                f"{space.free_mb:,} MB free of {space.total_mb:,} at {space.measured_at}",
+                f"{human_size(space.free_mb)} free of {human_size(space.total_mb)} at {space.measured_at}",
                 "shutil.disk_usage",
             )
         )
@@ -95,13 +95,18 @@ def _rocm(facts: HostFacts) -> str:
 
 
 def print_probe(facts: HostFacts) -> None:
+    rows = _lines(facts)
+    if table_width(100) is None:
+        write_lines(f"{name}: {one_line(value)} (source: {one_line(source)})" for name, value, source in rows)
+        write_lines([f"probed in {facts.seconds:.2f} s"])
+        return
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("FACT", no_wrap=True)
     table.add_column("VALUE", overflow="fold", ratio=3)
     table.add_column("SOURCE", overflow="fold", ratio=1)
-    for row in _lines(facts):
+    for row in rows:
         table.add_row(*row)
     console = stdout_console()
     console.print(table)

@@ -2,57 +2,16 @@
 
 from __future__ import annotations
 
-import sys
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from llmenv import __version__
-from llmenv.report.console import plain_output, stderr_console, stdout_console
+from llmenv.report.console import stderr_console, stdout_console
 
 if TYPE_CHECKING:
     from llmenv.plan.model import Plan
     from llmenv.workflow import SetupReport
 
 SETUP_SCHEMA = "llmenv.setup/1"
-
-
-class Progress:
-    """Phase lines on stderr. In a terminal the current phase shows a spinner with the installer's latest line."""
-
-    def __init__(self, quiet: bool = False) -> None:
-        self.quiet = quiet
-        self.live = not quiet and not plain_output() and sys.stderr.isatty()
-        self.console = stderr_console()
-        self._status: Any = None
-        self._phase: str | None = None
-        self._start = 0.0
-
-    def __call__(self, phase: str) -> Callable[[str], None]:
-        self._finish()
-        self._phase, self._start = phase, time.perf_counter()
-        if self.quiet:
-            return lambda line: None
-        if self.live:
-            self._status = self.console.status(phase)
-            self._status.start()
-            return lambda line: self._status.update(f"{phase}: {line[-100:]}")
-        self.console.print(f"-> {phase}")
-        return lambda line: None
-
-    def _finish(self, failed: bool = False) -> None:
-        if self._phase is None:
-            return
-        if self._status is not None:
-            self._status.stop()
-            self._status = None
-        if not self.quiet:
-            word = "FAILED" if failed else "done"
-            self.console.print(f"   {word}: {self._phase} ({time.perf_counter() - self._start:.1f} s)")
-        self._phase = None
-
-    def close(self, failed: bool = False) -> None:
-        self._finish(failed)
 
 
 def setup_json(report: SetupReport) -> dict[str, Any]:
@@ -118,6 +77,21 @@ def _print_mirrors(plan: Plan) -> None:
             console.print(f"      passed over {value}: {why}")
 
 
+def print_usage(report: SetupReport, shell: str | None) -> None:
+    """How to use the env in the user's shell (detected unless --shell names one), quoted for it; what next."""
+    import os
+    from pathlib import Path
+
+    from llmenv.report.activation import detect_shell, display_path, usage_lines
+
+    shell = shell or detect_shell(os.environ, os.name == "nt")
+    env = display_path(report.env, Path.cwd())
+    lines = usage_lines(env, shell, smoke_ran=report.smoke is not None or report.status == "up-to-date")
+    console = stdout_console()
+    for line in lines:
+        console.print(line)
+
+
 def print_setup(report: SetupReport) -> None:
     console = stdout_console()
     plan = report.plan
@@ -147,8 +121,7 @@ def print_setup(report: SetupReport) -> None:
             console.print(f"    {finding.title} ({finding.evidence})")
     for finding in skipped:
         console.print(f"    skipped: {finding.title}")
-    console.print(f"  activate: source {report.env}/bin/activate   (or run {report.env}/bin/python)")
     console.print(f"  log: {report.log}")
 
 
-__all__ = ["SETUP_SCHEMA", "Progress", "print_plan", "print_setup", "setup_json"]
+__all__ = ["SETUP_SCHEMA", "print_plan", "print_setup", "print_usage", "setup_json"]

@@ -47,9 +47,19 @@ def cache_key(profile_ref: str, accelerator: str | None, python: str | None) -> 
     return f"llmenv-{plan.profile}-{build}-py{minor}-{platform}-{digest}", parts
 
 
-def export(profile_ref: str, format: str, accelerator: str | None, python: str | None) -> str:
+def export(
+    profile_ref: str,
+    format: str,
+    accelerator: str | None,
+    python: str | None,
+    output: Path | None = None,
+    llmenv_spec: str | None = None,
+) -> tuple[str, list[Path]]:
+    """The exported text, and the files written beside it so that every path it names exists (llmenv's wheel, the
+    user's profile when it lies outside the build context). The text itself is written by the caller."""
     from packaging.specifiers import SpecifierSet
 
+    from llmenv.errors import UsageError
     from llmenv.profiles.load import load_profile
 
     profile = load_profile(profile_ref)
@@ -61,21 +71,53 @@ def export(profile_ref: str, format: str, accelerator: str | None, python: str |
         Path(profile.env),
         reachable={},
     )
-    profile_file = None if profile.origin == "builtin" else Path(profile.source).name
-    if format == "dockerfile":
+    if format == "requirements":
+        return _requirements(plan, facts), []
+    if output is None and (llmenv_spec is None or profile.origin != "builtin" or format == "devcontainer"):
+        raise UsageError(
+            f"a {format} export names files beside it (llmenv's wheel, since llmenv is not on PyPI, and the profile), "
+            "so it needs a folder to write them to",
+            where="--output",
+            fix=f"llmenv export {profile_ref} --format {format} -o {_default_output(format)}"
+            " (or name where llmenv comes from with --llmenv-spec SPEC)",
+        )
+    from llmenv.execute.export_files import write_context, write_text
+    from llmenv.export.context import place
+
+    cwd = Path.cwd()
+    target = output if output is not None else cwd / _default_output(format)
+    placement = place(format, target, None if profile.origin == "builtin" else Path(profile.source), llmenv_spec, cwd)
+    profile_path = placement.profile_path
+    source = llmenv_spec or placement.wheel_path or ""
+    written: list[Path] = []
+    if format == "github-actions":
+        from llmenv.export.workflow import render as render_workflow
+
+        text = render_workflow(plan, profile_ref, profile_path or profile_ref, source)
+    else:
         from llmenv.export.dockerfile import render
 
         nvidia = facts.nvidia.value
         cc = next((g.compute_capability for g in nvidia.gpus if g.compute_capability), None) if nvidia else None
-        return render(plan, profile_ref, profile_file, nvidia.driver if nvidia else None, cc)
-    if format == "devcontainer":
-        from llmenv.export.devcontainer import render as render_devcontainer
+        text = render(plan, profile_ref, profile_path, source, nvidia.driver if nvidia else None, cc)
+        if format == "devcontainer":
+            from llmenv.export.devcontainer import render as render_devcontainer
 
-        return render_devcontainer(plan)
-    if format == "github-actions":
-        from llmenv.export.workflow import render as render_workflow
+            if output is not None:
+                written.append(write_text(placement.context / "Dockerfile", text))
+            text = render_devcontainer(plan)
+    if output is not None:
+        written += write_context(placement)
+    return text, written
 
-        return render_workflow(plan, profile_ref if profile.origin == "builtin" else str(Path(profile.source).name))
+
+def _default_output(format: str) -> str:
+    return {"dockerfile": "Dockerfile", "devcontainer": ".devcontainer/devcontainer.json"}.get(
+        format, ".github/workflows/llmenv.yml"
+    )
+
+
+def _requirements(plan: Any, facts: Any) -> str:
     import tempfile
 
     from llmenv.execute.lock import write_lock

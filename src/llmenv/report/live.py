@@ -1,0 +1,156 @@
+"""One display per command on stderr: phases, the installer's progress, the training bar.
+
+In a terminal a single rich `Live` region owns the bottom of the screen: the current phase with a spinner and its
+elapsed time, a clean line of installer progress (installer_lines.py), and the epoch bar while a model trains.
+Everything else (a finished phase, an epoch summary, a warning) is printed above the region by the same console, so
+two writers never share a line; on exit the region is removed and only those final lines stay. Not a terminal (a
+pipe, a file, CI): plain lines, one fact per line, nothing that redraws."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from llmenv.report.console import plain_output, stderr_console
+from llmenv.report.installer_lines import installer_status
+
+
+class LiveDisplay:
+    """Used as setup's `progress(phase) -> on_line` and as the smoke test's (event, download) callbacks."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.tty = not quiet and not plain_output() and sys.stderr.isatty()
+        self.console = stderr_console()
+        self._live: Any = None
+        self._lock = threading.Lock()
+        self._phase: str | None = None
+        self._start = 0.0
+        self._detail = ""
+        self._bar: tuple[int, int, int, int] | None = None  # epoch, epochs, step, steps
+        self._epochs = 0
+        self.last_phase: str | None = None  # the phase a Ctrl-C or failure happened in
+
+    # -- phases --------------------------------------------------------------------------------------------------
+
+    def __call__(self, phase: str) -> Callable[[str], None]:
+        self._finish("done")
+        with self._lock:
+            self._phase, self._start, self._detail = phase, time.perf_counter(), ""
+            self.last_phase = phase
+        if self.quiet:
+            return lambda line: None
+        if self.tty:
+            self._ensure_live()
+            return self._on_line
+        self.console.print(f"-> {phase}")
+        return lambda line: None
+
+    def _on_line(self, line: str) -> None:
+        status = installer_status(line)
+        if status:
+            with self._lock:
+                self._detail = status
+
+    def _finish(self, word: str) -> None:
+        with self._lock:
+            phase, start = self._phase, self._start
+            self._phase, self._detail, self._bar = None, "", None
+        if phase is None or self.quiet:
+            return
+        self.console.print(f"   {word}: {phase} ({time.perf_counter() - start:.1f} s)")
+
+    def close(self, failed: bool = False, interrupted: bool = False) -> None:
+        """Finish the last phase and collapse the live region to the lines printed above it."""
+        self._finish("interrupted" if interrupted else "FAILED" if failed else "done")
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+    # -- smoke test ----------------------------------------------------------------------------------------------
+
+    def download(self, done: int, total: int | None) -> None:
+        if self.quiet:
+            return
+        text = f"downloading aclImdb_v1.tar.gz: {done / 2**20:.0f} MiB" + (
+            f" of {total / 2**20:.0f} MiB" if total else ""
+        )
+        if self.tty:
+            with self._lock:
+                self._detail = text
+        elif total and done % (8 << 20) < (1 << 16):
+            self.console.print(f"   {text}")
+
+    def event(self, event: dict[str, Any]) -> None:
+        if self.quiet:
+            return
+        kind = event.get("event")
+        if kind == "start":
+            self.console.print(
+                f"-> training {event['framework']} ({event['version']}) on {event['device']}: {event['train']} train / "
+                f"{event['test']} test reviews, {event['epochs']} epochs (imports took {event['import_s']} s)"
+            )
+            with self._lock:
+                self._detail, self._epochs = f"training on {event['device']}", int(event["epochs"])
+        elif kind == "step":
+            with self._lock:
+                self._bar = (event["epoch"], self._epochs, event["step"], event["steps"])
+        elif kind == "epoch":
+            with self._lock:
+                self._bar = None
+            self.console.print(
+                f"   epoch {event['epoch']}/{event['epochs']}: loss {event['loss']:.4f}, train accuracy "
+                f"{event.get('accuracy', 0):.3f}, {event['seconds']} s, {event['samples_per_s']} samples/s"
+            )
+        elif kind == "result":
+            with self._lock:
+                self._bar, self._detail = None, "evaluating"
+
+    # -- the live region -----------------------------------------------------------------------------------------
+
+    def _ensure_live(self) -> None:
+        if self._live is None:
+            from rich.live import Live
+
+            self._live = Live(
+                get_renderable=self._render,
+                console=self.console,
+                transient=True,
+                refresh_per_second=8,
+                redirect_stdout=False,
+                redirect_stderr=True,
+            )
+            self._live.start()
+
+    def _render(self) -> Any:
+        from rich.console import Group
+        from rich.progress_bar import ProgressBar
+        from rich.spinner import Spinner
+        from rich.table import Table
+        from rich.text import Text
+
+        with self._lock:
+            phase, start, detail, bar = self._phase, self._start, self._detail, self._bar
+        if phase is None:
+            return Text("")
+        width = self.console.width
+        head = f"{phase} ({time.perf_counter() - start:.0f} s)"
+        rows: list[Any] = [Spinner("dots", text=Text(head[: width - 3], no_wrap=True, overflow="ellipsis"))]
+        if bar is not None:
+            epoch, epochs, step, steps = bar
+            grid = Table.grid(padding=(0, 1))
+            grid.add_row(
+                Text(f"   epoch {epoch}/{epochs}" if epochs else f"   epoch {epoch}"),
+                ProgressBar(total=max(steps, 1), completed=step, width=min(40, max(10, width - 40))),
+                Text(f"{step}/{steps} steps"),
+            )
+            rows.append(grid)
+        elif detail:
+            rows.append(Text(f"   {detail}"[:width], no_wrap=True, overflow="ellipsis"))
+        return Group(*rows)
+
+
+__all__ = ["LiveDisplay"]

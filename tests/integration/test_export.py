@@ -1,0 +1,135 @@
+"""Exports refer only to things that exist: the llmenv the user has (its wheel, written into the build context, or
+a source the user names; llmenv is not on PyPI) and the profile at a path that exists relative to where the files
+are written. Docker cannot run here, so the build context is checked file by file, and the wheel is installed into
+a real venv to prove it is llmenv."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from llmenv import __version__
+from tests.conftest import CliResult
+
+PROFILE = "name: my-torch\nextends: torch\npython: '>=3.10'\n"
+
+
+@pytest.fixture
+def project(isolation: Path) -> Path:
+    """A project with its own profile in profiles/, as the README tells users to write one."""
+    (isolation / "profiles").mkdir()
+    (isolation / "profiles" / "my-torch.yaml").write_text(PROFILE)
+    return isolation
+
+
+def copy_sources(dockerfile: str) -> list[str]:
+    return [m.split()[0] for m in re.findall(r"^COPY (.+)$", dockerfile, re.M)]
+
+
+@pytest.mark.parametrize("out", ["Dockerfile", "docker/Dockerfile"])
+def test_dockerfile_copies_only_what_is_in_its_build_context(
+    cli: Callable[..., CliResult], project: Path, out: str
+) -> None:
+    """Failed before: `COPY my-torch.yaml` (no such file beside the Dockerfile) and `llmenv==0.1.0` from PyPI."""
+    result = cli("export", "profiles/my-torch.yaml", "--format", "dockerfile", "-o", out)
+    assert result.code == 0, result.err
+    dockerfile = project / out
+    text = dockerfile.read_text()
+    sources = copy_sources(text)
+    assert sources, text
+    for source in sources:
+        assert (dockerfile.parent / source).is_file(), f"COPY {source}: not in the build context {dockerfile.parent}"
+    assert f"llmenv=={__version__}" not in text
+    assert any(s.endswith(".whl") for s in sources)
+
+
+def test_dockerfile_profile_is_the_users_profile(cli: Callable[..., CliResult], project: Path) -> None:
+    assert cli("export", "profiles/my-torch.yaml", "--format", "dockerfile", "-o", "Dockerfile").code == 0
+    text = (project / "Dockerfile").read_text()
+    target = re.search(r"^COPY (\S+\.yaml) (\S+)$", text, re.M)
+    assert target, text
+    assert (project / target.group(1)).read_text() == PROFILE
+    assert f"llmenv setup {target.group(2)} " in text
+
+
+def test_dockerfile_with_a_named_source_copies_no_wheel(cli: Callable[..., CliResult], project: Path) -> None:
+    spec = "git+https://git.example.org/tools/llmenv@v0.1.0"
+    assert cli("export", "torch", "--format", "dockerfile", "--llmenv-spec", spec, "-o", "Dockerfile").code == 0
+    text = (project / "Dockerfile").read_text()
+    assert f"ARG LLMENV_SPEC={spec}" in text
+    assert not list(project.glob("*.whl"))
+
+
+def test_dockerfile_on_stdout_needs_a_context_or_a_source(cli: Callable[..., CliResult], project: Path) -> None:
+    result = cli("export", "torch", "--format", "dockerfile")
+    assert result.code == 2
+    assert "Fix:" in result.err and "-o" in result.err
+
+
+def test_the_wheel_in_the_context_is_this_llmenv(cli: Callable[..., CliResult], project: Path, tmp_path: Path) -> None:
+    assert cli("export", "torch", "--format", "dockerfile", "-o", "ctx/Dockerfile").code == 0
+    (wheel,) = (project / "ctx").glob("llmenv-*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    from llmenv.verify.env import uv_binary
+
+    uv = uv_binary()
+    assert uv
+    subprocess.run(
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--offline",
+            "--python",
+            str(venv / "bin" / "python"),
+            str(wheel),
+        ],
+        check=True,
+    )
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    assert (site / "llmenv" / "builtin_profiles" / "torch.yaml").is_file()
+    assert (site / "llmenv" / "cli" / "__init__.py").is_file()
+    entry = (venv / "bin" / "llmenv").read_text()
+    assert "llmenv.cli" in entry
+    version = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import llmenv; print(llmenv.__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert version.stdout.strip() == __version__
+
+
+def test_devcontainer_writes_its_dockerfile_and_context(cli: Callable[..., CliResult], project: Path) -> None:
+    out = project / ".devcontainer" / "devcontainer.json"
+    assert cli("export", "profiles/my-torch.yaml", "--format", "devcontainer", "-o", str(out)).code == 0
+    import json
+
+    config = json.loads(out.read_text())
+    dockerfile = out.parent / config["build"]["dockerfile"]
+    context = out.parent / config["build"]["context"]
+    assert dockerfile.is_file()
+    for source in copy_sources(dockerfile.read_text()):
+        assert (context / source).is_file(), source
+
+
+def test_workflow_profile_path_exists_from_the_repository_root(cli: Callable[..., CliResult], project: Path) -> None:
+    """Failed before: `profile: my-torch.yaml`, which is not at the repository root, and an action that does not
+    exist anywhere; the workflow must also not `pip install llmenv` from PyPI."""
+    out = project / ".github" / "workflows" / "llmenv.yml"
+    out.parent.mkdir(parents=True)
+    assert cli("export", "profiles/my-torch.yaml", "--format", "github-actions", "-o", str(out)).code == 0
+    text = out.read_text()
+    profile = re.search(r"^\s+PROFILE: (\S+)$", text, re.M)
+    assert profile and (project / profile.group(1)).is_file(), text
+    assert not re.search(r"pip install [^\n]*\bllmenv\b(?![-/.\w])", text)
+    spec = re.search(r"^\s+LLMENV_SPEC: (\S+)$", text, re.M)
+    assert spec and (project / spec.group(1)).is_file(), text

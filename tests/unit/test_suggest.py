@@ -1,0 +1,25 @@
+"""Did-you-mean suggestions for typed names."""
+
+from __future__ import annotations
+
+import pytest
+
+from llmenv.errors import ProfileError
+from llmenv.profiles.load import load_profile
+from llmenv.suggest import closest, did_you_mean
+
+
+def test_typos_find_the_name() -> None:
+    assert closest("torhc", ["full", "tf", "torch", "transformers"]) == "torch"
+    assert closest("TRANSFROMERS", ["torch", "transformers"]) == "transformers"
+    assert closest("xyz", ["torch", "keras"]) is None
+    assert did_you_mean("kreas", ["torch", "keras", "transformers"]).startswith("did you mean 'keras'?")
+    assert did_you_mean("zzz", ["a", "b"]) == "use one of: a, b"
+
+
+def test_a_mistyped_profile_name_gets_a_suggestion_as_its_fix() -> None:
+    """Failed before: `llmenv setup torhc` listed the names, with "correct the profile" as the fix."""
+    with pytest.raises(ProfileError) as info:
+        load_profile("torhc")
+    text = info.value.render()
+    assert text.splitlines()[-1].startswith("Fix: did you mean 'torch'?")
