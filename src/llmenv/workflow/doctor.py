@@ -53,7 +53,7 @@ def doctor(
     if env is not None:
         from llmenv.verify.env import verify_env
 
-        findings += verify_env(env, profile, facts, wanted)
+        findings += verify_env(env, profile, facts, wanted, user_context=True)
     if no_gpu:
         # A container build or GPU-less CI job building for a GPU: what needs the device is not judged here.
         findings = [

@@ -19,6 +19,7 @@ from llmenv.probe.interpreters import venv_home
 from llmenv.probe.libpath import Shadow, shadowing_libraries
 from llmenv.process import run
 from llmenv.profiles.model import Profile
+from llmenv.verify.env.context import user_context_findings
 from llmenv.verify.env.gpu import tf_gpu_finding, torch_gpu_finding
 from llmenv.verify.env.plumbing import (
     IMPORT_TIMEOUT,
@@ -39,7 +40,9 @@ def verify_env(
     facts: HostFacts | None,
     accelerator: str = "auto",
     write_bytecode: bool = True,
+    user_context: bool = False,
 ) -> list[Finding]:
+    """`user_context` (doctor): also locate each imported module as the user's own shell would import it."""
     python = env_python(env)
     if not python.exists() and (python.is_symlink() or (env / "pyvenv.cfg").is_file()):
         return [_base_python_gone(env, python, profile)]
@@ -101,6 +104,8 @@ def verify_env(
             )
         findings.append(deps_future.result())
     imported = {r.module: r for r in imports if r.ok}
+    if user_context:
+        findings += user_context_findings(python, list(imported))
     gpu_wanted = profile.checks.gpu if profile else "auto"
     host_has_gpu = facts is None or resolve_accelerator("auto", facts) != "cpu"
     for module, check in (("torch", torch_gpu_finding), ("tensorflow", tf_gpu_finding)):
