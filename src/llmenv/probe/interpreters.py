@@ -6,11 +6,14 @@ interpreter: by its shebang when it has one, else by asking `pip --version` (pye
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import re
 import shutil
 import sys
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,7 +191,91 @@ def query(executable: str) -> tuple[dict[str, object] | None, str | None]:
         return None, f"unexpected answer: {result.stdout.strip()[:120]!r}"
 
 
-def _trace_pip(path: str, python_cmd: Command | None, shims: str | None) -> Command:
+CACHE_VERSION = "1"
+
+
+def pyenv_version(env: Mapping[str, str]) -> list[str]:
+    """The versions pyenv's shims run, resolved as pyenv does: PYENV_VERSION, then the nearest .python-version
+    up from the working folder, then $PYENV_ROOT/version. Reading files costs microseconds; a shim costs a bash."""
+    if env.get("PYENV_VERSION"):
+        return [v.strip() for v in env["PYENV_VERSION"].split(":") if v.strip()]
+    folder = Path.cwd()
+    candidates = [d / ".python-version" for d in (folder, *folder.parents)]
+    candidates.append(Path(env.get("PYENV_ROOT") or Path.home() / ".pyenv") / "version")
+    for candidate in candidates:
+        try:
+            return candidate.read_text(encoding="utf-8", errors="replace").split()
+        except OSError:
+            continue
+    return []
+
+
+def through_shim(path: str, shims: str | None, env: Mapping[str, str]) -> str | None:
+    """The binary a pyenv shim would run, or None when pyenv would run the system's (or cannot tell)."""
+    if not shims or os.path.dirname(os.path.abspath(path)) != os.path.abspath(shims):
+        return None
+    versions = Path(shims).parent / "versions"
+    for version in pyenv_version(env):
+        binary = versions / version / "bin" / os.path.basename(path)
+        if version != "system" and binary.is_file():
+            return str(binary)
+    return None
+
+
+def _fingerprint(path: str) -> str | None:
+    """What must stay equal for a cached answer to stand (uv keys its interpreter cache the same way): the path,
+    and size, mtime and inode of the file and of what it links to. Scripts (pyenv shims, wrappers) are never
+    cached: which Python they start depends on the working folder and the environment, not on the file."""
+    try:
+        link, target = os.lstat(path), os.stat(path)
+        with open(path, "rb") as handle:
+            if handle.read(2) == b"#!":
+                return None
+    except OSError:
+        return None
+    digest = hashlib.sha256(QUERY.encode()).hexdigest()[:12]
+    parts = (CACHE_VERSION, digest, os.path.abspath(path))
+    stats = (link.st_size, link.st_mtime_ns, link.st_ino, target.st_size, target.st_mtime_ns, target.st_ino)
+    return "|".join((*parts, *map(str, stats)))
+
+
+def _cache_folder() -> Path | None:
+    """The user's cache folder for interpreter answers, or None when it cannot be trusted (owned by someone
+    else, or writable by others: another local user could plant answers)."""
+    from platformdirs import user_cache_path
+
+    folder = user_cache_path("llmenv", appauthor=False) / "interpreters"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return None
+    if os.name == "posix" and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+        return None
+    return folder
+
+
+def cached_query(executable: str, folder: Path | None = None) -> tuple[dict[str, object] | None, str | None]:
+    """`query`, answered from the cache while the interpreter file is unchanged. Failures are not cached: a
+    Python that did not answer in time on a busy machine is asked again next time."""
+    key = _fingerprint(executable)
+    entry = folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json" if key and folder else None
+    if entry is not None:
+        try:
+            data = json.loads(entry.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("info"), dict):
+                return data["info"], None
+        except (OSError, ValueError):
+            pass
+    info, error = query(executable)
+    if info is not None and entry is not None:
+        # A reader that sees a half-written entry gets invalid JSON: a miss, never a wrong answer.
+        with contextlib.suppress(OSError):
+            entry.write_text(json.dumps({"key": key, "info": info}), encoding="utf-8")
+    return info, error
+
+
+def _trace_pip(path: str, python_cmd: Command | None, shims: str | None, folder: Path | None = None) -> Command:
     if shims and os.path.dirname(path) == shims and python_cmd and python_cmd.interpreter:
         # pyenv picks one version for every shim, so the shimmed pip is the one beside the shimmed python:
         # reading its shebang avoids a slow `pip --version` through the shim.
@@ -202,7 +289,7 @@ def _trace_pip(path: str, python_cmd: Command | None, shims: str | None) -> Comm
         return Command("pip", path, error=str(exc))
     shebang = parse_shebang(first)
     if shebang and "python" in os.path.basename(shebang[0]) and os.path.isabs(shebang[0]):
-        info, _error = query(shebang[0])
+        info, _error = cached_query(shebang[0], folder)
         if info:
             return Command(
                 "pip", path, str(info["executable"]), str(info["version"]), via="shebang", prefix=str(info["prefix"])
@@ -271,8 +358,13 @@ def probe_interpreters(
     stubs = tuple(p for p in candidates if "\\windowsapps\\" in p.lower() and os.path.getsize(p) == 0)
     names = ("python", "python3", "pip", "pip3")
     which = {n: shutil.which(n, path=path_value) for n in names}
+    folder = _cache_folder()
+
+    def ask(path: str) -> tuple[dict[str, object] | None, str | None]:
+        return cached_query(path, folder)
+
     with ThreadPoolExecutor(max_workers=8) as pool:
-        answers = dict(zip(candidates, pool.map(query, candidates), strict=True))
+        answers = dict(zip(candidates, pool.map(ask, candidates), strict=True))
         # A venv's Python leads to its base interpreter (pyvenv.cfg `home`), listed even when not on PATH.
         # (A venv's python is a link to its base binary, so the two are told apart by path, not by real path.)
         bases = {
@@ -283,8 +375,13 @@ def probe_interpreters(
             if b not in candidates
         }
         candidates.update(bases)
-        answers.update(zip(bases, pool.map(query, bases), strict=True))
-        py_answers = {n: pool.submit(query, path) for n in ("python", "python3") if (path := which[n])}
+        answers.update(zip(bases, pool.map(ask, bases), strict=True))
+        # A pyenv shim runs a bash script per call; the binary it would run is asked instead (and cached).
+        py_answers = {
+            n: pool.submit(ask, through_shim(path, shims, os.environ) or path)
+            for n in ("python", "python3")
+            if (path := which[n])
+        }
         commands: dict[str, Command] = {}
         for n, future in py_answers.items():
             info, error = future.result()
@@ -298,7 +395,7 @@ def probe_interpreters(
         for n in ("pip", "pip3"):
             path = which[n] if trace_pip else None
             if path:
-                traced = _trace_pip(path, commands.get("python"), shims)
+                traced = _trace_pip(path, commands.get("python"), shims, folder)
                 commands[n] = Command(
                     n,
                     path,
@@ -360,14 +457,17 @@ __all__ = [
     "Command",
     "Interpreter",
     "InterpreterReport",
+    "cached_query",
     "might_satisfy",
     "parse_pip_version",
     "parse_py_launcher",
     "parse_query",
     "parse_shebang",
     "probe_interpreters",
+    "pyenv_version",
     "query",
     "split_path",
+    "through_shim",
     "venv_home",
     "version_hint",
 ]
