@@ -172,7 +172,7 @@ def _interpreter_of(path: str) -> str | None:
     if not words:
         return None
     if os.path.basename(words[0]) == "env" and len(words) > 1:
-        return shutil.which(words[-1])
+        return shutil.which(words[-1]) if "python" in os.path.basename(words[-1]) else None
     return words[0] if "python" in os.path.basename(words[0]) else None
 
 
