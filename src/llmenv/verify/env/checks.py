@@ -105,7 +105,7 @@ def verify_env(
         findings.append(deps_future.result())
     imported = {r.module: r for r in imports if r.ok}
     if user_context:
-        findings += user_context_findings(python, list(imported))
+        findings += user_context_findings(python, list(dict.fromkeys(m.split(".")[0] for m in imported)))
     gpu_wanted = profile.checks.gpu if profile else "auto"
     host_has_gpu = facts is None or resolve_accelerator("auto", facts) != "cpu"
     for module, check in (("torch", torch_gpu_finding), ("tensorflow", tf_gpu_finding)):

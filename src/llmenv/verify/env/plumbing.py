@@ -75,7 +75,8 @@ def check_import(
     return ImportResult(module, bool(data["ok"]), data.get("version"), float(data["seconds"]), data.get("error"))
 
 
-# Where would `import NAME` come from? find_spec imports nothing of NAME itself (only a dotted name's parents).
+# Where would `import NAME` come from? find_spec imports nothing of a top-level NAME (a dotted name's parents it
+# would import, possibly from the working folder: callers pass top-level names only).
 # Run with `-c`, as the user's `python -c "import torch"` is: sys.path[0] is then the working folder, as in a REPL.
 LOCATE = r"""
 import importlib, importlib.util, json, os, site, sys
@@ -86,6 +87,8 @@ if extra and not sys.flags.isolated:
     importlib.invalidate_caches()
 mods = {}
 for name in sys.argv[1:]:
+    if "." in name:
+        continue
     try:
         spec = importlib.util.find_spec(name)
     except Exception as exc:
