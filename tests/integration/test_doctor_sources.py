@@ -155,3 +155,21 @@ def test_setup_failing_on_an_unreachable_variant_index_names_the_host(
     text = result.out + result.err
     assert f"{variant}" in text and "could not be reached" in text and "--mirror" in text
     assert "alpha==1.0+cpu" in text
+
+
+def test_unreachable_variant_index_with_a_stand_in_is_a_warning_and_setup_agrees(
+    index: IndexServer, user_world: Callable[..., None], cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    """The variant index cannot be reached, but a find-links folder holds the labelled build: setup succeeds by
+    falling back, so doctor warns instead of failing (as on this development machine: download.pytorch.org is
+    unreachable and /opt/wheels holds torch 2.13.0+cpu)."""
+    links = tmp_path / "links"
+    make_wheel(links, "alpha", "1.0+cpu")
+    user_world(PIP_INDEX_URL=index.url, PIP_FIND_LINKS=str(links))
+    profile = str(tiny_profile(tmp_path, f"http://127.0.0.1:{closed_port()}/whl/cpu"))
+    result = cli("doctor", "-p", profile, "--json")
+    found = {f["id"]: f for f in json.loads(result.out)["findings"]}["network.index.variant"]
+    assert found["status"] == "warn" and f"alpha==1.0+cpu from {links}" in found["evidence"]
+    assert result.code == 0
+    setup = cli("setup", profile, "--env", str(tmp_path / "env"), "--skip-smoke")
+    assert setup.code == 0, setup.out + setup.err

@@ -109,6 +109,27 @@ def judge_page(head: bytes, content_type: str, role: str) -> tuple[str, str, tup
     return "not-index", f"{what} without any project links: not a PEP 503 package index", None
 
 
+def project_page(
+    index: str, project: str, *, timeout: float = TIMEOUT, cafile: str | None = None, proxy: str | None = None
+) -> IndexStatus:
+    """The archives an index offers for one project (`<index>/<project>/`), as a find-links-like status with role
+    `project`: what doctor uses to tell whether the configured indexes can stand in for an unreachable variant
+    index. A local (file://) index is listed from its folder."""
+    parts = urlsplit(index)
+    if parts.scheme in ("", "file"):
+        folder = Path(parts.path if parts.scheme == "file" else index) / project
+        page = folder / "index.html"
+        if page.is_file():
+            _kind, _detail, files = judge_page(page.read_bytes(), "text/html", "find-links")
+            return IndexStatus(Secret(str(folder)), "project", True, "ok", "local index page", 0.0, files)
+        status = _check_local(str(folder), folder, "find-links")
+        return IndexStatus(status.url, "project", status.reachable, status.kind, status.detail, 0.0, status.files or ())
+    status = check_url(index.rstrip("/") + f"/{project}/", "find-links", timeout=timeout, cafile=cafile, proxy=proxy)
+    return IndexStatus(
+        status.url, "project", status.reachable, status.kind, status.detail, status.seconds, status.files
+    )
+
+
 def _check_local(url: str, path: Path, role: str) -> IndexStatus:
     if not path.exists():
         return IndexStatus(Secret(url), role, False, "missing", f"{path} does not exist", 0.0)
@@ -168,4 +189,4 @@ def check_all(
         return list(pool.map(lambda t: check_url(t[0], t[1], timeout=timeout, cafile=cafile, proxy=proxy), targets))
 
 
-__all__ = ["ARCHIVE", "PYPI", "IndexStatus", "check_all", "check_url", "judge_page"]
+__all__ = ["ARCHIVE", "PYPI", "IndexStatus", "check_all", "check_url", "judge_page", "project_page"]

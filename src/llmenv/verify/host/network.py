@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from packaging.requirements import Requirement
+
 from llmenv.probe import HostFacts
 from llmenv.probe.index import IndexStatus
 from llmenv.verify.host.context import HostContext
@@ -41,15 +43,36 @@ def rule_indexes(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                 "index reachability not checked",
                 facts.indexes.error or facts.indexes.source,
             ),
-            *_status_findings(statuses or []),
+            *_status_findings(statuses or [], ctx),
             *_pins_findable(facts, ctx),
         ]
-    return _status_findings(statuses) + _pins_findable(facts, ctx)
+    return _status_findings(statuses, ctx) + _pins_findable(facts, ctx)
 
 
-def _status_findings(statuses: list[IndexStatus]) -> list[Finding]:
+def _stand_in(statuses: list[IndexStatus], ctx: HostContext) -> str | None:
+    """Where setup will find the variant's builds when the variant index is unreachable (find-links or a
+    configured index carrying them), or None when nothing can stand in."""
+    from llmenv.plan.indexes import unfindable
+    from llmenv.plan.needs import pinned_version
+
+    plan = ctx.plan
+    if plan is None:
+        return None
+    labelled = tuple(r for r in plan.requirements if "+" in (pinned_version(Requirement(r)) or ""))
+    sources = [s for s in statuses if s.role in ("find-links", "project") and s.files]
+    archives = [name for s in sources for name in s.files or ()]
+    if not labelled or unfindable(labelled, archives):
+        return None
+    holding = [str(s.url) for s in sources if not unfindable(labelled, list(s.files or ()))]
+    return f"{', '.join(labelled)} from {', '.join(holding) or 'the configured sources'}"
+
+
+def _status_findings(statuses: list[IndexStatus], ctx: HostContext) -> list[Finding]:
     out = []
+    stand_in = _stand_in(statuses, ctx)
     for status in statuses:
+        if status.role == "project":
+            continue  # read for _stand_in, not a location of its own
         fid = f"network.index.{status.role}"
         if status.reachable:
             out.append(
@@ -65,6 +88,17 @@ def _status_findings(statuses: list[IndexStatus]) -> list[Finding]:
             fix = INDEX_FIXES[status.kind]
             if status.role in ROLE_FIXES:
                 fix = f"{fix}; or {ROLE_FIXES[status.role]}"
+            if status.role == "variant" and stand_in:
+                out.append(
+                    warn(
+                        fid,
+                        "network",
+                        f"variant index {title}; setup will use the builds the configured sources carry",
+                        f"{status.url}: {status.detail}; setup takes {stand_in}",
+                        f"nothing is needed for this profile; to reach the variant index: {fix}",
+                    )
+                )
+                continue
             out.append(fail(fid, "network", f"{status.role} {title}", f"{status.url}: {status.detail}", fix))
     return out
 
