@@ -106,13 +106,18 @@ def _fallback_pages(plan: Any, statuses: list[Any], offline: bool, cert: str | N
     from urllib.parse import urlsplit
 
     from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
 
     from llmenv.plan.needs import pinned_version
     from llmenv.probe.index import project_page
 
     if not plan.variant_index_fallback:
         return []
-    projects = [Requirement(r).name for r in plan.requirements if "+" in (pinned_version(Requirement(r)) or "")]
+    projects = [
+        canonicalize_name(Requirement(r).name)
+        for r in plan.requirements
+        if "+" in (pinned_version(Requirement(r)) or "")
+    ]
     indexes = [s.url.reveal() for s in statuses if s.reachable and s.role in ("index-url", "extra-index-url")]
     if offline:
         indexes = [u for u in indexes if urlsplit(u).scheme in ("", "file")]
