@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from llmenv.plan.make import Options, make_plan
 from llmenv.probe.facts import Probed
 from llmenv.probe.interpreters import probe_interpreters
 from llmenv.profiles.load import load_profile
+from tests.conftest import CliResult
 from tests.helpers.facts import host
 
 
@@ -77,3 +79,23 @@ def test_unchanged_interpreters_are_answered_from_the_cache(tmp_path: Path, monk
     cache.chmod(0o777)
     probe_interpreters(path_value=str(venv / "bin"), trace_pip=False)
     assert len(asked) >= 3  # python, python3, python3.11 and the base: all asked again
+
+
+def test_cache_key_does_not_change_with_a_venv_first_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    """Failed before on this machine (pyenv 3.10-3.13 besides the 3.11 llmenv runs on): with a venv made from
+    3.11 first on PATH, the plan refused it and took the newest Python (3.13), so `ci cache-key` said py3.13
+    instead of py3.11. Other Pythons come from pyenv when the base interpreter is a pyenv one."""
+    base = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    parts = Path(base).parts
+    if "versions" in parts:
+        monkeypatch.setenv("PYENV_ROOT", str(Path(*parts[: parts.index("versions")])))
+    venv = tmp_path / "venv"
+    subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    plain = os.pathsep.join([os.path.dirname(base), "/usr/bin", "/bin"])
+    monkeypatch.setenv("PATH", plain)
+    without = cli("ci", "cache-key", "torch").out.strip()
+    monkeypatch.setenv("PATH", f"{venv / 'bin'}{os.pathsep}{plain}")
+    with_venv = cli("ci", "cache-key", "torch").out.strip()
+    assert with_venv == without and f"-py{sys.version_info[0]}{sys.version_info[1]}-" in without
