@@ -27,9 +27,8 @@ INDEX_FIXES = {
     "error": "check the URL",
 }
 ROLE_FIXES = {
-    "variant": "make download.pytorch.org (or the profile's variant index) reachable (behind a proxy set "
-    "HTTPS_PROXY), use a mirror of it (`--mirror`), or put the variant's wheels into a find-links folder; "
-    "without it setup falls back to the configured indexes, which rarely carry the +cpu/+cuXXX builds",
+    "variant": "use a mirror of the variant index (`--mirror`), or put the variant's wheels into a find-links "
+    "folder: without them setup falls back to the configured indexes, which rarely carry the +cpu/+cuXXX builds",
 }
 
 
