@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from llmenv.plan.needs import Needs, needs_for
+from llmenv.plan.python import install_python_fix  # re-exported: the rules live in plan/python.py
 from llmenv.probe import HostFacts
 from llmenv.profiles.model import Profile
 from llmenv.verify.model import Finding
@@ -31,16 +32,6 @@ Rule = Callable[[HostFacts, HostContext], list[Finding]]
 
 def host_os(facts: HostFacts) -> str:
     return facts.system.value.os if facts.system.value else "Linux"
-
-
-def install_python_fix(os_name: str, version: str) -> str:
-    """How to get a Python on this OS; uv ships with llmenv, so it is always an option."""
-    by_os = {
-        "Windows": f"`py install {version}` (Python install manager) or `winget install Python.Python.{version}`",
-        "Darwin": f"`brew install python@{version}`",
-        "Linux": f"`pyenv install {version}` or your distribution's python{version} package",
-    }
-    return f"`uv python install {version}` (uv comes with llmenv), or {by_os.get(os_name, by_os['Linux'])}"
 
 
 def context_for(profile: Profile, facts: HostFacts, accelerator: str) -> HostContext:
