@@ -173,3 +173,37 @@ def test_unreachable_variant_index_with_a_stand_in_is_a_warning_and_setup_agrees
     assert result.code == 0
     setup = cli("setup", profile, "--env", str(tmp_path / "env"), "--skip-smoke")
     assert setup.code == 0, setup.out + setup.err
+
+
+def test_an_index_dripping_its_page_is_bounded() -> None:
+    """The index check reads the page now (HEAD did not): a server sending a byte every 0.2 s must not hold it
+    past its timeout."""
+    import time
+
+    class Drip(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            try:
+                for _ in range(200):
+                    self.wfile.write(b"<")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError):
+                return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    httpd.daemon_threads = True
+    Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        start = time.perf_counter()
+        status = check_url(f"http://127.0.0.1:{httpd.server_address[1]}/simple/", "index-url", timeout=1.0)
+        assert time.perf_counter() - start < 3.0
+        assert not status.reachable and status.kind == "not-index"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

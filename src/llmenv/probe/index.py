@@ -21,6 +21,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from llmenv.redact import Secret
@@ -73,7 +74,8 @@ def check_url(
     try:
         with opener.open(request, timeout=timeout) as response:
             # A find-links page is read whole (up to 8 MB): its archive names are what doctor checks the pins by.
-            head = response.read(HEAD_BYTES if role != "find-links" else 8 * 2**20)
+            limit = HEAD_BYTES if role != "find-links" else 8 * 2**20
+            head = read_bounded(response, limit, time.perf_counter() + timeout)
             content_type = response.headers.get("Content-Type", "")
             kind, detail, files = judge_page(head, content_type, role)
             reachable = kind == "ok"
@@ -88,6 +90,18 @@ def check_url(
     except (OSError, http.client.HTTPException, ValueError) as exc:
         reachable, kind, detail = False, "error", str(exc)
     return IndexStatus(Secret(url), role, reachable, kind, detail, time.perf_counter() - start, files)
+
+
+def read_bounded(response: Any, limit: int, deadline: float) -> bytes:
+    """At most `limit` bytes, and no reading past `deadline`: a server dripping its page a byte at a time must not
+    hold doctor (each read is already bounded by the socket timeout)."""
+    data = bytearray()
+    while len(data) < limit and time.perf_counter() < deadline:
+        chunk = response.read1(min(65536, limit - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
 
 
 def judge_page(head: bytes, content_type: str, role: str) -> tuple[str, str, tuple[str, ...] | None]:
