@@ -207,3 +207,17 @@ def test_an_index_dripping_its_page_is_bounded() -> None:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_no_index_follows_the_wheels_dependencies(
+    user_world: Callable[..., None], cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    """The pin is there but what its wheel requires is not: setup's install would fail just the same."""
+    links = tmp_path / "links"
+    make_wheel(links, "alpha", "1.0", requires=("beta>=1", "gamma; python_version < '3.0'"))
+    user_world(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(links))
+    found = findings(cli, "-p", str(tiny_profile(tmp_path)), "--offline")["network.pins-findable"]
+    assert found["status"] == "fail" and "beta>=1 (needed by alpha 1.0)" in found["evidence"]
+    assert "gamma" not in found["evidence"]  # its marker excludes the target Python
+    make_wheel(links, "beta", "1.2")
+    assert findings(cli, "-p", str(tiny_profile(tmp_path)), "--offline")["network.pins-findable"]["status"] == "ok"

@@ -10,6 +10,7 @@ A find-links location is listed: its archives (wheels, sdists) are what `--no-in
 from __future__ import annotations
 
 import base64
+import email.parser
 import http.client
 import os
 import re
@@ -18,6 +19,7 @@ import ssl
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +45,7 @@ class IndexStatus:
     detail: str
     seconds: float
     files: tuple[str, ...] | None = None  # find-links: the archive names there (None when not listed)
+    requires: tuple[tuple[str, tuple[str, ...]], ...] = ()  # local wheels: (file name, its Requires-Dist lines)
 
 
 def check_url(
@@ -154,10 +157,27 @@ def _check_local(url: str, path: Path, role: str) -> IndexStatus:
             names = tuple(sorted(n for n in os.listdir(path) if ARCHIVE.search(n)))
         except OSError as exc:
             return IndexStatus(Secret(url), role, False, "error", f"cannot list {path}: {exc}", 0.0)
-        return IndexStatus(Secret(url), role, True, "ok", f"local folder, {len(names)} archives", 0.0, names)
+        requires = tuple((n, wheel_requires(path / n)) for n in names if n.endswith(".whl"))
+        detail = f"local folder, {len(names)} archives"
+        return IndexStatus(Secret(url), role, True, "ok", detail, 0.0, names, requires)
     if path.is_dir() and not (path / "index.html").is_file() and not any(p.is_dir() for p in path.iterdir()):
         return IndexStatus(Secret(url), role, False, "not-index", f"{path} has no project folders", 0.0)
     return IndexStatus(Secret(url), role, True, "ok", "local folder", 0.0)
+
+
+def wheel_requires(wheel: Path) -> tuple[str, ...]:
+    """A wheel's Requires-Dist lines, from its METADATA (the zip's directory and one member: fast even for a
+    700 MB torch wheel). A wheel that cannot be read has none: the install reports it better than we can."""
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            member = next((n for n in archive.namelist() if n.endswith(".dist-info/METADATA")), None)
+            if member is None:
+                return ()
+            text = archive.read(member).decode("utf-8", errors="replace")
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return ()
+    headers = email.parser.HeaderParser().parsestr(text.split("\n\n", 1)[0])
+    return tuple(headers.get_all("Requires-Dist") or ())
 
 
 def _http_error(code: int) -> tuple[bool, str, str]:

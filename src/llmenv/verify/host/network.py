@@ -104,7 +104,9 @@ def _status_findings(statuses: list[IndexStatus], ctx: HostContext) -> list[Find
 
 def _pins_findable(facts: HostFacts, ctx: HostContext) -> list[Finding]:
     """Under no-index, only find-links can supply the pins: each must be there, before setup finds out."""
-    from llmenv.plan.indexes import unfindable
+    from packaging.markers import default_environment
+
+    from llmenv.plan.indexes import missing_closure
 
     plan = ctx.plan
     if plan is None or not plan.indexes.no_index:
@@ -124,14 +126,20 @@ def _pins_findable(facts: HostFacts, ctx: HostContext) -> list[Finding]:
     if not listed:
         return []  # find-links not listed (remote, --offline): the per-location findings say why
     archives = [name for s in listed for name in s.files or ()]
-    missing = unfindable(plan.requirements, archives)
+    requires = {name: deps for s in listed for name, deps in s.requires}
+    markers: dict[str, str] = {str(k): str(v) for k, v in default_environment().items()}
+    markers |= {
+        "python_version": ".".join(plan.python_version.split(".")[:2]),
+        "python_full_version": plan.python_version,
+    }
+    missing = missing_closure(plan.requirements, archives, requires, markers)
     folders = ", ".join(plan.indexes.find_links)
     if missing:
         return [
             fail(
                 "network.pins-findable",
                 "network",
-                f"no-index is set and find-links cannot supply {len(missing)} of the pins",
+                f"no-index is set and find-links cannot supply {len(missing)} of the requirements",
                 f"missing from {folders}: {', '.join(missing)} (no-index from {origin})",
                 f"put those wheels into {plan.indexes.find_links[0]} (`pip download --no-deps --dest "
                 f"{plan.indexes.find_links[0]} {' '.join(missing)}` on a machine with access), or unset no-index",
@@ -141,7 +149,7 @@ def _pins_findable(facts: HostFacts, ctx: HostContext) -> list[Finding]:
         ok(
             "network.pins-findable",
             "network",
-            "no-index: find-links holds every pin",
+            "no-index: find-links holds every pin and what its wheels require",
             f"{len(plan.requirements)} pins in {folders}",
         )
     ]
