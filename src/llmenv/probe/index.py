@@ -49,12 +49,19 @@ class IndexStatus:
 
 
 def check_url(
-    url: str, role: str, *, timeout: float = TIMEOUT, cafile: str | None = None, proxy: str | None = None
+    url: str,
+    role: str,
+    *,
+    timeout: float = TIMEOUT,
+    cafile: str | None = None,
+    proxy: str | None = None,
+    requires: bool = False,
 ) -> IndexStatus:
+    """`requires`: also read each local wheel's Requires-Dist (0.5 s for a torch wheel: only under no-index)."""
     start = time.perf_counter()
     parts = urlsplit(url)
     if parts.scheme in ("", "file"):
-        return _check_local(url, Path(parts.path if parts.scheme == "file" else url), role)
+        return _check_local(url, Path(parts.path if parts.scheme == "file" else url), role, requires)
     if parts.scheme not in ("http", "https"):
         return IndexStatus(Secret(url), role, False, "error", f"unsupported scheme '{parts.scheme}'", 0.0)
     headers = {"User-Agent": "llmenv-doctor", "Accept": ACCEPT}
@@ -147,7 +154,7 @@ def project_page(
     )
 
 
-def _check_local(url: str, path: Path, role: str) -> IndexStatus:
+def _check_local(url: str, path: Path, role: str, with_requires: bool = False) -> IndexStatus:
     if not path.exists():
         return IndexStatus(Secret(url), role, False, "missing", f"{path} does not exist", 0.0)
     if role == "find-links":
@@ -157,7 +164,8 @@ def _check_local(url: str, path: Path, role: str) -> IndexStatus:
             names = tuple(sorted(n for n in os.listdir(path) if ARCHIVE.search(n)))
         except OSError as exc:
             return IndexStatus(Secret(url), role, False, "error", f"cannot list {path}: {exc}", 0.0)
-        requires = tuple((n, wheel_requires(path / n)) for n in names if n.endswith(".whl"))
+        wheels = [n for n in names if n.endswith(".whl")] if with_requires else []
+        requires = tuple((n, wheel_requires(path / n)) for n in wheels)
         detail = f"local folder, {len(names)} archives"
         return IndexStatus(Secret(url), role, True, "ok", detail, 0.0, names, requires)
     if path.is_dir() and not (path / "index.html").is_file() and not any(p.is_dir() for p in path.iterdir()):
@@ -213,6 +221,7 @@ def check_all(
     cafile: str | None = None,
     proxy: str | None = None,
     local_only: bool = False,
+    requires: bool = False,
 ) -> list[IndexStatus]:
     """`local_only` (--offline): folders are still listed, nothing goes to the network."""
     if local_only:
@@ -220,7 +229,12 @@ def check_all(
     if not targets:
         return []
     with ThreadPoolExecutor(max_workers=min(8, len(targets))) as pool:
-        return list(pool.map(lambda t: check_url(t[0], t[1], timeout=timeout, cafile=cafile, proxy=proxy), targets))
+        return list(
+            pool.map(
+                lambda t: check_url(t[0], t[1], timeout=timeout, cafile=cafile, proxy=proxy, requires=requires),
+                targets,
+            )
+        )
 
 
 __all__ = ["ARCHIVE", "PYPI", "IndexStatus", "check_all", "check_url", "judge_page", "project_page"]

@@ -93,9 +93,12 @@ def facts_and_plan(
         plan = plan_for(profile, facts, options, env, reachable=reachable)
     except LlmenvError:
         return _with_indexes(facts, statuses, offline), None
+    if plan.indexes.no_index:
+        # Only find-links can supply the install: list them again with what their wheels require.
+        statuses = [s for s in statuses if s.role != "find-links"]
     seen = {(s.url.reveal(), s.role) for s in statuses}
     rest = [t for t in sources(plan.indexes) if t not in seen]
-    statuses += check_all(rest, cafile=cert, proxy=proxy, local_only=offline)
+    statuses += check_all(rest, cafile=cert, proxy=proxy, local_only=offline, requires=plan.indexes.no_index)
     statuses += _fallback_pages(plan, statuses, offline, cert, proxy)
     return _with_indexes(facts, statuses, offline), plan
 
