@@ -51,20 +51,20 @@ def test_unchanged_interpreters_are_answered_from_the_cache(tmp_path: Path, monk
     """Doctor asked every interpreter each time (0.45 s of its 0.7 s here). Unchanged ones are now answered from
     the cache; a changed file (a venv re-created at the same path) is asked again; a cache folder other users
     can write is not used."""
-    import llmenv.probe.interpreters as interpreters
+    import llmenv.probe.interpreter_query as interpreter_query
 
     monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "no-pyenv"))
     base = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
     venv = tmp_path / "venv"
     subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     asked: list[str] = []
-    real_query = interpreters.query
+    real_query = interpreter_query.query
 
     def counting(executable: str) -> tuple[dict[str, object] | None, str | None]:
         asked.append(executable)
         return real_query(executable)
 
-    monkeypatch.setattr(interpreters, "query", counting)
+    monkeypatch.setattr(interpreter_query, "query", counting)
     first = probe_interpreters(path_value=str(venv / "bin"), trace_pip=False)
     assert asked, "the first run must ask"
     asked.clear()

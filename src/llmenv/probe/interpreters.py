@@ -6,9 +6,6 @@ interpreter: by its shebang when it has one, else by asking `pip --version` (pye
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import os
 import re
 import shutil
@@ -20,18 +17,11 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
+from llmenv.probe.interpreter_query import QUERY_TIMEOUT, cache_folder, cached_query, parse_query, query
 from llmenv.process import run
 
-# Python 2 compatible on purpose: old interpreters on PATH must still answer so doctor can say they are too old.
-QUERY = (
-    "import sys,platform,struct,json;sys.stdout.write(json.dumps({'executable':sys.executable,"
-    "'version':'%d.%d.%d'%tuple(sys.version_info[:3]),'implementation':platform.python_implementation(),"
-    "'bits':struct.calcsize('P')*8,'machine':platform.machine(),'prefix':sys.prefix,"
-    "'base_prefix':getattr(sys,'base_prefix',getattr(sys,'real_prefix',sys.prefix))}))"
-)
 _PY_NAME = re.compile(r"^python(\d(\.\d+)?)?(\.exe)?$", re.IGNORECASE)
 _PIP_VERSION = re.compile(r"^pip (?P<pip>\S+) from (?P<location>.+) \(python (?P<python>[\d.]+)\)\s*$")
-QUERY_TIMEOUT = 4.0
 
 
 @dataclass(frozen=True)
@@ -77,13 +67,6 @@ class InterpreterReport:
     store_stubs: tuple[str, ...] = field(default=())
     pruned: tuple[str, ...] = field(default=())  # not started: their names show a version outside the wanted range
     dot_path_entries: tuple[str, ...] = field(default=())  # relative entries (`.`, `bin`): depend on the cwd
-
-
-def parse_query(text: str) -> dict[str, object]:
-    data = json.loads(text)
-    if not isinstance(data, dict) or "version" not in data:
-        raise ValueError("not an interpreter description")
-    return data
 
 
 def parse_shebang(first_line: str) -> list[str] | None:
@@ -181,19 +164,6 @@ def _uv_python_dir() -> str:
     return os.path.join(data, "uv", "python")
 
 
-def query(executable: str) -> tuple[dict[str, object] | None, str | None]:
-    result = run([executable, "-c", QUERY], timeout=QUERY_TIMEOUT)
-    if not result.ok:
-        return None, result.describe_failure()
-    try:
-        return parse_query(result.stdout), None
-    except ValueError:
-        return None, f"unexpected answer: {result.stdout.strip()[:120]!r}"
-
-
-CACHE_VERSION = "1"
-
-
 def pyenv_version(env: Mapping[str, str]) -> list[str]:
     """The versions pyenv's shims run, resolved as pyenv does: PYENV_VERSION, then the nearest .python-version
     up from the working folder, then $PYENV_ROOT/version. Reading files costs microseconds; a shim costs a bash."""
@@ -220,59 +190,6 @@ def through_shim(path: str, shims: str | None, env: Mapping[str, str]) -> str | 
         if version != "system" and binary.is_file():
             return str(binary)
     return None
-
-
-def _fingerprint(path: str) -> str | None:
-    """What must stay equal for a cached answer to stand (uv keys its interpreter cache the same way): the path,
-    and size, mtime and inode of the file and of what it links to. Scripts (pyenv shims, wrappers) are never
-    cached: which Python they start depends on the working folder and the environment, not on the file."""
-    try:
-        link, target = os.lstat(path), os.stat(path)
-        with open(path, "rb") as handle:
-            if handle.read(2) == b"#!":
-                return None
-    except OSError:
-        return None
-    digest = hashlib.sha256(QUERY.encode()).hexdigest()[:12]
-    parts = (CACHE_VERSION, digest, os.path.abspath(path))
-    stats = (link.st_size, link.st_mtime_ns, link.st_ino, target.st_size, target.st_mtime_ns, target.st_ino)
-    return "|".join((*parts, *map(str, stats)))
-
-
-def _cache_folder() -> Path | None:
-    """The user's cache folder for interpreter answers, or None when it cannot be trusted (owned by someone
-    else, or writable by others: another local user could plant answers)."""
-    from platformdirs import user_cache_path
-
-    folder = user_cache_path("llmenv", appauthor=False) / "interpreters"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.stat()
-    except OSError:
-        return None
-    if os.name == "posix" and (info.st_uid != os.getuid() or info.st_mode & 0o022):
-        return None
-    return folder
-
-
-def cached_query(executable: str, folder: Path | None = None) -> tuple[dict[str, object] | None, str | None]:
-    """`query`, answered from the cache while the interpreter file is unchanged. Failures are not cached: a
-    Python that did not answer in time on a busy machine is asked again next time."""
-    key = _fingerprint(executable)
-    entry = folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json" if key and folder else None
-    if entry is not None:
-        try:
-            data = json.loads(entry.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("info"), dict):
-                return data["info"], None
-        except (OSError, ValueError):
-            pass
-    info, error = query(executable)
-    if info is not None and entry is not None:
-        # A reader that sees a half-written entry gets invalid JSON: a miss, never a wrong answer.
-        with contextlib.suppress(OSError):
-            entry.write_text(json.dumps({"key": key, "info": info}), encoding="utf-8")
-    return info, error
 
 
 def _trace_pip(path: str, python_cmd: Command | None, shims: str | None, folder: Path | None = None) -> Command:
@@ -358,7 +275,7 @@ def probe_interpreters(
     stubs = tuple(p for p in candidates if "\\windowsapps\\" in p.lower() and os.path.getsize(p) == 0)
     names = ("python", "python3", "pip", "pip3")
     which = {n: shutil.which(n, path=path_value) for n in names}
-    folder = _cache_folder()
+    folder = cache_folder()
 
     def ask(path: str) -> tuple[dict[str, object] | None, str | None]:
         return cached_query(path, folder)
