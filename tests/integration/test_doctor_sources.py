@@ -155,3 +155,69 @@ def test_setup_failing_on_an_unreachable_variant_index_names_the_host(
     text = result.out + result.err
     assert f"{variant}" in text and "could not be reached" in text and "--mirror" in text
     assert "alpha==1.0+cpu" in text
+
+
+def test_unreachable_variant_index_with_a_stand_in_is_a_warning_and_setup_agrees(
+    index: IndexServer, user_world: Callable[..., None], cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    """The variant index cannot be reached, but a find-links folder holds the labelled build: setup succeeds by
+    falling back, so doctor warns instead of failing (as on this development machine: download.pytorch.org is
+    unreachable and /opt/wheels holds torch 2.13.0+cpu)."""
+    links = tmp_path / "links"
+    make_wheel(links, "alpha", "1.0+cpu")
+    user_world(PIP_INDEX_URL=index.url, PIP_FIND_LINKS=str(links))
+    profile = str(tiny_profile(tmp_path, f"http://127.0.0.1:{closed_port()}/whl/cpu"))
+    result = cli("doctor", "-p", profile, "--json")
+    found = {f["id"]: f for f in json.loads(result.out)["findings"]}["network.index.variant"]
+    assert found["status"] == "warn" and f"alpha==1.0+cpu from {links}" in found["evidence"]
+    assert result.code == 0
+    setup = cli("setup", profile, "--env", str(tmp_path / "env"), "--skip-smoke")
+    assert setup.code == 0, setup.out + setup.err
+
+
+def test_an_index_dripping_its_page_is_bounded() -> None:
+    """The index check reads the page now (HEAD did not): a server sending a byte every 0.2 s must not hold it
+    past its timeout."""
+    import time
+
+    class Drip(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            try:
+                for _ in range(200):
+                    self.wfile.write(b"<")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError):
+                return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    httpd.daemon_threads = True
+    Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        start = time.perf_counter()
+        status = check_url(f"http://127.0.0.1:{httpd.server_address[1]}/simple/", "index-url", timeout=1.0)
+        assert time.perf_counter() - start < 3.0
+        assert not status.reachable and status.kind == "not-index"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_no_index_follows_the_wheels_dependencies(
+    user_world: Callable[..., None], cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    """The pin is there but what its wheel requires is not: setup's install would fail just the same."""
+    links = tmp_path / "links"
+    make_wheel(links, "alpha", "1.0", requires=("beta>=1", "gamma; python_version < '3.0'"))
+    user_world(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(links))
+    found = findings(cli, "-p", str(tiny_profile(tmp_path)), "--offline")["network.pins-findable"]
+    assert found["status"] == "fail" and "beta>=1 (needed by alpha 1.0)" in found["evidence"]
+    assert "gamma" not in found["evidence"]  # its marker excludes the target Python
+    make_wheel(links, "beta", "1.2")
+    assert findings(cli, "-p", str(tiny_profile(tmp_path)), "--offline")["network.pins-findable"]["status"] == "ok"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from llmenv.plan.make import Options, make_plan
 from llmenv.probe.facts import Probed
 from llmenv.probe.interpreters import probe_interpreters
 from llmenv.profiles.load import load_profile
+from tests.conftest import CliResult
 from tests.helpers.facts import host
 
 
@@ -43,3 +45,57 @@ def test_dot_on_path_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     findings = verify_host(facts, context_for(load_profile("torch"), facts, "auto"))
     [finding] = [f for f in findings if f.id == "path.relative-entry"]
     assert finding.status.value == "warn" and "'.', 'bin'" in finding.evidence
+
+
+def test_unchanged_interpreters_are_answered_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Doctor asked every interpreter each time (0.45 s of its 0.7 s here). Unchanged ones are now answered from
+    the cache; a changed file (a venv re-created at the same path) is asked again; a cache folder other users
+    can write is not used."""
+    import llmenv.probe.interpreter_query as interpreter_query
+
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "no-pyenv"))
+    base = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    venv = tmp_path / "venv"
+    subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    asked: list[str] = []
+    real_query = interpreter_query.query
+
+    def counting(executable: str) -> tuple[dict[str, object] | None, str | None]:
+        asked.append(executable)
+        return real_query(executable)
+
+    monkeypatch.setattr(interpreter_query, "query", counting)
+    first = probe_interpreters(path_value=str(venv / "bin"), trace_pip=False)
+    assert asked, "the first run must ask"
+    asked.clear()
+    second = probe_interpreters(path_value=str(venv / "bin"), trace_pip=False)
+    assert asked == [] and second.interpreters == first.interpreters
+    (venv / "bin" / "python3").unlink()
+    os.symlink(base, venv / "bin" / "python3")
+    probe_interpreters(path_value=str(venv / "bin"), trace_pip=False)
+    assert asked == [str(venv / "bin" / "python3")]
+    asked.clear()
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "llmenv" / "interpreters"
+    cache.chmod(0o777)
+    probe_interpreters(path_value=str(venv / "bin"), trace_pip=False)
+    assert len(asked) >= 3  # python, python3, python3.11 and the base: all asked again
+
+
+def test_cache_key_does_not_change_with_a_venv_first_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., CliResult]
+) -> None:
+    """Failed before on this machine (pyenv 3.10-3.13 besides the 3.11 llmenv runs on): with a venv made from
+    3.11 first on PATH, the plan refused it and took the newest Python (3.13), so `ci cache-key` said py3.13
+    instead of py3.11. Other Pythons come from pyenv when the base interpreter is a pyenv one."""
+    base = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    parts = Path(base).parts
+    if "versions" in parts:
+        monkeypatch.setenv("PYENV_ROOT", str(Path(*parts[: parts.index("versions")])))
+    venv = tmp_path / "venv"
+    subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    plain = os.pathsep.join([os.path.dirname(base), "/usr/bin", "/bin"])
+    monkeypatch.setenv("PATH", plain)
+    without = cli("ci", "cache-key", "torch").out.strip()
+    monkeypatch.setenv("PATH", f"{venv / 'bin'}{os.pathsep}{plain}")
+    with_venv = cli("ci", "cache-key", "torch").out.strip()
+    assert with_venv == without and f"-py{sys.version_info[0]}{sys.version_info[1]}-" in without

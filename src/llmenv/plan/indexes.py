@@ -123,6 +123,59 @@ def unfindable(requirements: tuple[str, ...], archives: list[str]) -> list[str]:
     return missing
 
 
+def missing_closure(
+    requirements: tuple[str, ...],
+    archives: list[str],
+    requires: dict[str, tuple[str, ...]],
+    markers: dict[str, str],
+) -> list[str]:
+    """Under no-index: every requirement, and every dependency of the wheels that would satisfy them (their
+    Requires-Dist, markers evaluated for the target), that no archive supplies: "beta>=1 (needed by alpha 1.0)".
+    Dependencies of sdists are unknown until built and are not followed."""
+    missing: list[str] = []
+    seen: set[str] = set()
+    queue = [(text, "") for text in requirements]
+    while queue:
+        text, needed_by = queue.pop(0)
+        requirement = Requirement(text)
+        if requirement.marker is not None and not requirement.marker.evaluate(markers | {"extra": ""}):
+            continue
+        key = f"{canonicalize_name(requirement.name)}{requirement.specifier}"
+        if key in seen:
+            continue
+        seen.add(key)
+        match = _best(requirement, archives)
+        if match is None:
+            missing.append(f"{text} (needed by {needed_by})" if needed_by else text)
+            continue
+        parsed = _parse(match)
+        version = str(parsed[1]) if parsed else ""
+        queue += [(dep, f"{requirement.name} {version}") for dep in requires.get(match, ())]
+    return missing
+
+
+def _parse(name: str) -> tuple[str, Version] | None:
+    try:
+        if name.endswith(".whl"):
+            project, version = parse_wheel_filename(name)[:2]
+        else:
+            project, version = parse_sdist_filename(name)
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return None
+    return str(project), version
+
+
+def _best(requirement: Requirement, archives: list[str]) -> str | None:
+    """The archive an installer would take for `requirement`: the newest matching version."""
+    name = canonicalize_name(requirement.name)
+    matches = [
+        (parsed[1], a)
+        for a in archives
+        if (parsed := _parse(a)) and parsed[0] == name and requirement.specifier.contains(parsed[1], prereleases=True)
+    ]
+    return max(matches)[1] if matches else None
+
+
 def install_failure_hint(plan: Plan) -> str | None:
     """What to do when an install fails after the variant index was found unreachable: the labelled pins
     (torch==2.13.0+cpu) exist only there unless a configured index or find-links folder carries them."""
@@ -138,4 +191,12 @@ def install_failure_hint(plan: Plan) -> str | None:
     )
 
 
-__all__ = ["indexes_from", "install_failure_hint", "pin_variant", "sources", "unfindable", "with_mirrors"]
+__all__ = [
+    "indexes_from",
+    "install_failure_hint",
+    "missing_closure",
+    "pin_variant",
+    "sources",
+    "unfindable",
+    "with_mirrors",
+]

@@ -24,7 +24,7 @@ _SUGGESTED_MINORS = (12, 11, 13, 10, 14)
 def reject_reason(i: Interpreter, needs: Needs) -> str | None:
     """Why `i` cannot build the env, or None when it can."""
     if i.is_venv:
-        return "is itself a virtual environment (venvs do not nest; its base Python is used instead)"
+        return "is a virtual environment (venvs do not nest: its base interpreter is considered instead)"
     if i.bits != 64:
         return f"{i.bits}-bit: no framework publishes 32-bit wheels"
     if i.implementation != "CPython":

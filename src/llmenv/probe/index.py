@@ -10,6 +10,7 @@ A find-links location is listed: its archives (wheels, sdists) are what `--no-in
 from __future__ import annotations
 
 import base64
+import email.parser
 import http.client
 import os
 import re
@@ -18,9 +19,11 @@ import ssl
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from llmenv.redact import Secret
@@ -42,15 +45,23 @@ class IndexStatus:
     detail: str
     seconds: float
     files: tuple[str, ...] | None = None  # find-links: the archive names there (None when not listed)
+    requires: tuple[tuple[str, tuple[str, ...]], ...] = ()  # local wheels: (file name, its Requires-Dist lines)
 
 
 def check_url(
-    url: str, role: str, *, timeout: float = TIMEOUT, cafile: str | None = None, proxy: str | None = None
+    url: str,
+    role: str,
+    *,
+    timeout: float = TIMEOUT,
+    cafile: str | None = None,
+    proxy: str | None = None,
+    requires: bool = False,
 ) -> IndexStatus:
+    """`requires`: also read each local wheel's Requires-Dist (0.5 s for a torch wheel: only under no-index)."""
     start = time.perf_counter()
     parts = urlsplit(url)
     if parts.scheme in ("", "file"):
-        return _check_local(url, Path(parts.path if parts.scheme == "file" else url), role)
+        return _check_local(url, Path(parts.path if parts.scheme == "file" else url), role, requires)
     if parts.scheme not in ("http", "https"):
         return IndexStatus(Secret(url), role, False, "error", f"unsupported scheme '{parts.scheme}'", 0.0)
     headers = {"User-Agent": "llmenv-doctor", "Accept": ACCEPT}
@@ -73,7 +84,8 @@ def check_url(
     try:
         with opener.open(request, timeout=timeout) as response:
             # A find-links page is read whole (up to 8 MB): its archive names are what doctor checks the pins by.
-            head = response.read(HEAD_BYTES if role != "find-links" else 8 * 2**20)
+            limit = HEAD_BYTES if role != "find-links" else 8 * 2**20
+            head = read_bounded(response, limit, time.perf_counter() + timeout)
             content_type = response.headers.get("Content-Type", "")
             kind, detail, files = judge_page(head, content_type, role)
             reachable = kind == "ok"
@@ -88,6 +100,18 @@ def check_url(
     except (OSError, http.client.HTTPException, ValueError) as exc:
         reachable, kind, detail = False, "error", str(exc)
     return IndexStatus(Secret(url), role, reachable, kind, detail, time.perf_counter() - start, files)
+
+
+def read_bounded(response: Any, limit: int, deadline: float) -> bytes:
+    """At most `limit` bytes, and no reading past `deadline`: a server dripping its page a byte at a time must not
+    hold doctor (each read is already bounded by the socket timeout)."""
+    data = bytearray()
+    while len(data) < limit and time.perf_counter() < deadline:
+        chunk = response.read1(min(65536, limit - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
 
 
 def judge_page(head: bytes, content_type: str, role: str) -> tuple[str, str, tuple[str, ...] | None]:
@@ -109,7 +133,28 @@ def judge_page(head: bytes, content_type: str, role: str) -> tuple[str, str, tup
     return "not-index", f"{what} without any project links: not a PEP 503 package index", None
 
 
-def _check_local(url: str, path: Path, role: str) -> IndexStatus:
+def project_page(
+    index: str, project: str, *, timeout: float = TIMEOUT, cafile: str | None = None, proxy: str | None = None
+) -> IndexStatus:
+    """The archives an index offers for one project (`<index>/<project>/`), as a find-links-like status with role
+    `project`: what doctor uses to tell whether the configured indexes can stand in for an unreachable variant
+    index. A local (file://) index is listed from its folder."""
+    parts = urlsplit(index)
+    if parts.scheme in ("", "file"):
+        folder = Path(parts.path if parts.scheme == "file" else index) / project
+        page = folder / "index.html"
+        if page.is_file():
+            _kind, _detail, files = judge_page(page.read_bytes(), "text/html", "find-links")
+            return IndexStatus(Secret(str(folder)), "project", True, "ok", "local index page", 0.0, files)
+        status = _check_local(str(folder), folder, "find-links")
+        return IndexStatus(status.url, "project", status.reachable, status.kind, status.detail, 0.0, status.files or ())
+    status = check_url(index.rstrip("/") + f"/{project}/", "find-links", timeout=timeout, cafile=cafile, proxy=proxy)
+    return IndexStatus(
+        status.url, "project", status.reachable, status.kind, status.detail, status.seconds, status.files
+    )
+
+
+def _check_local(url: str, path: Path, role: str, with_requires: bool = False) -> IndexStatus:
     if not path.exists():
         return IndexStatus(Secret(url), role, False, "missing", f"{path} does not exist", 0.0)
     if role == "find-links":
@@ -119,10 +164,28 @@ def _check_local(url: str, path: Path, role: str) -> IndexStatus:
             names = tuple(sorted(n for n in os.listdir(path) if ARCHIVE.search(n)))
         except OSError as exc:
             return IndexStatus(Secret(url), role, False, "error", f"cannot list {path}: {exc}", 0.0)
-        return IndexStatus(Secret(url), role, True, "ok", f"local folder, {len(names)} archives", 0.0, names)
+        wheels = [n for n in names if n.endswith(".whl")] if with_requires else []
+        requires = tuple((n, wheel_requires(path / n)) for n in wheels)
+        detail = f"local folder, {len(names)} archives"
+        return IndexStatus(Secret(url), role, True, "ok", detail, 0.0, names, requires)
     if path.is_dir() and not (path / "index.html").is_file() and not any(p.is_dir() for p in path.iterdir()):
         return IndexStatus(Secret(url), role, False, "not-index", f"{path} has no project folders", 0.0)
     return IndexStatus(Secret(url), role, True, "ok", "local folder", 0.0)
+
+
+def wheel_requires(wheel: Path) -> tuple[str, ...]:
+    """A wheel's Requires-Dist lines, from its METADATA (the zip's directory and one member: fast even for a
+    700 MB torch wheel). A wheel that cannot be read has none: the install reports it better than we can."""
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            member = next((n for n in archive.namelist() if n.endswith(".dist-info/METADATA")), None)
+            if member is None:
+                return ()
+            text = archive.read(member).decode("utf-8", errors="replace")
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return ()
+    headers = email.parser.HeaderParser().parsestr(text.split("\n\n", 1)[0])
+    return tuple(headers.get_all("Requires-Dist") or ())
 
 
 def _http_error(code: int) -> tuple[bool, str, str]:
@@ -158,6 +221,7 @@ def check_all(
     cafile: str | None = None,
     proxy: str | None = None,
     local_only: bool = False,
+    requires: bool = False,
 ) -> list[IndexStatus]:
     """`local_only` (--offline): folders are still listed, nothing goes to the network."""
     if local_only:
@@ -165,7 +229,12 @@ def check_all(
     if not targets:
         return []
     with ThreadPoolExecutor(max_workers=min(8, len(targets))) as pool:
-        return list(pool.map(lambda t: check_url(t[0], t[1], timeout=timeout, cafile=cafile, proxy=proxy), targets))
+        return list(
+            pool.map(
+                lambda t: check_url(t[0], t[1], timeout=timeout, cafile=cafile, proxy=proxy, requires=requires),
+                targets,
+            )
+        )
 
 
-__all__ = ["ARCHIVE", "PYPI", "IndexStatus", "check_all", "check_url", "judge_page"]
+__all__ = ["ARCHIVE", "PYPI", "IndexStatus", "check_all", "check_url", "judge_page", "project_page"]

@@ -6,29 +6,22 @@ interpreter: by its shebang when it has one, else by asking `pip --version` (pye
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import sys
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
+from llmenv.probe.interpreter_query import QUERY_TIMEOUT, cache_folder, cached_query, parse_query, query
 from llmenv.process import run
 
-# Python 2 compatible on purpose: old interpreters on PATH must still answer so doctor can say they are too old.
-QUERY = (
-    "import sys,platform,struct,json;sys.stdout.write(json.dumps({'executable':sys.executable,"
-    "'version':'%d.%d.%d'%tuple(sys.version_info[:3]),'implementation':platform.python_implementation(),"
-    "'bits':struct.calcsize('P')*8,'machine':platform.machine(),'prefix':sys.prefix,"
-    "'base_prefix':getattr(sys,'base_prefix',getattr(sys,'real_prefix',sys.prefix))}))"
-)
 _PY_NAME = re.compile(r"^python(\d(\.\d+)?)?(\.exe)?$", re.IGNORECASE)
 _PIP_VERSION = re.compile(r"^pip (?P<pip>\S+) from (?P<location>.+) \(python (?P<python>[\d.]+)\)\s*$")
-QUERY_TIMEOUT = 4.0
 
 
 @dataclass(frozen=True)
@@ -74,13 +67,6 @@ class InterpreterReport:
     store_stubs: tuple[str, ...] = field(default=())
     pruned: tuple[str, ...] = field(default=())  # not started: their names show a version outside the wanted range
     dot_path_entries: tuple[str, ...] = field(default=())  # relative entries (`.`, `bin`): depend on the cwd
-
-
-def parse_query(text: str) -> dict[str, object]:
-    data = json.loads(text)
-    if not isinstance(data, dict) or "version" not in data:
-        raise ValueError("not an interpreter description")
-    return data
 
 
 def parse_shebang(first_line: str) -> list[str] | None:
@@ -180,17 +166,35 @@ def _uv_python_dir() -> str:
     return os.path.join(data, "uv", "python")
 
 
-def query(executable: str) -> tuple[dict[str, object] | None, str | None]:
-    result = run([executable, "-c", QUERY], timeout=QUERY_TIMEOUT)
-    if not result.ok:
-        return None, result.describe_failure()
-    try:
-        return parse_query(result.stdout), None
-    except ValueError:
-        return None, f"unexpected answer: {result.stdout.strip()[:120]!r}"
+def pyenv_version(env: Mapping[str, str]) -> list[str]:
+    """The versions pyenv's shims run, resolved as pyenv does: PYENV_VERSION, then the nearest .python-version
+    up from the working folder, then $PYENV_ROOT/version. Reading files costs microseconds; a shim costs a bash."""
+    if env.get("PYENV_VERSION"):
+        return [v.strip() for v in env["PYENV_VERSION"].split(":") if v.strip()]
+    folder = Path.cwd()
+    candidates = [d / ".python-version" for d in (folder, *folder.parents)]
+    candidates.append(Path(env.get("PYENV_ROOT") or Path.home() / ".pyenv") / "version")
+    for candidate in candidates:
+        try:
+            return candidate.read_text(encoding="utf-8", errors="replace").split()
+        except OSError:
+            continue
+    return []
 
 
-def _trace_pip(path: str, python_cmd: Command | None, shims: str | None) -> Command:
+def through_shim(path: str, shims: str | None, env: Mapping[str, str]) -> str | None:
+    """The binary a pyenv shim would run, or None when pyenv would run the system's (or cannot tell)."""
+    if not shims or os.path.dirname(os.path.abspath(path)) != os.path.abspath(shims):
+        return None
+    versions = Path(shims).parent / "versions"
+    for version in pyenv_version(env):
+        binary = versions / version / "bin" / os.path.basename(path)
+        if version != "system" and binary.is_file():
+            return str(binary)
+    return None
+
+
+def _trace_pip(path: str, python_cmd: Command | None, shims: str | None, folder: Path | None = None) -> Command:
     if shims and os.path.dirname(path) == shims and python_cmd and python_cmd.interpreter:
         # pyenv picks one version for every shim, so the shimmed pip is the one beside the shimmed python:
         # reading its shebang avoids a slow `pip --version` through the shim.
@@ -204,7 +208,7 @@ def _trace_pip(path: str, python_cmd: Command | None, shims: str | None) -> Comm
         return Command("pip", path, error=str(exc))
     shebang = parse_shebang(first)
     if shebang and "python" in os.path.basename(shebang[0]) and os.path.isabs(shebang[0]):
-        info, _error = query(shebang[0])
+        info, _error = cached_query(shebang[0], folder)
         if info:
             return Command(
                 "pip", path, str(info["executable"]), str(info["version"]), via="shebang", prefix=str(info["prefix"])
@@ -273,8 +277,13 @@ def probe_interpreters(
     stubs = tuple(p for p in candidates if "\\windowsapps\\" in p.lower() and os.path.getsize(p) == 0)
     names = ("python", "python3", "pip", "pip3")
     which = {n: shutil.which(n, path=path_value) for n in names}
+    folder = cache_folder()
+
+    def ask(path: str) -> tuple[dict[str, object] | None, str | None]:
+        return cached_query(path, folder)
+
     with ThreadPoolExecutor(max_workers=8) as pool:
-        answers = dict(zip(candidates, pool.map(query, candidates), strict=True))
+        answers = dict(zip(candidates, pool.map(ask, candidates), strict=True))
         # A venv's Python leads to its base interpreter (pyvenv.cfg `home`), listed even when not on PATH.
         # (A venv's python is a link to its base binary, so the two are told apart by path, not by real path.)
         bases = {
@@ -285,8 +294,13 @@ def probe_interpreters(
             if b not in candidates
         }
         candidates.update(bases)
-        answers.update(zip(bases, pool.map(query, bases), strict=True))
-        py_answers = {n: pool.submit(query, path) for n in ("python", "python3") if (path := which[n])}
+        answers.update(zip(bases, pool.map(ask, bases), strict=True))
+        # A pyenv shim runs a bash script per call; the binary it would run is asked instead (and cached).
+        py_answers = {
+            n: pool.submit(ask, through_shim(path, shims, os.environ) or path)
+            for n in ("python", "python3")
+            if (path := which[n])
+        }
         commands: dict[str, Command] = {}
         for n, future in py_answers.items():
             info, error = future.result()
@@ -300,7 +314,7 @@ def probe_interpreters(
         for n in ("pip", "pip3"):
             path = which[n] if trace_pip else None
             if path:
-                traced = _trace_pip(path, commands.get("python"), shims)
+                traced = _trace_pip(path, commands.get("python"), shims, folder)
                 commands[n] = Command(
                     n,
                     path,
@@ -362,14 +376,17 @@ __all__ = [
     "Command",
     "Interpreter",
     "InterpreterReport",
+    "cached_query",
     "might_satisfy",
     "parse_pip_version",
     "parse_py_launcher",
     "parse_query",
     "parse_shebang",
     "probe_interpreters",
+    "pyenv_version",
     "query",
     "split_path",
+    "through_shim",
     "venv_home",
     "version_hint",
 ]

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from llmenv.probe.interpreters import pyenv_version
 from llmenv.redact import Secret
 
 KEYS = (
@@ -142,7 +143,7 @@ def user_pip_prefix(env: Mapping[str, str], path_value: str | None = None) -> st
             continue
         shims = _pyenv_shims(env)
         if shims and os.path.dirname(os.path.abspath(found)) == shims:
-            version = _pyenv_version(env)
+            version = next(iter(pyenv_version(env)), None)
             if version and version != "system":
                 return str(Path(shims).parent / "versions" / version)
             rest = os.pathsep.join(e for e in path_value.split(os.pathsep) if os.path.abspath(e or ".") != shims)
@@ -158,21 +159,6 @@ def _pyenv_shims(env: Mapping[str, str]) -> str | None:
     return os.path.abspath(os.path.join(root, "shims"))
 
 
-def _pyenv_version(env: Mapping[str, str]) -> str | None:
-    if env.get("PYENV_VERSION"):
-        return env["PYENV_VERSION"].split(":")[0].strip()
-    folder = Path.cwd()
-    candidates = [d / ".python-version" for d in (folder, *folder.parents)]
-    candidates.append(Path(env.get("PYENV_ROOT") or Path.home() / ".pyenv") / "version")
-    for candidate in candidates:
-        try:
-            words = candidate.read_text(encoding="utf-8", errors="replace").split()
-        except OSError:
-            continue
-        return words[0] if words else None
-    return None
-
-
 def _interpreter_of(path: str) -> str | None:
     """A Python is its own interpreter; a pip script names its interpreter in its shebang."""
     try:
@@ -186,7 +172,7 @@ def _interpreter_of(path: str) -> str | None:
     if not words:
         return None
     if os.path.basename(words[0]) == "env" and len(words) > 1:
-        return shutil.which(words[-1])
+        return shutil.which(words[-1]) if "python" in os.path.basename(words[-1]) else None
     return words[0] if "python" in os.path.basename(words[0]) else None
 
 

@@ -66,7 +66,7 @@ def doctor(
     if env is not None:
         from llmenv.verify.env import verify_env
 
-        findings += verify_env(env, profile, facts, ctx.decision or wanted)
+        findings += verify_env(env, profile, facts, ctx.decision or wanted, user_context=True)
     if no_gpu:
         # A container build or GPU-less CI job building for a GPU: what needs the device is not judged here.
         findings = [
@@ -113,10 +113,38 @@ def facts_and_plan(
         plan = plan_for(profile, facts, options, env, reachable=reachable)
     except LlmenvError:
         return _with_indexes(facts, statuses, offline), None
+    if plan.indexes.no_index:
+        # Only find-links can supply the install: list them again with what their wheels require.
+        statuses = [s for s in statuses if s.role != "find-links"]
     seen = {(s.url.reveal(), s.role) for s in statuses}
     rest = [t for t in sources(plan.indexes) if t not in seen]
-    statuses += check_all(rest, cafile=cert, proxy=proxy, local_only=offline)
+    statuses += check_all(rest, cafile=cert, proxy=proxy, local_only=offline, requires=plan.indexes.no_index)
+    statuses += _fallback_pages(plan, statuses, offline, cert, proxy)
     return _with_indexes(facts, statuses, offline), plan
+
+
+def _fallback_pages(plan: Any, statuses: list[Any], offline: bool, cert: str | None, proxy: str | None) -> list[Any]:
+    """With the variant index unreachable, setup looks for the labelled builds (torch==2.13.0+cpu) in the
+    configured indexes: their pages for those projects are read, so doctor can say whether setup will succeed."""
+    from urllib.parse import urlsplit
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    from llmenv.plan.needs import pinned_version
+    from llmenv.probe.index import project_page
+
+    if not plan.variant_index_fallback:
+        return []
+    projects = [
+        canonicalize_name(Requirement(r).name)
+        for r in plan.requirements
+        if "+" in (pinned_version(Requirement(r)) or "")
+    ]
+    indexes = [s.url.reveal() for s in statuses if s.reachable and s.role in ("index-url", "extra-index-url")]
+    if offline:
+        indexes = [u for u in indexes if urlsplit(u).scheme in ("", "file")]
+    return [project_page(u, p, cafile=cert, proxy=proxy) for u in indexes for p in projects]
 
 
 def _with_indexes(facts: HostFacts, statuses: list[Any], offline: bool) -> HostFacts:

@@ -33,3 +33,16 @@ def test_find_links_page_lists_archives_and_pins_are_matched_by_label() -> None:
     assert kind == "ok" and list(files or ()) == names
     assert unfindable(("torch==2.13.0+cpu", "numpy==2.2.6", "tqdm==4.0"), names) == ["tqdm==4.0"]
     assert unfindable(("torch==2.13.0+cu126",), names) == ["torch==2.13.0+cu126"]
+
+
+def test_closure_follows_requires_and_markers() -> None:
+    from llmenv.plan.indexes import missing_closure
+
+    archives = ["torch-2.13.0+cpu-cp311-cp311-linux_x86_64.whl", "sympy-1.13.0-py3-none-any.whl"]
+    requires = {
+        archives[0]: ("sympy>=1.13.3", "filelock", "nvidia-nccl-cu12; platform_system == 'Windows'"),
+        archives[1]: ("mpmath<1.4",),
+    }
+    markers = {"python_version": "3.11", "python_full_version": "3.11.7", "platform_system": "Linux"}
+    missing = missing_closure(("torch==2.13.0+cpu",), archives, requires, markers)
+    assert missing == ["sympy>=1.13.3 (needed by torch 2.13.0+cpu)", "filelock (needed by torch 2.13.0+cpu)"]

@@ -22,6 +22,7 @@ from llmenv.probe.interpreters import venv_home
 from llmenv.probe.libpath import Shadow, shadowing_libraries
 from llmenv.process import run
 from llmenv.profiles.model import Profile
+from llmenv.verify.env.context import user_context_findings
 from llmenv.verify.env.gpu import tf_gpu_finding, torch_gpu_finding
 from llmenv.verify.env.plumbing import (
     IMPORT_TIMEOUT,
@@ -41,9 +42,12 @@ def verify_env(
     facts: HostFacts | None,
     accelerator: str | AcceleratorDecision = "auto",
     write_bytecode: bool = True,
+    user_context: bool = False,
 ) -> list[Finding]:
     """`accelerator` is the plan's decision (setup passes its plan's, doctor the plan it computed); a bare name is
-    resolved by the same one resolver, so a CPU build the plan chose is judged as chosen, never as a failure."""
+    resolved by the same one resolver, so a CPU build the plan chose is judged as chosen, never as a failure.
+
+    `user_context` (doctor): also locate each imported module as the user's own shell would import it."""
     python = env_python(env)
     decision = _decision(profile, facts, accelerator)
     if not python.exists() and (python.is_symlink() or (env / "pyvenv.cfg").is_file()):
@@ -104,6 +108,8 @@ def verify_env(
             )
         findings.append(deps_future.result())
     imported = {r.module: r for r in imports if r.ok}
+    if user_context:
+        findings += user_context_findings(python, list(dict.fromkeys(m.split(".")[0] for m in imported)))
     gpu_wanted = profile.checks.gpu if profile else "auto"
     builds_for_gpu = decision is None or decision.accelerator.value != "cpu"
     rebuild = f"llmenv setup {profile.name if profile else ''} --env {env} --force".replace("  ", " ")

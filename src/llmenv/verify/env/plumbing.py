@@ -6,6 +6,7 @@ Kept apart from the checks so that both `verify` and the smoke runner can reach 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -74,6 +75,58 @@ def check_import(
     return ImportResult(module, bool(data["ok"]), data.get("version"), float(data["seconds"]), data.get("error"))
 
 
+# Where would `import NAME` come from? find_spec imports nothing of a top-level NAME (a dotted name's parents it
+# would import, possibly from the working folder: callers pass top-level names only).
+# Run with `-c`, as the user's `python -c "import torch"` is: sys.path[0] is then the working folder, as in a REPL.
+LOCATE = r"""
+import importlib, importlib.util, json, os, site, sys
+# llmenv's process runner drops PYTHONPATH from every child; it is put back where Python's startup puts it.
+extra = [os.path.abspath(p) for p in os.environ.get("LLMENV_USER_PYTHONPATH", "").split(os.pathsep) if p]
+if extra and not sys.flags.isolated:
+    sys.path[1:1] = extra
+    importlib.invalidate_caches()
+mods = {}
+for name in sys.argv[1:]:
+    if "." in name:
+        continue
+    try:
+        spec = importlib.util.find_spec(name)
+    except Exception as exc:
+        mods[name] = {"origin": None, "error": "%s: %s" % (type(exc).__name__, exc)}
+        continue
+    origin = None
+    if spec is not None:
+        origin = spec.origin if spec.origin not in (None, "namespace", "built-in", "frozen") else None
+        if origin is None and spec.submodule_search_locations:
+            origin = list(spec.submodule_search_locations)[0]
+    mods[name] = {"origin": origin}
+user = site.getusersitepackages() if site.ENABLE_USER_SITE else None
+pth = []
+for folder in list(site.getsitepackages()) + ([user] if user else []):
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".pth"))
+    except OSError:
+        continue
+    for n in names:
+        try:
+            with open(os.path.join(folder, n), encoding="utf-8", errors="replace") as f:
+                lines = [x.strip() for x in f if x.strip() and not x.startswith(("#", "import ", "import\t"))]
+        except OSError:
+            continue
+        pth.append([os.path.join(folder, n), [os.path.normpath(os.path.join(folder, x)) for x in lines]])
+sys.stdout.write(json.dumps({"path": sys.path, "cwd": os.getcwd(), "user_site": user, "pth": pth, "modules": mods}))
+"""
+
+
+def locate_modules(python: Path, modules: list[str], isolated: bool) -> dict[str, Any] | None:
+    """Where each module would be imported from: isolated (`-I`, the env's own view) or in the user's context
+    (this working folder, PYTHONPATH, the user site and .pth files all apply)."""
+    flags = ["-I"] if isolated else []
+    env = dict(os.environ) | {"LLMENV_USER_PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    result = run([str(python), *flags, "-c", LOCATE, *modules], timeout=60.0, cwd=os.getcwd(), env=env)
+    return read_json(result) if result.ok else None
+
+
 def uv_binary() -> str | None:
     try:
         from uv import find_uv_bin
@@ -100,6 +153,7 @@ __all__ = [
     "check_import",
     "env_python",
     "inspect",
+    "locate_modules",
     "payload",
     "read_json",
     "uv_binary",

@@ -16,7 +16,7 @@ from llmenv.verify.host.context import (
 )
 from llmenv.verify.host.gpu import rule_cuda_toolkit, rule_gpu
 from llmenv.verify.host.network import rule_indexes, rule_pip_config
-from llmenv.verify.host.platform import rule_cpu, rule_disk, rule_libc
+from llmenv.verify.host.platform import rule_cpu, rule_disk, rule_libc, rule_library_path
 from llmenv.verify.host.python import (
     rule_active_env,
     rule_bitness,
@@ -36,6 +36,7 @@ HOST_RULES: tuple[Rule, ...] = (
     rule_python_supported,
     rule_path_entries,
     rule_libc,
+    rule_library_path,
     rule_cpu,
     rule_disk,
     rule_gpu,

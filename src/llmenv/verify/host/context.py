@@ -13,7 +13,7 @@ from llmenv.errors import HostError
 from llmenv.plan.accelerators import resolve
 from llmenv.plan.model import AcceleratorDecision, Plan
 from llmenv.plan.needs import Needs, needs_for
-from llmenv.plan.python import install_python_fix
+from llmenv.plan.python import install_python_fix  # re-exported: the rules live in plan/python.py
 from llmenv.probe import HostFacts
 from llmenv.profiles.model import Profile
 from llmenv.verify.model import Finding

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from packaging.requirements import Requirement
+
 from llmenv.probe import HostFacts
 from llmenv.probe.index import IndexStatus
 from llmenv.verify.host.context import HostContext
@@ -25,9 +27,8 @@ INDEX_FIXES = {
     "error": "check the URL",
 }
 ROLE_FIXES = {
-    "variant": "make download.pytorch.org (or the profile's variant index) reachable (behind a proxy set "
-    "HTTPS_PROXY), use a mirror of it (`--mirror`), or put the variant's wheels into a find-links folder; "
-    "without it setup falls back to the configured indexes, which rarely carry the +cpu/+cuXXX builds",
+    "variant": "use a mirror of the variant index (`--mirror`), or put the variant's wheels into a find-links "
+    "folder: without them setup falls back to the configured indexes, which rarely carry the +cpu/+cuXXX builds",
 }
 
 
@@ -41,15 +42,36 @@ def rule_indexes(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                 "index reachability not checked",
                 facts.indexes.error or facts.indexes.source,
             ),
-            *_status_findings(statuses or []),
+            *_status_findings(statuses or [], ctx),
             *_pins_findable(facts, ctx),
         ]
-    return _status_findings(statuses) + _pins_findable(facts, ctx)
+    return _status_findings(statuses, ctx) + _pins_findable(facts, ctx)
 
 
-def _status_findings(statuses: list[IndexStatus]) -> list[Finding]:
+def _stand_in(statuses: list[IndexStatus], ctx: HostContext) -> str | None:
+    """Where setup will find the variant's builds when the variant index is unreachable (find-links or a
+    configured index carrying them), or None when nothing can stand in."""
+    from llmenv.plan.indexes import unfindable
+    from llmenv.plan.needs import pinned_version
+
+    plan = ctx.plan
+    if plan is None:
+        return None
+    labelled = tuple(r for r in plan.requirements if "+" in (pinned_version(Requirement(r)) or ""))
+    sources = [s for s in statuses if s.role in ("find-links", "project") and s.files]
+    archives = [name for s in sources for name in s.files or ()]
+    if not labelled or unfindable(labelled, archives):
+        return None
+    holding = [str(s.url) for s in sources if not unfindable(labelled, list(s.files or ()))]
+    return f"{', '.join(labelled)} from {', '.join(holding) or 'the configured sources'}"
+
+
+def _status_findings(statuses: list[IndexStatus], ctx: HostContext) -> list[Finding]:
     out = []
+    stand_in = _stand_in(statuses, ctx)
     for status in statuses:
+        if status.role == "project":
+            continue  # read for _stand_in, not a location of its own
         fid = f"network.index.{status.role}"
         if status.reachable:
             out.append(
@@ -65,13 +87,26 @@ def _status_findings(statuses: list[IndexStatus]) -> list[Finding]:
             fix = INDEX_FIXES[status.kind]
             if status.role in ROLE_FIXES:
                 fix = f"{fix}; or {ROLE_FIXES[status.role]}"
+            if status.role == "variant" and stand_in:
+                out.append(
+                    warn(
+                        fid,
+                        "network",
+                        f"variant index {title}; setup will use the builds the configured sources carry",
+                        f"{status.url}: {status.detail}; setup takes {stand_in}",
+                        f"nothing is needed for this profile; to reach the variant index: {fix}",
+                    )
+                )
+                continue
             out.append(fail(fid, "network", f"{status.role} {title}", f"{status.url}: {status.detail}", fix))
     return out
 
 
 def _pins_findable(facts: HostFacts, ctx: HostContext) -> list[Finding]:
     """Under no-index, only find-links can supply the pins: each must be there, before setup finds out."""
-    from llmenv.plan.indexes import unfindable
+    from packaging.markers import default_environment
+
+    from llmenv.plan.indexes import missing_closure
 
     plan = ctx.plan
     if plan is None or not plan.indexes.no_index:
@@ -91,14 +126,20 @@ def _pins_findable(facts: HostFacts, ctx: HostContext) -> list[Finding]:
     if not listed:
         return []  # find-links not listed (remote, --offline): the per-location findings say why
     archives = [name for s in listed for name in s.files or ()]
-    missing = unfindable(plan.requirements, archives)
+    requires = {name: deps for s in listed for name, deps in s.requires}
+    markers: dict[str, str] = {str(k): str(v) for k, v in default_environment().items()}
+    markers |= {
+        "python_version": ".".join(plan.python_version.split(".")[:2]),
+        "python_full_version": plan.python_version,
+    }
+    missing = missing_closure(plan.requirements, archives, requires, markers)
     folders = ", ".join(plan.indexes.find_links)
     if missing:
         return [
             fail(
                 "network.pins-findable",
                 "network",
-                f"no-index is set and find-links cannot supply {len(missing)} of the pins",
+                f"no-index is set and find-links cannot supply {len(missing)} of the requirements",
                 f"missing from {folders}: {', '.join(missing)} (no-index from {origin})",
                 f"put those wheels into {plan.indexes.find_links[0]} (`pip download --no-deps --dest "
                 f"{plan.indexes.find_links[0]} {' '.join(missing)}` on a machine with access), or unset no-index",
@@ -108,7 +149,7 @@ def _pins_findable(facts: HostFacts, ctx: HostContext) -> list[Finding]:
         ok(
             "network.pins-findable",
             "network",
-            "no-index: find-links holds every pin",
+            "no-index: find-links holds every pin and what its wheels require",
             f"{len(plan.requirements)} pins in {folders}",
         )
     ]

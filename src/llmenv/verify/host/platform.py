@@ -1,6 +1,9 @@
-"""Rules about the platform: libc for manylinux wheels, CPU features, disk space."""
+"""Rules about the platform: libc for manylinux wheels, CPU features, disk space, the loader's search path."""
 
 from __future__ import annotations
+
+import os
+import re
 
 from llmenv.probe import HostFacts
 from llmenv.tables.cuda import version_tuple
@@ -92,4 +95,27 @@ def _disk_knob(label: str) -> str:
     return {"env": "--env", "uv-cache": "UV_CACHE_DIR", "pip-cache": "PIP_CACHE_DIR", "tmp": "TMPDIR"}[label]
 
 
-__all__ = ["rule_cpu", "rule_disk", "rule_libc"]
+# Folders whose libraries the loader would take before the CUDA libraries the wheels bring (nvidia-* wheels).
+_CUDA_FOLDER = re.compile(r"(^|[/\\])(cuda|cudnn|nccl|cublas|tensorrt)[^/\\]*([/\\]|$)", re.IGNORECASE)
+
+
+def rule_library_path(facts: HostFacts, ctx: HostContext) -> list[Finding]:
+    """LD_LIBRARY_PATH naming a CUDA installation: judged from the folder names (doctor --env lists the actual
+    libraries there and says which import they break)."""
+    value = facts.env.get("LD_LIBRARY_PATH", "")
+    cuda = [e for e in value.split(os.pathsep) if e and _CUDA_FOLDER.search(e)]
+    if not cuda:
+        return []
+    return [
+        warn(
+            "platform.ld-library-path",
+            "platform",
+            "LD_LIBRARY_PATH points at CUDA libraries, which the loader prefers to the wheels' own",
+            f"LD_LIBRARY_PATH: {', '.join(cuda)}",
+            "the frameworks' wheels bring their CUDA libraries: unset LD_LIBRARY_PATH (or drop those folders) in "
+            "the shell that runs the env; a mismatch breaks `import torch` and `llmenv setup --force` cannot help",
+        )
+    ]
+
+
+__all__ = ["rule_cpu", "rule_disk", "rule_libc", "rule_library_path"]

@@ -242,12 +242,16 @@ def rule_python_supported(facts: HostFacts, ctx: HostContext) -> list[Finding]:
             )
         ]
     best = max(fits, key=lambda i: version_tuple(i.version))
+    chosen, version, why = best.executable, best.version, ""
+    if ctx.plan is not None:
+        # The interpreter setup would use, with its reason: one decision (plan/python.py), not a second guess.
+        chosen, version, why = ctx.plan.python.value, ctx.plan.python_version, f"; {ctx.plan.python.why}"
     out = [
         ok(
             "python.supported",
             "python",
-            f"Python {best.version} satisfies {needs.python}",
-            f"{best.executable}; {len(fits)} suitable of {found}; from {reasons}",
+            f"Python {version} satisfies {needs.python}",
+            f"setup uses {chosen}{why}; {len(fits)} suitable of {found}; from {reasons}",
         )
     ]
     python = report.commands["python"]
@@ -258,7 +262,7 @@ def rule_python_supported(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                 "python",
                 f"`python` is {python.python_version}, outside {needs.python}",
                 f"{python.path} -> {python.interpreter}",
-                f"nothing to do for llmenv (setup picks {best.executable}); to use that Python by hand, call it by "
+                f"nothing to do for llmenv (setup picks {chosen}); to use that Python by hand, call it by "
                 "its full path",
             )
         )

@@ -49,3 +49,23 @@ def test_unsatisfiable_profile_is_not_install_advice(tmp_path: Path) -> None:
     assert finding.status is Status.FAIL and "can never be met" in finding.title
     assert "numpy 2.2.6: >=3.10,<3.14" in finding.evidence
     assert "uv python install" not in (finding.fix or "")
+
+
+def test_supported_python_is_the_one_setup_uses() -> None:
+    """Doctor named the newest fitting Python while setup took the base of the venv on PATH: now both come from
+    the plan (plan/python.py)."""
+    import dataclasses
+
+    from llmenv.plan.make import Options, make_plan
+    from llmenv.probe.interpreters import Interpreter
+
+    base = interpreter("3.11.7", "/usr/bin/python3.11")
+    newer = dataclasses.replace(interpreter("3.12.3", "/opt/py312/bin/python3.12"), prefix="/opt/py312")
+    venv = Interpreter("/w/.venv/bin/python3", ("/w/.venv/bin/python3",), ("PATH",), "3.11.7", "CPython", 64, "x86_64", "/w/.venv", True, "/usr")  # fmt: skip
+    command = Command("python3", "/w/.venv/bin/python3", venv.executable, "3.11.7", "run", prefix="/w/.venv")
+    facts = host(interpreters=interpreters(venv, base, newer, commands={"python3": command}))
+    plan = make_plan(load_profile("torch"), facts, Options(env=".venv"), {})
+    ctx = dataclasses.replace(context_for(load_profile("torch"), facts, "auto"), plan=plan)
+    finding = by_id(verify_host(facts, ctx), "python.supported")
+    assert finding.title.startswith("Python 3.11.7 satisfies")
+    assert "setup uses /usr/bin/python3.11" in finding.evidence and "virtual environment /w/.venv" in finding.evidence
