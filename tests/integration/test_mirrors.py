@@ -189,3 +189,22 @@ def test_the_envs_checks_and_smoke_runs_get_hf_endpoint_from_the_set(
         env, imdb = _hub_env(SmokeOptions(mirror="campus"), None)
         assert env == {"HF_ENDPOINT": f"{host.base}/hf"} and imdb is None
     assert "HF_ENDPOINT" not in __import__("os").environ  # restored after setup
+
+
+def test_a_mirror_with_credentials_is_probed_with_them_and_never_shows_them(
+    cli: Callable[..., CliResult], world: Path, tmp_path: Path
+) -> None:
+    from tests.helpers.index_server import IndexServer, serve
+    from tests.helpers.wheels import make_wheel
+
+    make_wheel(tmp_path / "wheels", "tinyx", "1.0")
+    profile = tmp_path / "tiny.yaml"
+    profile.write_text("name: tiny\npython: '>=3.10'\npackages: ['tinyx==1.0']\n")
+    with serve(IndexServer(tmp_path / "wheels", auth=("u", "s3cret"))) as index:
+        write_sets(world, {"private": {"pypi": index.url_with_auth()}})
+        doctor = cli("doctor", "-p", str(profile), "--json", "--mirror", "private")
+        plan = cli("setup", str(profile), "--dry-run", "--json", "--mirror", "private", "--env", "e")
+    finding = {f["id"]: f for f in json.loads(doctor.out)["findings"]}["network.mirror.pypi"]
+    assert finding["status"] == "ok" and "lists tinyx-1.0" in finding["evidence"]  # authenticated
+    assert "s3cret" not in doctor.out + doctor.err + plan.out + plan.err
+    assert json.loads(plan.out)["plan"]["mirrors"]["roles"]["pypi"]["url"].startswith("http://u:****@127.0.0.1")

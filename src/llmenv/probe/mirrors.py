@@ -8,6 +8,7 @@ sends clients back upstream); for the other roles, any HTTP answer below 500.
 
 from __future__ import annotations
 
+import base64
 import re
 import ssl
 import time
@@ -15,7 +16,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from llmenv.plan.mirrors import MirrorProbe
 from llmenv.tables.mirrors import UPSTREAM, MirrorSet
@@ -97,7 +98,14 @@ def _probe(
         page = url.rstrip("/") + "/torch/"
     opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
     method = "GET" if role in ("pypi", "pytorch") else "HEAD"  # never download an archive to probe it
-    request = urllib.request.Request(page, headers={"User-Agent": "llmenv-mirror-probe"}, method=method)
+    headers = {"User-Agent": "llmenv-mirror-probe"}
+    parts = urlsplit(page)
+    if parts.username is not None:  # credentials go in a header, as pip and uv send them, never in the URL
+        token = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(token).decode()
+        netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+        page = urlunsplit(parts._replace(netloc=netloc))
+    request = urllib.request.Request(page, headers=headers, method=method)
     try:
         with opener.open(request, timeout=budget) as response:
             final = response.geturl()
