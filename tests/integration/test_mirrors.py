@@ -81,8 +81,10 @@ def test_auto_picks_the_answering_set_among_a_dead_a_slow_and_a_good_one_within_
     with (
         serve_mirror(MirrorHost(wheels=WHEELS, delay=1.0)) as slow,
         serve_mirror(MirrorHost(wheels=WHEELS, links_upstream=True)) as copycat,
+        serve_mirror(MirrorHost(wheels=WHEELS, delay=20.0)) as stalled,
     ):
         sets = {
+            "stalled": {"pytorch": f"{stalled.base}/torch/whl/{{variant}}"},
             "dead": {"pypi": f"{dead}/simple", "pytorch": f"{dead}/whl/{{variant}}"},
             "slow": {"pypi": f"{slow.base}/pypi/simple", "pytorch": f"{slow.base}/torch/whl/{{variant}}"},
             "copycat": {"pytorch": f"{copycat.base}/torch/whl/{{variant}}"},
@@ -98,7 +100,7 @@ def test_auto_picks_the_answering_set_among_a_dead_a_slow_and_a_good_one_within_
     passed = {r["value"]: r["why"] for r in roles["pytorch"]["rejected"]}
     assert passed["dead"].startswith("failed:") and passed["slow"].startswith("slower")
     assert "point back to download-r2.pytorch.org" in passed["copycat"]
-    assert "failed" in passed["upstream"]
+    assert "failed" in passed["upstream"] and passed["stalled"].startswith("failed")  # cut at the budget
     assert seconds < 8.0, seconds  # probes run at once within ~3 s; the rest is the host probe
 
 

@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from llmenv.plan.mirrors import MirrorProbe
@@ -109,7 +110,7 @@ def _probe(
     try:
         with opener.open(request, timeout=budget) as response:
             final = response.geturl()
-            body = response.read(MAX_PAGE) if role in ("pypi", "pytorch") else b""
+            body = _read_until(response, start + budget) if role in ("pypi", "pytorch") else b""
     except urllib.error.HTTPError as exc:
         seconds = time.perf_counter() - start
         ok = exc.code < 400 or (exc.code < 500 and role not in ("pypi", "pytorch"))
@@ -125,6 +126,19 @@ def _probe(
     else:
         ok, detail = True, "answers"
     return MirrorProbe(source, role, url, ok, seconds, detail)
+
+
+def _read_until(response: Any, deadline: float) -> bytes:
+    """Read a page, but stop at the deadline: a server trickling bytes must not hold the probe (or exit) up."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < MAX_PAGE and time.perf_counter() < deadline:
+        chunk = response.read(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _lists(body: bytes, page: str, prefix: str, *, same_host: bool) -> tuple[bool, str]:
