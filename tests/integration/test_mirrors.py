@@ -193,7 +193,7 @@ def test_the_envs_checks_and_smoke_runs_get_hf_endpoint_from_the_set(
         assert result.code == 0, result.err
         assert out.read_text() == f"{host.base}/hf"
         env, imdb = _hub_env(SmokeOptions(mirror="campus"), None)
-        assert env == {"HF_ENDPOINT": f"{host.base}/hf"} and imdb is None
+        assert env == {"HF_ENDPOINT": f"{host.base}/hf", "HF_HUB_DISABLE_XET": "1"} and imdb is None
     assert "HF_ENDPOINT" not in __import__("os").environ  # restored after setup
 
 

@@ -102,6 +102,8 @@ def _hub_env(options: SmokeOptions, profile: Any) -> tuple[dict[str, str], str |
         mirrors = choose_mirrors(request.name, request.by, sets, None, probes)
     url, source = endpoint(mirrors)
     env = {"HF_ENDPOINT": url} if source != "default" else {}
+    if source.startswith("mirror set") and "HF_HUB_DISABLE_XET" not in os.environ:
+        env["HF_HUB_DISABLE_XET"] = "1"  # the Xet transfer path can bypass HF_ENDPOINT (unslothai/unsloth#1353)
     model = options.model
     if model and is_hub_id(model) and not options.offline:
         if cached(model):
