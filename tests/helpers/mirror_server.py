@@ -92,7 +92,11 @@ def _handler(host: MirrorHost) -> type[BaseHTTPRequestHandler]:
                 body = b'{"id": "%s"}' % "/".join(parts[3:]).encode()
             elif parts[:1] == ["python"] and len(parts) >= 2 and host.python:
                 path = host.python / parts[-1]  # <mirror>/<release tag>/<file>, as uv asks a mirror
-            elif parts in ([], ["hf"], ["pypi", "simple"]) or parts[:2] == ["torch", "whl"]:
+            elif parts[:2] == ["torch", "whl"] and len(parts) == 3:  # a PEP 503 root lists its projects
+                body = b'<html><body><a href="torch/">torch</a></body></html>'
+            elif parts == ["pypi", "simple"]:
+                body = b'<html><body><a href="numpy/">numpy</a><a href="filelock/">filelock</a></body></html>'
+            elif parts in ([], ["hf"]):
                 body = b"<html><body>mirror</body></html>"
             if path is not None and path.is_file():
                 self._send(path.read_bytes() if not head else b"", "application/octet-stream", path.stat().st_size)

@@ -110,3 +110,24 @@ def test_auto_probes_the_python_role_only_when_a_managed_python_is_needed(
     fits.write_text("name: fits\npython: '>=3.10'\npackages: ['filelock==4.0.8']\n")
     result = cli("setup", str(fits), "--dry-run", "--mirror", "auto", "--json", "--env", "e")
     assert "not probed" in json.loads(result.out)["plan"]["mirrors"]["roles"]["python"]["why"]
+
+
+def test_declining_the_managed_python_stops_with_exit_3_and_installs_nothing(
+    no_fitting_python: Path, tmp_path: Path
+) -> None:
+    """The CLI asks through `confirm` on an interactive terminal without --yes; a "no" changes nothing."""
+    from llmenv.errors import HostError
+    from llmenv.workflow import SetupOptions, setup
+
+    asked: list[str] = []
+
+    def decline(question: str) -> bool:
+        asked.append(question)
+        return False
+
+    options = SetupOptions(profile=str(no_fitting_python), env=tmp_path / "env", confirm=decline, offline=True)
+    with pytest.raises(HostError) as info:
+        setup(options, lambda text: lambda line: None)
+    assert info.value.exit_code == 3 and "--yes" in (info.value.fix or "")
+    assert asked and "Install managed CPython 3.12" in asked[0]
+    assert not (tmp_path / "data").exists() and not (tmp_path / "env").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from llmenv.redact import redact_url
 from llmenv.tables.mirrors import ROLES, UPSTREAM, MirrorSet
 
 
@@ -37,7 +38,7 @@ class RoleSource:
     def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
-            "url": self.url,
+            "url": redact_url(self.url) if self.url else None,
             "format": ("flat" if self.flat else "index") if self.role == "pytorch" and self.url else None,
             "why": self.why,
             "rejected": [{"value": v, "why": w} for v, w in self.rejected],

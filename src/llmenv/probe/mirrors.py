@@ -8,6 +8,7 @@ sends clients back upstream); for the other roles, any HTTP answer below 500.
 
 from __future__ import annotations
 
+import base64
 import re
 import ssl
 import time
@@ -15,7 +16,8 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from urllib.parse import unquote, urljoin, urlsplit
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from llmenv.plan.mirrors import MirrorProbe
 from llmenv.tables.mirrors import UPSTREAM, MirrorSet
@@ -97,11 +99,18 @@ def _probe(
         page = url.rstrip("/") + "/torch/"
     opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
     method = "GET" if role in ("pypi", "pytorch") else "HEAD"  # never download an archive to probe it
-    request = urllib.request.Request(page, headers={"User-Agent": "llmenv-mirror-probe"}, method=method)
+    headers = {"User-Agent": "llmenv-mirror-probe"}
+    parts = urlsplit(page)
+    if parts.username is not None:  # credentials go in a header, as pip and uv send them, never in the URL
+        token = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(token).decode()
+        netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+        page = urlunsplit(parts._replace(netloc=netloc))
+    request = urllib.request.Request(page, headers=headers, method=method)
     try:
         with opener.open(request, timeout=budget) as response:
             final = response.geturl()
-            body = response.read(MAX_PAGE) if role in ("pypi", "pytorch") else b""
+            body = _read_until(response, start + budget) if role in ("pypi", "pytorch") else b""
     except urllib.error.HTTPError as exc:
         seconds = time.perf_counter() - start
         ok = exc.code < 400 or (exc.code < 500 and role not in ("pypi", "pytorch"))
@@ -117,6 +126,19 @@ def _probe(
     else:
         ok, detail = True, "answers"
     return MirrorProbe(source, role, url, ok, seconds, detail)
+
+
+def _read_until(response: Any, deadline: float) -> bytes:
+    """Read a page, but stop at the deadline: a server trickling bytes must not hold the probe (or exit) up."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < MAX_PAGE and time.perf_counter() < deadline:
+        chunk = response.read(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _lists(body: bytes, page: str, prefix: str, *, same_host: bool) -> tuple[bool, str]:

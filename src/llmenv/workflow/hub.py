@@ -64,7 +64,8 @@ def cached(model: str) -> bool:
     return folder.is_dir() and any(folder.iterdir())
 
 
-def check_hub(model: str, url: str, source: str, cafile: str | None = None) -> None:
+def check_hub(model: str, url: str, source: str, command: str, cafile: str | None = None) -> None:
+    """`command` is the user's smoke command line without --mirror, so the fix can give it whole."""
     from llmenv.probe.index import check_url
 
     status = check_url(f"{url}/api/models/{model}", "huggingface", timeout=TIMEOUT, cafile=cafile)
@@ -74,8 +75,8 @@ def check_hub(model: str, url: str, source: str, cafile: str | None = None) -> N
     raise HostError(
         f"the model hub {host} ({source}) cannot be reached for --model {model}: {status.detail}",
         where="--model",
-        fix=f"use a hub mirror, e.g. `llmenv smoke --model {model} --mirror hf-mirror` (or --mirror auto, or a set "
-        "of your own in mirrors.yaml), or give a local model folder",
+        fix=f"use a hub mirror, e.g. `{command} --mirror hf-mirror` (or --mirror auto, or a set of your own in "
+        "mirrors.yaml), or give a local model folder",
     )
 
 

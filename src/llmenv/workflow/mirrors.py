@@ -119,7 +119,18 @@ def doctor_findings(
     config = facts.pip_config.value
     configured = next(iter(config.get("index-url")), None) if config else None
     cert = next(iter(config.get("cert")), None) if config else None
-    probes = probe_mirrors(sets, wanted_for(profile, concrete, variant, roles), configured, cafile=cert)
+    wanted = wanted_for(profile, concrete, variant, roles)
+    if request.name == "auto":
+        probes = probe_mirrors(sets, wanted, configured, cafile=cert)
+    else:
+        # Upstream (and the named set) first; the other sets only for roles that fail, to suggest --mirror auto.
+        named = {request.name: sets[request.name]} if request.name in sets else {}
+        probes = probe_mirrors(named, wanted, configured, cafile=cert)
+        failing = tuple(role for role in roles if any(p.role == role and not p.ok for p in probes))
+        if failing:
+            others = {k: v for k, v in sets.items() if k not in named}
+            extra = probe_mirrors(others, wanted_for(profile, concrete, variant, failing), None, cafile=cert)
+            probes += [p for p in extra if p.source != "upstream"]
     mirrors = choose_mirrors(request.name, request.by, sets, variant, probes)
     return rule_mirrors(mirrors, probes, setup_command, roles)
 

@@ -93,6 +93,18 @@ def smoke(
     )
 
 
+def _command(options: SmokeOptions) -> str:
+    import shlex
+
+    parts = ["llmenv", "smoke", "--model", str(options.model)]
+    for flag, value in (("--env", options.env), ("--profile", options.profile), ("--framework", options.framework)):
+        if value is not None:
+            parts += [flag, str(value)]
+    if options.data is not None:
+        parts += ["--data", str(options.data)]
+    return shlex.join(parts)
+
+
 def _hub_env(options: SmokeOptions, profile: Any) -> tuple[dict[str, str], str | None]:
     """HF_ENDPOINT and the IMDB URL from the mirror set; with --model a hub id, check the hub answers first."""
     from llmenv.plan.mirrors import choose_mirrors
@@ -116,12 +128,14 @@ def _hub_env(options: SmokeOptions, profile: Any) -> tuple[dict[str, str], str |
         mirrors = choose_mirrors(request.name, request.by, sets, None, probes)
     url, source = endpoint(mirrors)
     env = {"HF_ENDPOINT": url} if source != "default" else {}
+    if source.startswith("mirror set") and "HF_HUB_DISABLE_XET" not in os.environ:
+        env["HF_HUB_DISABLE_XET"] = "1"  # the Xet transfer path can bypass HF_ENDPOINT (unslothai/unsloth#1353)
     model = options.model
     if model and is_hub_id(model) and not options.offline:
         if cached(model):
             env["HF_HUB_OFFLINE"] = "1"
         else:
-            check_hub(model, url, source)
+            check_hub(model, url, source, _command(options))
     return env, mirrors.url("imdb")
 
 

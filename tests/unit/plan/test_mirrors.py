@@ -98,3 +98,40 @@ def test_an_unreachable_pytorch_mirror_is_named_in_the_fallback_warning() -> Non
 
 def plan_python() -> Path:
     return Path("/env/bin/python")
+
+
+def test_the_cuda_variant_is_substituted_into_the_pytorch_mirror() -> None:
+    """Recorded H100 facts (driver 580): the variant chosen for the GPU picks the mirror's matching folder."""
+    from llmenv.plan.variant import choose_variant
+    from tests.helpers.facts import nvidia
+
+    facts = host(nvidia=nvidia("580.65.06", ("NVIDIA H100 80GB HBM3", "9.0")))
+    decision = choose_variant(load_profile("torch"), facts, "auto")
+    assert decision.variant is not None and decision.variant.value == "cu130"
+    mirrors = choose_mirrors("china", "--mirror", SETS, decision.variant.value)
+    url = "https://mirror.nju.edu.cn/pytorch/whl/cu130"
+    plan = make_plan(load_profile("torch"), facts, Options(env=".venv", mirrors=mirrors), {url: True})
+    assert plan.requirements[0] == "torch==2.13.0+cu130"
+    assert plan.indexes.variant_source()[0] is not None and plan.indexes.variant_source()[0].reveal() == url
+    assert (
+        plan.indexes.variant_index is not None
+        and "download.pytorch.org/whl/cu130" in plan.indexes.variant_index.reveal()
+    )
+
+
+def test_no_managed_python_when_one_fits_or_one_was_named() -> None:
+    from llmenv.plan.managed import managed_python
+    from llmenv.plan.needs import needs_for
+    from tests.helpers.facts import interpreter, interpreters
+
+    needs = needs_for(load_profile("torch"), "cpu")
+    only_39 = interpreters(interpreter("3.9.18", "/usr/bin/python3.9"))
+    planned = managed_python(only_39, needs, None, True, "/data/python", "https://m/pbs")
+    assert planned is not None and planned.minor == "3.12" and "3.9.18" in planned.why
+    assert managed_python(interpreters(interpreter("3.11.7")), needs, None, True, "/d", None) is None
+    assert managed_python(only_39, needs, "3.9", True, "/d", None) is None  # --python given: its error stands
+    assert managed_python(only_39, needs, None, False, "/d", None) is None  # no uv: the install advice stands
+    plan = make_plan(
+        load_profile("torch"), host(interpreters=only_39), Options(env=".venv", managed_python_dir="/d"), {}
+    )
+    assert plan.python.value == "install managed CPython 3.12" and plan.python_version == "3.12"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from llmenv.plan.mirrors import MirrorPlan, MirrorProbe
+from llmenv.redact import redact_url
 from llmenv.verify.model import Finding, ok, warn
 
 
@@ -18,7 +19,7 @@ def rule_mirrors(
         if used is None:
             continue
         fid = f"network.mirror.{role}"
-        where = f"{source.source} {used.url}"
+        where = f"{source.source} {redact_url(used.url)}"
         if used.ok:
             out.append(
                 ok(
