@@ -55,20 +55,25 @@ def relevant_lines(text: str, limit: int = 10) -> list[str]:
     return (picked or lines)[-limit:]
 
 
-def _fail(what: str, result: ProcResult, log: Path, fix: str, env: Path | None = None) -> InstallError:
+def _fail(
+    what: str, result: ProcResult, log: Path, fix: str, env: Path | None = None, named_source: bool = False
+) -> InstallError:
+    """`named_source`: `fix` already names the unreachable host or index behind a missing pin, which says more
+    than the general advice for "not found" or "network" that the output alone would give."""
     from llmenv.execute.installers.failures import classify_install_failure
 
     output = result.stdout + "\n" + result.stderr
     failure = classify_install_failure(output, str(env.parent if env else "the environment"))
-    if failure.kind != "unknown":
+    if failure.kind != "unknown" and not (named_source and failure.kind in ("not-found", "network")):
         fix = failure.fix  # a fix for the cause the output names (full disk, permissions, network, a missing pin)
     excerpt = "\n".join(f"  {line}" for line in relevant_lines(output))
     detail = result.describe_failure() if (result.error or result.timed_out) else f"exit status {result.returncode}"
     return InstallError(f"{what} failed ({detail}):\n{excerpt}\nFull log: {log}", fix=fix)
 
 
-def _install_fix(plan: Plan, profile: Profile, result: ProcResult) -> str:
-    """Name the hosts that could not be reached and suggest --mirror; else the general advice."""
+def _install_fix(plan: Plan, profile: Profile, result: ProcResult) -> tuple[str, bool]:
+    """Name the hosts that could not be reached and suggest --mirror (True: a source was named); else the general
+    advice."""
     from urllib.parse import urlsplit
 
     from llmenv.execute.installers import mirror_fix, unreachable_hosts
@@ -76,16 +81,17 @@ def _install_fix(plan: Plan, profile: Profile, result: ProcResult) -> str:
 
     hint = install_failure_hint(plan)
     if hint:
-        return hint + "; the previous environment is unchanged"
+        return hint + "; the previous environment is unchanged", True
     hosts = [h for h in (urlsplit(u).hostname for u in plan.unreachable) if h]
     hosts += [h for h in unreachable_hosts(result.stdout + "\n" + result.stderr) if h not in hosts]
     if hosts:
         ref = profile.source if profile.origin == "path" else profile.name
-        return mirror_fix(hosts, f"llmenv setup {ref} --env {plan.env}") + "; the previous environment is unchanged"
+        fix = mirror_fix(hosts, f"llmenv setup {ref} --env {plan.env}")
+        return fix + "; the previous environment is unchanged", True
     return (
         "check the pins and that the indexes serve them (`llmenv doctor` checks reachability); "
         "the previous environment is unchanged"
-    )
+    ), False
 
 
 def build_generation(
@@ -119,7 +125,8 @@ def build_generation(
         command = installer.install_command(plan, env_python(gen), requirements_file)
         result = run_command(command, log, INSTALL_TIMEOUT, on_line)
         if not result.ok:
-            raise _fail(f"installing with {installer.name}", result, log, _install_fix(plan, profile, result), gen)
+            fix, named = _install_fix(plan, profile, result)
+            raise _fail(f"installing with {installer.name}", result, log, fix, gen, named_source=named)
         seed = installer.seed_command(plan, env_python(gen)) if requirements_file else None
         if seed is not None:
             result = run_command(seed, log, INSTALL_TIMEOUT)
