@@ -61,6 +61,7 @@ def _pip_conf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_url: str) -
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", ["pip.conf", "PIP_INDEX_URL", "profile index_url"])
 @pytest.mark.parametrize("backend", ["uv", "pip"])
 def test_index_password_never_in_installer_argv(

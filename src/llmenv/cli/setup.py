@@ -48,6 +48,7 @@ def setup(
     previous working environment until the new one has passed its checks)."""
     from llmenv.cli.doctor import check_accelerator
     from llmenv.errors import UsageError
+    from llmenv.process import stall_timeout
     from llmenv.report.setup import Progress, print_plan, print_setup, setup_json
     from llmenv.report.smoke import SmokeProgress, print_smoke
     from llmenv.workflow import SetupOptions
@@ -55,6 +56,7 @@ def setup(
 
     check_accelerator(accelerator)
     check_lock_timeout(lock_timeout)
+    stall_timeout()  # a bad LLMENV_STALL_TIMEOUT is a usage error now, not after the venv is built
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend '{backend}'", where="--backend", fix="use auto, uv or pip")
     options = SetupOptions(

@@ -38,7 +38,14 @@ class Progress:
             self._status.start()
             return lambda line: self._status.update(f"{phase}: {line[-100:]}")
         self.console.print(f"-> {phase}")
-        return lambda line: None
+        return self._notice
+
+    def _notice(self, line: str) -> None:
+        """Plain output hides the installer's lines, but not what llmenv says it is waiting for."""
+        from llmenv.process import Notice
+
+        if isinstance(line, Notice):
+            self.console.print(f"   {line}")
 
     def _finish(self, failed: bool = False) -> None:
         if self._phase is None:
