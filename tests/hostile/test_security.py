@@ -340,3 +340,24 @@ def test_raw_control_characters_in_a_profile_are_a_profile_error(cli: Callable[.
     assert result.code == 2, result.err
     assert f"{spec}:4" in result.err and "Fix:" in result.err and "U+001B" in result.err
     assert "\x1b" not in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["uv", "pip"])
+def test_failed_install_with_awkward_password_leaks_nothing(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    """An unencoded `#`/`/` in a pip.conf password: the installer fails (nothing listens on 127.0.0.1:9), and its
+    output, llmenv's error, the log and the installer's argv all stay free of the password."""
+    password = "pa#ss/w0rdLeak"
+    _pip_conf(tmp_path, monkeypatch, f"http://deploy:{password}@127.0.0.1:9/simple/")
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text("name: tiny\npython: '>=3.10'\naccelerator: cpu\npackages: ['alpha==1.0']\n")
+    start = time.monotonic()
+    result = cli("setup", str(spec), "--env", str(tmp_path / "env"), "--backend", backend, "--skip-smoke")
+    assert time.monotonic() - start < 120
+    assert result.code == 4, result.out + result.err
+    assert "Fix:" in result.err
+    assert_clean(result, password, "w0rdLeak")
+    logs = "".join(p.read_text() for p in Path(os.environ["LLMENV_LOG_DIR"]).glob("*.log"))
+    assert "w0rdLeak" not in logs and "deploy:****@" in logs
