@@ -361,3 +361,23 @@ def test_failed_install_with_awkward_password_leaks_nothing(
     assert_clean(result, password, "w0rdLeak")
     logs = "".join(p.read_text() for p in Path(os.environ["LLMENV_LOG_DIR"]).glob("*.log"))
     assert "w0rdLeak" not in logs and "deploy:****@" in logs
+
+
+@pytest.mark.parametrize("command", [["doctor"], ["probe"]])
+def test_control_characters_from_the_environment_never_reach_the_terminal(
+    cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """Doctor evidence and probe facts quote the user's pip configuration and variables."""
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
+    monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:9/{ESCAPES}simple/")
+    monkeypatch.setenv("PIP_TRUSTED_HOST", f"evil{ESCAPES}")
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", f"0{ESCAPES}")
+    start = time.monotonic()
+    result = cli(*command)
+    assert time.monotonic() - start < 60
+    text = result.out + result.err
+    assert "Traceback" not in text
+    assert "127.0.0.1:9" in text
+    for char in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert char not in text, repr(text)

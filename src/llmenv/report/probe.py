@@ -97,12 +97,14 @@ def _rocm(facts: HostFacts) -> str:
 def print_probe(facts: HostFacts) -> None:
     from rich.table import Table
 
+    from llmenv.report.text import printable
+
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("FACT", no_wrap=True)
     table.add_column("VALUE", overflow="fold", ratio=3)
     table.add_column("SOURCE", overflow="fold", ratio=1)
     for row in _lines(facts):
-        table.add_row(*row)
+        table.add_row(*(printable(cell, keep_newlines=True) for cell in row))  # facts quote the user's environment
     console = stdout_console()
     console.print(table)
     console.print(f"probed in {facts.seconds:.2f} s")
