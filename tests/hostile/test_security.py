@@ -381,3 +381,31 @@ def test_control_characters_from_the_environment_never_reach_the_terminal(
     assert "127.0.0.1:9" in text
     for char in ("\x1b", "\x07", "\x9b", "\u202e"):
         assert char not in text, repr(text)
+
+
+def test_index_password_never_in_lock_compiler_argv(
+    cli: Callable[..., CliResult], wheels: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`llmenv lock` runs `uv pip compile` against the authenticated index: same rule as installs."""
+    seen: list[str] = []
+    leaked: list[str] = []
+
+    def look() -> None:
+        for pid, line in all_cmdlines().items():
+            if pid != os.getpid() and " compile " in line:
+                seen.append(line)
+            if pid != os.getpid() and PASSWORD in line:
+                leaked.append(line)
+
+    with serve(IndexServer(wheels, auth=("deploy", PASSWORD), on_request=look)) as server:
+        _pip_conf(tmp_path, monkeypatch, server.url_with_auth())
+        spec = tmp_path / "tiny.yaml"
+        spec.write_text("name: tiny\npython: '>=3.10'\naccelerator: cpu\npackages: ['alpha==1.0']\n")
+        start = time.monotonic()
+        result = cli("lock", str(spec), "--accelerator", "cpu", "--output-dir", str(tmp_path / "locks"))
+        assert time.monotonic() - start < 120
+    assert result.code == 0, result.out + result.err
+    assert seen and not leaked, leaked
+    assert_clean(result, PASSWORD)
+    written = "".join(p.read_text() for p in (tmp_path / "locks").rglob("*") if p.is_file())
+    assert "alpha==1.0" in written and PASSWORD not in written
