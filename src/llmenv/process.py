@@ -8,6 +8,7 @@ Argument lists only: nothing built from profile data ever reaches a shell.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import shlex
 import signal
@@ -21,6 +22,42 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmenv.redact import redact_text
+
+STALL_ENV = "LLMENV_STALL_TIMEOUT"
+DEFAULT_STALL_S = 300.0
+NOTICE_EVERY_S = 15.0
+
+
+class Notice(str):
+    """A line llmenv adds to a tool's output stream (what it waits for), so renderers can show it even where they
+    hide the tool's own lines."""
+
+    __slots__ = ()
+
+
+def stall_timeout(environ: Mapping[str, str] | None = None) -> float:
+    """Seconds an installer may go without printing or transferring anything: `LLMENV_STALL_TIMEOUT`, default 300.
+
+    pip alone waits `timeout x retries` per request (180 s x 5 with a long PIP_DEFAULT_TIMEOUT) in silence; this
+    bound is llmenv's own."""
+    raw = (os.environ if environ is None else environ).get(STALL_ENV, "").strip()
+    if not raw:
+        return DEFAULT_STALL_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value) or value <= 0:
+        from llmenv.errors import UsageError
+
+        raise UsageError(
+            f"{STALL_ENV}={raw!r} is not a positive number of seconds",
+            where=STALL_ENV,
+            fix=f"set it to the seconds an install may stay silent, e.g. export {STALL_ENV}=600, or unset it "
+            f"(default {DEFAULT_STALL_S:.0f})",
+        )
+    return value
+
 
 # Variables that make a child Python or pip act on something other than what we asked for (pipx #233/#334 hit
 # the same: PYTHONPATH leaks the parent's packages, __PYVENV_LAUNCHER__ redirects macOS framework builds).
@@ -36,6 +73,7 @@ class ProcResult:
     seconds: float
     timed_out: bool = False
     error: str | None = None  # the process could not start (not found, not executable)
+    stalled: float | None = None  # stopped after this many seconds without output or I/O
 
     @property
     def ok(self) -> bool:
@@ -45,6 +83,11 @@ class ProcResult:
         """One line for a finding or log: why this run did not give an answer."""
         if self.error:
             return self.error
+        if self.stalled is not None:
+            return (
+                f"`{os.path.basename(self.argv[0])}` printed nothing and transferred nothing for "
+                f"{self.stalled:.0f} s and was stopped"
+            )
         if self.timed_out:
             return f"`{self.argv[0]}` did not answer within {self.seconds:.1f} s and was stopped"
         tail = (self.stderr or self.stdout).strip().splitlines()[-1:] or [""]
@@ -100,11 +143,16 @@ def run_logged(
     env: Mapping[str, str] | None = None,
     on_line: Callable[[str], None] | None = None,
     keep: int = 60,
+    stall: float | None = None,
+    waiting_for: str = "",
 ) -> ProcResult:
     """Run a long tool (an installer), streaming its merged output, redacted, into `log`.
 
-    Returns the last `keep` lines as stdout. Ctrl-C (KeyboardInterrupt) or the timeout stops the whole process group
-    before returning or re-raising, so no installer keeps writing into a folder that is being rolled back."""
+    Returns the last `keep` lines as stdout. Ctrl-C (KeyboardInterrupt), the timeout, or `stall` seconds with
+    neither a line of output nor any read/write by the process (a request to an index that never answers) stop the
+    whole process group before returning or re-raising, so no installer keeps writing into a folder that is being
+    rolled back. While it is silent, a `Notice` saying what it waits for (`waiting_for`) goes to `on_line` and the
+    log every NOTICE_EVERY_S seconds."""
     args = tuple(str(a) for a in argv)
     start = time.perf_counter()
     tail: deque[str] = deque(maxlen=keep)
@@ -116,23 +164,25 @@ def run_logged(
         except OSError as exc:
             sink.write(f"cannot run: {exc}\n")
             return ProcResult(args, None, "", "", time.perf_counter() - start, error=f"cannot run `{args[0]}`: {exc}")
-        expired: list[bool] = []
+        writing = threading.Lock()
+        last_output = [time.monotonic()]
 
-        def expire() -> None:
-            expired.append(True)
-            _kill(proc)
+        def emit(line: str) -> None:
+            with writing:
+                sink.write(line + "\n")
+            if on_line:
+                on_line(line)
 
         # A watchdog, not a read timeout: an installer can hang without printing anything.
-        watchdog = threading.Timer(timeout, expire)
+        watchdog = _Watchdog(proc, timeout, stall, last_output, emit, waiting_for)
         watchdog.start()
         try:
             assert proc.stdout is not None
             for line in proc.stdout:
+                last_output[0] = time.monotonic()
                 clean = redact_text(line.rstrip("\n"))
-                sink.write(clean + "\n")
                 tail.append(clean)
-                if on_line:
-                    on_line(clean)
+                emit(clean)
             proc.wait()
         except BaseException:
             _kill(proc)
@@ -140,10 +190,95 @@ def run_logged(
             sink.write("interrupted: the process group was stopped\n")
             raise
         finally:
-            watchdog.cancel()
-        timed_out = bool(expired)
+            watchdog.stop()
         sink.write(f"exit status {proc.returncode} after {time.perf_counter() - start:.1f} s\n")
-    return ProcResult(args, proc.returncode, "\n".join(tail), "", time.perf_counter() - start, timed_out=timed_out)
+    return ProcResult(
+        args,
+        proc.returncode,
+        "\n".join(tail),
+        "",
+        time.perf_counter() - start,
+        timed_out=watchdog.expired or watchdog.stalled is not None,
+        stalled=watchdog.stalled,
+    )
+
+
+class _Watchdog(threading.Thread):
+    """Stops the process group at the deadline or after `stall` silent seconds; says what it waits for meanwhile.
+
+    Silence means no output line and no change in the bytes the process and its children read or wrote (Linux
+    /proc/<pid>/io, which counts socket traffic): a large download that prints nothing is still progress. Where
+    those counters cannot be read, silence cannot be told from a quiet download, and only the deadline applies."""
+
+    def __init__(
+        self,
+        proc: subprocess.Popen[str],
+        timeout: float,
+        stall: float | None,
+        last_output: list[float],
+        emit: Callable[[str], None],
+        waiting_for: str,
+    ) -> None:
+        super().__init__(daemon=True)
+        self.proc, self.timeout, self.stall = proc, timeout, stall
+        self.last_output, self.emit, self.waiting_for = last_output, emit, waiting_for
+        self.expired = False
+        self.stalled: float | None = None
+        self._done = threading.Event()
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join(timeout=5)
+
+    def run(self) -> None:
+        started = time.monotonic()
+        every = min(NOTICE_EVERY_S, self.stall / 2) if self.stall else NOTICE_EVERY_S
+        last_io, last_active, next_notice = _io_bytes(self.proc.pid), started, every
+        while not self._done.wait(0.5):
+            now = time.monotonic()
+            io = _io_bytes(self.proc.pid)
+            if io != last_io:
+                last_io, last_active = io, now
+            last_active = max(last_active, self.last_output[0])
+            idle = now - last_active
+            if idle < every:
+                next_notice = every
+            if now - started > self.timeout:
+                self.expired = True
+                _kill(self.proc)
+                return
+            # Without I/O counters (no /proc: macOS, Windows) a long silent download would look like a stall, so
+            # there the bound is not enforced; the notices still say what it waits for.
+            if self.stall is not None and idle > self.stall and io is not None:
+                self.stalled = idle
+                self.emit(Notice(f"no output and no transfer for {idle:.0f} s: stopping it ({STALL_ENV})"))
+                _kill(self.proc)
+                return
+            if idle >= next_notice:
+                what = f"; waiting for {self.waiting_for}" if self.waiting_for else ""
+                self.emit(Notice(f"no output for {idle:.0f} s{what}"))
+                next_notice += every
+
+
+def _io_bytes(pid: int) -> int | None:
+    """Bytes read and written so far by `pid` and its descendants; None where /proc is not available."""
+    total = 0
+    pending, seen = [pid], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            for line in Path(f"/proc/{current}/io").read_text().splitlines():
+                if line.startswith(("rchar:", "wchar:")):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            if current == pid:
+                return None
+    return total
 
 
 def spawn_detached(argv: Sequence[str], *, low_priority: bool = False) -> None:
@@ -211,4 +346,14 @@ def _kill(proc: subprocess.Popen[str]) -> None:
     proc.kill()
 
 
-__all__ = ["ProcResult", "clean_env", "run", "run_logged", "spawn_detached"]
+__all__ = [
+    "DEFAULT_STALL_S",
+    "STALL_ENV",
+    "Notice",
+    "ProcResult",
+    "clean_env",
+    "run",
+    "run_logged",
+    "spawn_detached",
+    "stall_timeout",
+]

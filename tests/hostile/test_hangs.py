@@ -213,7 +213,7 @@ def test_stalled_index_is_bounded_by_the_stall_timeout(
         "setup", str(_tiny(tmp_path)), "--env", str(tmp_path / "env"), "--backend", "pip", "--skip-smoke", limit=120
     )
     assert_one_paragraph_error(run, ExitCode.INSTALL_FAILED, silent_index, "LLMENV_STALL_TIMEOUT")
-    assert "waiting for" in run.err  # the progress said what it waited for
+    assert f"no output for 4 s; waiting for {silent_index}" in run.err  # said while it waited, not only after
     assert run.seconds < 90
     assert not (tmp_path / "env").exists()
 
@@ -224,3 +224,63 @@ def test_stall_timeout_is_validated(tmp_path: Path, value: str, monkeypatch: pyt
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
     run = llmenv("setup", str(_tiny(tmp_path)), "--env", str(tmp_path / "env"), "--offline", "--dry-run")
     assert_one_paragraph_error(run, ExitCode.USAGE, "LLMENV_STALL_TIMEOUT")
+
+
+# --- more non-regular and oversized inputs ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/dev/urandom", "folder", "fifo-link.yaml"])
+def test_devices_folders_and_links_to_fifos_are_refused(tmp_path: Path, target: str) -> None:
+    """/dev/zero never ends, /dev/urandom is endless bytes, a folder is no file, a link can point at a FIFO."""
+    if target == "folder":
+        path = tmp_path / "folder.yaml"
+        path.mkdir()
+    elif target == "fifo-link.yaml":
+        os.mkfifo(tmp_path / "fifo")
+        path = tmp_path / target
+        path.symlink_to(tmp_path / "fifo")
+    else:
+        path = Path(target)
+    for command in (["profiles", "validate"], ["profiles", "show"]):
+        run = llmenv(*command, str(path), limit=20, memory_mb=1500)
+        assert_one_paragraph_error(run, ExitCode.USAGE, "not a regular file")
+        assert run.seconds < 15
+
+
+def test_oversized_profile_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    spec = tmp_path / "huge.yaml"
+    spec.write_text("name: huge\npython: '>=3.10'\npackages: ['torch==2.13.0']\n" + "# padding\n" * 300_000)
+    run = llmenv("profiles", "show", str(spec), limit=20)
+    assert_one_paragraph_error(run, ExitCode.USAGE, "too large")
+
+
+def test_bomb_as_parent_profile_fails_fast(tmp_path: Path) -> None:
+    (tmp_path / "parent.yaml").write_text(bomb())
+    child = tmp_path / "child.yaml"
+    child.write_text("name: child\nextends: parent\n")
+    run = llmenv("profiles", "show", str(child), limit=30, memory_mb=1500)
+    assert_one_paragraph_error(run, ExitCode.USAGE, "alias")
+    assert run.seconds < 15
+
+
+def test_mapping_bomb_fails_fast(tmp_path: Path) -> None:
+    """The same explosion through mappings whose values are aliases, pulled in with a merge key (`<<: *a8`)."""
+    lines = ["a0: &a0 {k0: lol, k1: lol, k2: lol, k3: lol, k4: lol, k5: lol, k6: lol, k7: lol, k8: lol}"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} {{" + ", ".join(f"k{k}: *a{i - 1}" for k in range(9)) + "}")
+    spec = tmp_path / "mapping.yaml"
+    spec.write_text("\n".join(lines) + "\nsmoke:\n  <<: *a8\nname: m\npython: '>=3.10'\npackages: ['torch==2.13.0']\n")
+    run = llmenv("profiles", "validate", str(spec), limit=30, memory_mb=1500)
+    assert_one_paragraph_error(run, ExitCode.USAGE, "alias")
+    assert run.seconds < 15
+
+
+def test_bomb_in_user_config_folder_keeps_list_working(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config"
+    (config / "profiles").mkdir(parents=True)
+    (config / "profiles" / "bomb.yaml").write_text(bomb())
+    os.mkfifo(config / "profiles" / "fifo.yaml")
+    monkeypatch.setenv("LLMENV_CONFIG_DIR", str(config))
+    run = llmenv("profiles", "list", limit=30, memory_mb=1500)
+    assert run.code == 0, run.err
+    assert "INVALID" in run.out and "transformers" in run.out

@@ -61,6 +61,7 @@ def _pip_conf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_url: str) -
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", ["pip.conf", "PIP_INDEX_URL", "profile index_url"])
 @pytest.mark.parametrize("backend", ["uv", "pip"])
 def test_index_password_never_in_installer_argv(
@@ -339,3 +340,80 @@ def test_raw_control_characters_in_a_profile_are_a_profile_error(cli: Callable[.
     assert result.code == 2, result.err
     assert f"{spec}:4" in result.err and "Fix:" in result.err and "U+001B" in result.err
     assert "\x1b" not in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://deploy:pa#ss/w0rdLeak@127.0.0.1:9/simple/",
+        "http://deploy:pa ss'w0rdLeak@127.0.0.1:9/simple/",
+        "http://deploy:w0rdLeak@[127.0.0.1:9/simple/",
+    ],
+)
+@pytest.mark.parametrize("backend", ["uv", "pip"])
+def test_failed_install_with_awkward_password_leaks_nothing(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str, url: str
+) -> None:
+    """An unencoded `#`/`/`/space/quote in a pip.conf password, or a malformed URL: the installer fails (nothing
+    listens on 127.0.0.1:9), and its output, llmenv's error and the log stay free of the password."""
+    password = url.split("deploy:", 1)[1].rsplit("@", 1)[0]
+    _pip_conf(tmp_path, monkeypatch, url)
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text("name: tiny\npython: '>=3.10'\naccelerator: cpu\npackages: ['alpha==1.0']\n")
+    start = time.monotonic()
+    result = cli("setup", str(spec), "--env", str(tmp_path / "env"), "--backend", backend, "--skip-smoke")
+    assert time.monotonic() - start < 120
+    assert result.code == 4, result.out + result.err
+    assert "Fix:" in result.err
+    assert_clean(result, password, "w0rdLeak")
+    logs = "".join(p.read_text() for p in Path(os.environ["LLMENV_LOG_DIR"]).glob("*.log"))
+    assert "w0rdLeak" not in logs
+
+
+@pytest.mark.parametrize("command", [["doctor"], ["probe"]])
+def test_control_characters_from_the_environment_never_reach_the_terminal(
+    cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """Doctor evidence and probe facts quote the user's pip configuration and variables."""
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
+    monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:9/{ESCAPES}simple/")
+    monkeypatch.setenv("PIP_TRUSTED_HOST", f"evil{ESCAPES}")
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", f"0{ESCAPES}")
+    start = time.monotonic()
+    result = cli(*command)
+    assert time.monotonic() - start < 60
+    text = result.out + result.err
+    assert "Traceback" not in text
+    assert "127.0.0.1:9" in text
+    for char in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert char not in text, repr(text)
+
+
+def test_index_password_never_in_lock_compiler_argv(
+    cli: Callable[..., CliResult], wheels: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`llmenv lock` runs `uv pip compile` against the authenticated index: same rule as installs."""
+    seen: list[str] = []
+    leaked: list[str] = []
+
+    def look() -> None:
+        for pid, line in all_cmdlines().items():
+            if pid != os.getpid() and " compile " in line:
+                seen.append(line)
+            if pid != os.getpid() and PASSWORD in line:
+                leaked.append(line)
+
+    with serve(IndexServer(wheels, auth=("deploy", PASSWORD), on_request=look)) as server:
+        _pip_conf(tmp_path, monkeypatch, server.url_with_auth())
+        spec = tmp_path / "tiny.yaml"
+        spec.write_text("name: tiny\npython: '>=3.10'\naccelerator: cpu\npackages: ['alpha==1.0']\n")
+        start = time.monotonic()
+        result = cli("lock", str(spec), "--accelerator", "cpu", "--output-dir", str(tmp_path / "locks"))
+        assert time.monotonic() - start < 120
+    assert result.code == 0, result.out + result.err
+    assert seen and not leaked, leaked
+    assert_clean(result, PASSWORD)
+    written = "".join(p.read_text() for p in (tmp_path / "locks").rglob("*") if p.is_file())
+    assert "alpha==1.0" in written and PASSWORD not in written

@@ -78,6 +78,7 @@ def setup(
     previous working environment until the new one has passed its checks)."""
     from llmenv.cli.doctor import check_accelerator
     from llmenv.errors import UsageError
+    from llmenv.process import stall_timeout
     from llmenv.report.activation import SHELLS
     from llmenv.report.live import LiveDisplay
     from llmenv.report.setup import print_plan, print_setup, print_usage, setup_json
@@ -88,6 +89,7 @@ def setup(
 
     check_accelerator(accelerator)
     check_lock_timeout(lock_timeout)
+    stall_timeout()  # a bad LLMENV_STALL_TIMEOUT is a usage error now, not after the venv is built
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend '{backend}'", where="--backend", fix="use auto, uv or pip")
     if shell is not None and shell not in SHELLS:

@@ -15,7 +15,7 @@ from typing import Any
 
 from llmenv import __version__
 from llmenv.errors import ExitCode, InstallError, LlmenvError
-from llmenv.execute.installers import get_installer, run_command
+from llmenv.execute.installers import get_installer, run_command, sources_text
 from llmenv.execute.store import EnvStore
 from llmenv.plan.model import Plan
 from llmenv.probe import HostFacts
@@ -94,6 +94,23 @@ def _install_fix(plan: Plan, profile: Profile, result: ProcResult) -> tuple[str,
     ), False
 
 
+def _stalled(installer: str, plan: Plan, profile: Profile, result: ProcResult, log: Path) -> InstallError:
+    """An installer that went silent: name what it was waiting for, and both ways out."""
+    import shlex
+
+    from llmenv.process import STALL_ENV
+
+    sources = sources_text(plan)
+    ref = profile.source if profile.origin == "path" else profile.name
+    again = shlex.join(["llmenv", "setup", ref, "--env", plan.env, "--backend", plan.backend.value])
+    return InstallError(
+        f"installing with {installer} stopped: {result.describe_failure()} while waiting for {sources}; the index "
+        f"accepts connections but does not answer (a firewall, proxy or mirror that hangs). Full log: {log}",
+        fix=f"check that {sources} answers (`llmenv doctor` tests each index), fix the index or proxy in your pip "
+        f"configuration, or allow longer silences: {STALL_ENV}=900 {again}",
+    )
+
+
 def build_generation(
     store: EnvStore,
     plan: Plan,
@@ -123,7 +140,9 @@ def build_generation(
         start = time.perf_counter()
         on_line = progress(f"installing {len(plan.requirements)} packages with {installer.name}")
         command = installer.install_command(plan, env_python(gen), requirements_file)
-        result = run_command(command, log, INSTALL_TIMEOUT, on_line)
+        result = run_command(command, log, INSTALL_TIMEOUT, on_line, waiting_for=sources_text(plan))
+        if result.stalled is not None:
+            raise _stalled(installer.name, plan, profile, result, log)
         if not result.ok:
             fix, named = _install_fix(plan, profile, result)
             raise _fail(f"installing with {installer.name}", result, log, fix, gen, named_source=named)

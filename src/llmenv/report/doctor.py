@@ -40,6 +40,8 @@ def print_doctor(report: DoctorReport, *, verbose: bool = False) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from llmenv.report.text import printable
+
     console = stdout_console()
     profile = report.profile.name if report.profile else "-"
     default = " (default; choose with --profile)" if report.profile_is_default else ""
@@ -56,13 +58,14 @@ def print_doctor(report: DoctorReport, *, verbose: bool = False) -> None:
     table.add_column("CHECK", overflow="fold")
     table.add_column("DETAILS", overflow="fold", ratio=1)
     for finding in shown:
-        details = Text(finding.evidence)
+        # Evidence quotes the user's configuration and environment: control characters are shown escaped.
+        details = Text(printable(finding.evidence, keep_newlines=True))
         if finding.fix and finding.status in (Status.WARN, Status.FAIL):
-            details.append("\nfix: " + finding.fix, style="bold")
+            details.append("\nfix: " + printable(finding.fix, keep_newlines=True), style="bold")
         table.add_row(
             Text(MARK[finding.status], style=STYLE[finding.status]),
             finding.area,
-            Text(f"{finding.title}\n[{finding.id}]"),
+            Text(printable(f"{finding.title}\n[{finding.id}]", keep_newlines=True)),
             details,
         )
     console.print(table)

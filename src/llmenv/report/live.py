@@ -47,10 +47,19 @@ class LiveDisplay:
             self._ensure_live()
             return self._on_line
         self.console.print(f"-> {phase}")
-        return lambda line: None
+        return self._notice
+
+    def _notice(self, line: str) -> None:
+        """Plain output hides the installer's lines, but not what llmenv says it is waiting for."""
+        from llmenv.process import Notice
+
+        if isinstance(line, Notice):
+            self.console.print(f"   {line}")
 
     def _on_line(self, line: str) -> None:
-        status = installer_status(line)
+        from llmenv.process import Notice
+
+        status = str(line) if isinstance(line, Notice) else installer_status(line)
         if status:
             with self._lock:
                 self._detail = status

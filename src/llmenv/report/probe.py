@@ -102,12 +102,14 @@ def print_probe(facts: HostFacts) -> None:
         return
     from rich.table import Table
 
+    from llmenv.report.text import printable
+
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("FACT", no_wrap=True)
     table.add_column("VALUE", overflow="fold", ratio=3)
     table.add_column("SOURCE", overflow="fold", ratio=1)
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(printable(cell, keep_newlines=True) for cell in row))  # facts quote the user's environment
     console = stdout_console()
     console.print(table)
     console.print(f"probed in {facts.seconds:.2f} s")

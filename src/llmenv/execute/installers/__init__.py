@@ -36,13 +36,37 @@ class Installer(Protocol):
 
 
 def run_command(
-    command: Command, log: Path, timeout: float, on_line: Callable[[str], None] | None = None
+    command: Command,
+    log: Path,
+    timeout: float,
+    on_line: Callable[[str], None] | None = None,
+    waiting_for: str = "",
 ) -> ProcResult:
+    """Run an installer step, bounded by `timeout` and by llmenv's stall timeout (LLMENV_STALL_TIMEOUT)."""
     import os
 
-    from llmenv.process import run_logged
+    from llmenv.process import run_logged, stall_timeout
 
-    return run_logged(command.argv, log=log, timeout=timeout, env={**os.environ, **command.env}, on_line=on_line)
+    return run_logged(
+        command.argv,
+        log=log,
+        timeout=timeout,
+        env={**os.environ, **command.env},
+        on_line=on_line,
+        stall=stall_timeout(),
+        waiting_for=waiting_for,
+    )
+
+
+def sources_text(plan: Plan) -> str:
+    """Where an install fetches from, credentials masked: what a silent installer is waiting for."""
+    indexes = plan.indexes
+    if plan.offline or indexes.no_index:
+        return "local find-links folders" + (f" ({', '.join(indexes.find_links)})" if indexes.find_links else "")
+    urls = [str(indexes.index_url) if indexes.index_url else "https://pypi.org/simple"]
+    urls += [str(u) for u in ([indexes.variant_index] if indexes.variant_index else [])]
+    urls += [str(u) for u in indexes.extra_index_urls]
+    return ", ".join(dict.fromkeys(urls))
 
 
 _HOST_FAILURE = re.compile(
@@ -86,4 +110,4 @@ def get_installer(name: str) -> Installer:
     return registry[name]()
 
 
-__all__ = ["Command", "Installer", "get_installer", "mirror_fix", "run_command", "unreachable_hosts"]
+__all__ = ["Command", "Installer", "get_installer", "mirror_fix", "run_command", "sources_text", "unreachable_hosts"]
