@@ -115,7 +115,9 @@ def main(argv: list[str] | None = None) -> None:
         print_error("interrupted")
         sys.exit(int(ExitCode.INTERRUPTED))
     except OSError as exc:
-        if exc.filename is None:
+        from llmenv.errors import os_error_reason
+
+        if exc.filename is None and os_error_reason(exc)[1] == "check the path and the disk it is on":
             _internal(args, exc)
         # A file-system refusal (full disk, read-only mount, permissions) is the host's state, not a bug.
         from llmenv.errors import file_system_error
