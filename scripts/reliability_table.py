@@ -71,9 +71,9 @@ def first_sentence(module: str, function: str) -> str:
     if not doc:
         return function.removeprefix("test_").replace("_", " ")
     text = " ".join(doc.split())
-    match = re.match(r"(.+?[.:])(\s|$)", text)
+    match = re.match(r"(.+?\.)(\s|$)", text)
     sentence = match.group(1) if match else text
-    return sentence.rstrip(":.")
+    return sentence.rstrip(".")
 
 
 def rows(after: Path, before: Path | None) -> list[Row]:
