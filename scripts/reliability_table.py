@@ -54,6 +54,9 @@ def read(path: Path) -> dict[tuple[str, str], dict[str, str]]:
     for case in ET.parse(path).iter("testcase"):
         module = case.get("classname", "")
         name = case.get("name", "")
+        if not module:  # a collection error: pytest names the module, with no class
+            cases[("", name)][name] = outcome(case)
+            continue
         function = name.split("[", 1)[0]
         cases[(module, function)][name] = outcome(case)
     return cases
@@ -81,13 +84,18 @@ def rows(after: Path, before: Path | None) -> list[Row]:
     then = read(before) if before else None
     result = []
     for (module, function), cases in sorted(now.items()):
+        if not module:
+            continue  # collection errors of this run show up as failed cases of nothing; pytest reports them
         row = Row(module, function)
         for state in cases.values():
             row.outcomes[state] += 1
         if then is not None:
             old = then.get((module, function), {})
-            # A case absent from the old run (its test file could not even import the old code) counts as failed.
-            row.failed_before = sum(1 for name in cases if old.get(name, "failed") == "failed")
+            # A module that could not even be collected against the old code failed there as a whole; a case the
+            # old run did not have (added later) is not counted either way.
+            broken = ("", module) in then
+            known = [name for name in cases if name in old or broken]
+            row.failed_before = sum(1 for name in known if broken or old[name] == "failed") if known else None
         result.append(row)
     return result
 
@@ -107,7 +115,7 @@ def table(all_rows: list[Row], source: str, before: bool) -> str:
             str(row.outcomes.get("skipped", 0)),
         ]
         if before:
-            cells.append(str(row.failed_before or 0))
+            cells.append("new" if row.failed_before is None else str(row.failed_before))
         lines.append("| " + " | ".join(cells) + " |")
     total = sum(r.count for r in all_rows)
     passed = sum(r.outcomes.get("passed", 0) for r in all_rows)
@@ -115,7 +123,11 @@ def table(all_rows: list[Row], source: str, before: bool) -> str:
     skipped = sum(r.outcomes.get("skipped", 0) for r in all_rows)
     summary = f"**{total} hostile cases**: {passed} passed, {failed} failed, {skipped} skipped"
     if before:
-        summary += f"; {sum(r.failed_before or 0 for r in all_rows)} of them failed on the code before the fixes"
+        compared = [r for r in all_rows if r.failed_before is not None]
+        summary += (
+            f"; of the {sum(r.count for r in compared)} that existed in the earlier run, "
+            f"{sum(r.failed_before or 0 for r in compared)} failed on the code before the fixes"
+        )
     return "\n".join([f"{summary} (from `{source}`).", "", *lines])
 
 

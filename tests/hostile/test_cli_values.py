@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.hostile.conftest import assert_clean, llmenv, snapshot
+from tests.hostile.conftest import assert_clean, llmenv, needs_mount, snapshot
 
 PROFILE = "name: p\npython: '>=3.10'\naccelerator: auto\npackages: ['alpha==1.0']\n"
 
@@ -210,3 +211,31 @@ def test_environment_untouched_by_refused_commands(tmp_path: Path) -> None:
         assert_clean(result, 2)
     assert snapshot(tmp_path) == before
     assert os.listdir(tmp_path) == ["p.yaml"]
+
+
+@needs_mount
+@pytest.mark.parametrize("command", ["schema", "export", "junit"])
+def test_output_on_a_read_only_mount(tmp_path: Path, tmpfs: Any, command: str) -> None:
+    """A real read-only bind mount as the output folder: refused before any work, saying it is read-only."""
+    profile = _profile(tmp_path)
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    tmpfs.read_only(folder)
+    target = str(folder / "out")
+    args = {
+        "schema": ["profiles", "schema", "-o", target],
+        "export": ["export", str(profile), "--format", "dockerfile", "-o", target],
+        "junit": ["doctor", "--offline", "--junit", target],
+    }[command]
+    result = llmenv(*args, cwd=tmp_path)
+    assert_clean(result, 2, mentions=("read-only",))
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["folder", "missing", "under-a-file"])
+def test_profile_path_that_is_not_a_file(tmp_path: Path, kind: str) -> None:
+    _profile(tmp_path)
+    path = {"folder": tmp_path, "missing": tmp_path / "nope.yaml", "under-a-file": tmp_path / "p.yaml" / "x.yaml"}[kind]
+    for args in (["profiles", "validate", str(path)], ["setup", str(path), "--dry-run", "--offline"]):
+        result = llmenv(*args, cwd=tmp_path)
+        assert_clean(result, 2)

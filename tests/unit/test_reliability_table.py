@@ -41,7 +41,11 @@ def test_table_rewrites_only_the_marked_part(tmp_path: Path) -> None:
     assert script.main(args) == 0
     text = doc.read_text()
     assert text.startswith("# Title") and text.rstrip().endswith("hand-written") and "old" not in text
-    assert "**3 hostile cases**: 2 passed, 0 failed, 1 skipped; 2 of them failed on the code before" in text
+    assert (
+        "**3 hostile cases**: 2 passed, 0 failed, 1 skipped; of the 2 that existed in the earlier run, 1 failed" in text
+    )
     row = next(line for line in text.splitlines() if line.startswith("| input |"))
     assert row.split("|")[3:8] == [" 2 ", " 2 ", " 0 ", " 0 ", " 1 "]
+    new = next(line for line in text.splitlines() if line.startswith("| host_faults |"))
+    assert new.rstrip().endswith("| new |")
     assert "`git log`" not in text
