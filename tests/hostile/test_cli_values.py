@@ -177,6 +177,8 @@ JSON_FAILURES = [
     ("profiles-show-unknown", ["profiles", "show", "no-such-profile", "--json"], 2),
     ("setup-lock-timeout-nan", ["setup", "p.yaml", "--lock-timeout", "nan", "--json"], 2),
     ("setup-env-name-too-long", ["setup", "p.yaml", "--env", "e" * 300, "--json"], 2),
+    ("setup-lock-timeout-word", ["setup", "p.yaml", "--lock-timeout", "abc", "--json"], 2),
+    ("doctor-unknown-option", ["doctor", "--no-such-option", "--json"], 2),
     ("probe-bad-override", ["probe", "--json"], 2),
 ]
 
@@ -194,7 +196,7 @@ def test_json_failure_is_a_json_document(tmp_path: Path, args: list[str], code: 
     assert document["status"] == "error"
     assert document["error"]["message"]
     assert document["error"]["fix"]
-    assert "error:" in result.err  # the paragraph still goes to stderr for people
+    assert "error:" in result.err.lower()  # the paragraph still goes to stderr for people
 
 
 def test_environment_untouched_by_refused_commands(tmp_path: Path) -> None:
