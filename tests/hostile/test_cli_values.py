@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.hostile.conftest import assert_clean, llmenv, snapshot
+from tests.hostile.conftest import assert_clean, llmenv, needs_mount, snapshot
 
 PROFILE = "name: p\npython: '>=3.10'\naccelerator: auto\npackages: ['alpha==1.0']\n"
 
@@ -108,8 +109,9 @@ def test_export_output_unusable(tmp_path: Path, kind: str) -> None:
     assert_clean(result, 2, mentions=("--output",))
 
 
-@pytest.mark.parametrize("kind", OUTPUTS)
+@pytest.mark.parametrize("kind", ["folder", "under-a-file"])
 def test_doctor_junit_unusable(tmp_path: Path, kind: str) -> None:
+    """--junit creates missing folders (CI report paths), but a folder or a path under a file is refused at once."""
     _profile(tmp_path)
     target = _targets(tmp_path)[kind]
     result = llmenv("doctor", "--offline", "--junit", str(target), cwd=tmp_path)
@@ -175,6 +177,8 @@ JSON_FAILURES = [
     ("profiles-show-unknown", ["profiles", "show", "no-such-profile", "--json"], 2),
     ("setup-lock-timeout-nan", ["setup", "p.yaml", "--lock-timeout", "nan", "--json"], 2),
     ("setup-env-name-too-long", ["setup", "p.yaml", "--env", "e" * 300, "--json"], 2),
+    ("setup-lock-timeout-word", ["setup", "p.yaml", "--lock-timeout", "abc", "--json"], 2),
+    ("doctor-unknown-option", ["doctor", "--no-such-option", "--json"], 2),
     ("probe-bad-override", ["probe", "--json"], 2),
 ]
 
@@ -192,7 +196,7 @@ def test_json_failure_is_a_json_document(tmp_path: Path, args: list[str], code: 
     assert document["status"] == "error"
     assert document["error"]["message"]
     assert document["error"]["fix"]
-    assert "error:" in result.err  # the paragraph still goes to stderr for people
+    assert "error:" in result.err.lower()  # the paragraph still goes to stderr for people
 
 
 def test_environment_untouched_by_refused_commands(tmp_path: Path) -> None:
@@ -209,3 +213,31 @@ def test_environment_untouched_by_refused_commands(tmp_path: Path) -> None:
         assert_clean(result, 2)
     assert snapshot(tmp_path) == before
     assert os.listdir(tmp_path) == ["p.yaml"]
+
+
+@needs_mount
+@pytest.mark.parametrize("command", ["schema", "export", "junit"])
+def test_output_on_a_read_only_mount(tmp_path: Path, tmpfs: Any, command: str) -> None:
+    """A real read-only bind mount as the output folder: refused before any work, saying it is read-only."""
+    profile = _profile(tmp_path)
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    tmpfs.read_only(folder)
+    target = str(folder / "out")
+    args = {
+        "schema": ["profiles", "schema", "-o", target],
+        "export": ["export", str(profile), "--format", "dockerfile", "-o", target],
+        "junit": ["doctor", "--offline", "--junit", target],
+    }[command]
+    result = llmenv(*args, cwd=tmp_path)
+    assert_clean(result, 2, mentions=("read-only",))
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["folder", "missing", "under-a-file"])
+def test_profile_path_that_is_not_a_file(tmp_path: Path, kind: str) -> None:
+    _profile(tmp_path)
+    path = {"folder": tmp_path, "missing": tmp_path / "nope.yaml", "under-a-file": tmp_path / "p.yaml" / "x.yaml"}[kind]
+    for args in (["profiles", "validate", str(path)], ["setup", str(path), "--dry-run", "--offline"]):
+        result = llmenv(*args, cwd=tmp_path)
+        assert_clean(result, 2)

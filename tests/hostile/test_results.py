@@ -16,15 +16,15 @@ import pytest
 from llmenv.execute.installers.failures import classify_install_failure
 from llmenv.execute.store import MARKER
 from tests.helpers.index_server import IndexServer
-from tests.hostile.conftest import assert_clean, llmenv, snapshot, tiny_profile
+from tests.hostile.conftest import Outcome, assert_clean, llmenv, snapshot, tiny_profile
 
 pytestmark = [pytest.mark.timeout(300)]
 
 
-def _setup(profile: Path, env: Path, *extra: str, **kw: object) -> object:
+def _setup(profile: Path, env: Path, *extra: str, environ: dict[str, str] | None = None) -> Outcome:
     return llmenv(
-        "setup", str(profile), "--env", str(env), "--skip-smoke", "--backend", "uv", *extra, timeout=180, **kw
-    )  # type: ignore[arg-type]
+        "setup", str(profile), "--env", str(env), "--skip-smoke", "--backend", "uv", *extra, timeout=180, env=environ
+    )
 
 
 @pytest.mark.slow
@@ -39,8 +39,9 @@ def test_hanging_python3_on_path_with_good_python(tmp_path: Path, index: IndexSe
         shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
     profile = tiny_profile(tmp_path, "alpha==1.0")
     path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
-    result = _setup(profile, tmp_path / "env", "--python", sys.executable, env={"PATH": path})
-    assert_clean(result, 0, seconds=90)  # type: ignore[arg-type]
+    base = os.path.realpath(getattr(sys, "_base_executable", sys.executable))  # not the test venv's own python
+    result = _setup(profile, tmp_path / "env", "--python", base, environ={"PATH": path})
+    assert_clean(result, 0, seconds=90)
 
 
 @pytest.mark.slow
@@ -49,7 +50,7 @@ def test_half_built_generation_reported_and_cleaned(tmp_path: Path, index: Index
     and no stamp: doctor --env mentions it, the next setup removes it."""
     profile = tiny_profile(tmp_path, "alpha==1.0")
     env = tmp_path / "env"
-    assert _setup(profile, env).code == 0  # type: ignore[attr-defined]
+    assert _setup(profile, env).code == 0
     proc = subprocess.Popen(
         [sys.executable, "-m", "llmenv", "setup", str(profile), "--env", str(env), "--skip-smoke", "--force"],
         stdout=subprocess.DEVNULL,
@@ -68,8 +69,9 @@ def test_half_built_generation_reported_and_cleaned(tmp_path: Path, index: Index
     doctor = llmenv("doctor", "--offline", "--env", str(env), timeout=120)
     assert half[0].name in doctor.text, doctor.text
     assert "unfinished" in doctor.text
+    assert "Traceback" not in doctor.text
     again = _setup(profile, env)
-    assert_clean(again, 0, seconds=120)  # type: ignore[arg-type]
+    assert_clean(again, 0, seconds=120)
     assert not half[0].exists()
 
 
@@ -78,13 +80,13 @@ def test_env_nested_inside_another_env_is_refused(tmp_path: Path, index: IndexSe
     """`--env outer/inner` would live inside outer's generation, deleted by outer's next update: refused."""
     profile = tiny_profile(tmp_path, "alpha==1.0")
     outer = tmp_path / "outer"
-    assert _setup(profile, outer).code == 0  # type: ignore[attr-defined]
+    assert _setup(profile, outer).code == 0
     before = snapshot(tmp_path / "outer.llmenv")
     result = _setup(profile, outer / "inner")
-    assert_clean(result, 2, mentions=("inside", str(outer)))  # type: ignore[arg-type]
+    assert_clean(result, 2, mentions=("inside", str(outer)))
     assert snapshot(tmp_path / "outer.llmenv") == before
     result = _setup(profile, tmp_path / "outer.llmenv" / "mine")
-    assert_clean(result, 2, mentions=("inside",))  # type: ignore[arg-type]
+    assert_clean(result, 2, mentions=("inside",))
 
 
 @pytest.mark.slow
@@ -92,8 +94,8 @@ def test_failing_setup_with_json_prints_the_error_as_json(tmp_path: Path, index:
     """An install that fails (a pin the index does not serve), with --json: stdout is one JSON document."""
     profile = tiny_profile(tmp_path, "alpha==9.9")
     result = _setup(profile, tmp_path / "env", "--json")
-    assert result.code == 4, result.err  # type: ignore[attr-defined]
-    document = json.loads(result.out)  # type: ignore[attr-defined]
+    assert result.code == 4, result.err
+    document = json.loads(result.out)
     assert document["exit_code"] == 4 and document["status"] == "error"
     assert "alpha" in document["error"]["message"] + document["error"].get("detail", "")
 

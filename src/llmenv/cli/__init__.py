@@ -23,7 +23,7 @@ from llmenv.cli import profiles as profiles_cmd
 from llmenv.cli import report as report_cmd
 from llmenv.cli import setup as setup_cmd
 from llmenv.cli import smoke as smoke_cmd
-from llmenv.errors import ExitCode, LlmenvError
+from llmenv.errors import ExitCode, LlmenvError, UsageError
 
 app = typer.Typer(
     name="llmenv",
@@ -114,6 +114,18 @@ def main(argv: list[str] | None = None) -> None:
     _safe_streams()
     try:
         app(args=argv, prog_name="llmenv")
+    except SystemExit as exc:
+        if exc.code == int(ExitCode.USAGE):
+            # Only click's own usage errors (an unknown option, a value of the wrong type) exit 2 from inside the
+            # app; it printed them on stderr, and --json still owes stdout a document.
+            _json_error(
+                args,
+                UsageError(
+                    "the command line is not valid (the message above says which option)",
+                    fix=f"see `llmenv {args[0] if args else ''} --help`".replace("  ", " "),
+                ),
+            )
+        raise
     except LlmenvError as exc:
         _fail(args, exc)
     except KeyboardInterrupt:
@@ -122,7 +134,9 @@ def main(argv: list[str] | None = None) -> None:
         print_error("interrupted")
         sys.exit(int(ExitCode.INTERRUPTED))
     except OSError as exc:
-        if exc.filename is None:
+        from llmenv.errors import os_error_reason
+
+        if exc.filename is None and os_error_reason(exc)[1] == "check the path and the disk it is on":
             _internal(args, exc)
         # A file-system refusal (full disk, read-only mount, permissions) is the host's state, not a bug.
         from llmenv.errors import file_system_error

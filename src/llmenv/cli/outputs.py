@@ -16,12 +16,16 @@ def _refuse(code: int, path: Path, option: str) -> UsageError:
     return output_error(OSError(code, os.strerror(code), str(path)), path, option)
 
 
-def check_output_file(path: Path | None, option: str) -> Path | None:
-    """The file may exist (it is replaced) but must not be a folder, and its folder must exist and be writable."""
+def check_output_file(path: Path | None, option: str, make_parents: bool = False) -> Path | None:
+    """The file may exist (it is replaced) but must not be a folder, and its folder must exist (or, with
+    `make_parents`, be creatable) and be writable."""
     if path is None:
         return None
     if path.is_dir():
         raise _refuse(errno.EISDIR, path, option)
+    if make_parents:
+        check_output_dir(path.parent, option)
+        return path
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.exists():
         missing = next((p for p in [parent, *parent.parents] if p.exists()), None)

@@ -91,7 +91,10 @@ class EnvStore:
     def locked(self, timeout: float, on_wait: Any = None) -> Iterator[None]:
         from filelock import FileLock, Timeout
 
-        self.ensure_home()
+        try:
+            self.ensure_home()
+        except OSError as exc:
+            raise store_fault(exc, self.home) from None
         lock = FileLock(str(self.home / "lock"))
         try:
             lock.acquire(timeout=0)
@@ -106,6 +109,8 @@ class EnvStore:
                     where=str(self.home / "lock"),
                     fix="wait for it to finish, or raise --lock-timeout",
                 ) from None
+        except OSError as exc:
+            raise store_fault(exc, self.home) from None
         try:
             yield
         finally:
@@ -258,6 +263,15 @@ def check_env_path(env: Path) -> None:
             where="--env",
             fix="choose a shorter path for --env",
         )
+
+
+def store_fault(exc: OSError, home: Path) -> LlmenvError:
+    """A store that cannot be written (full, read-only, not ours to write): say which store and why."""
+    from llmenv.errors import file_system_error
+
+    if exc.filename is None:
+        exc = OSError(exc.errno, exc.strerror, str(home))
+    return file_system_error(exc, "write to the environment store", where=short_path(home))
 
 
 def _only_our_leftovers(gen: Path) -> bool:

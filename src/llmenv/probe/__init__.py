@@ -113,6 +113,7 @@ def probe_host(
     timeout: float = PROBE_TIMEOUT,
     python: SpecifierSet | None = None,
     for_setup: bool = False,
+    explicit_python: str | None = None,
 ) -> HostFacts:
     """`python` prunes interpreters whose path already shows they cannot fit; `for_setup` skips what only doctor
     reports (the CUDA toolkit, index reachability), since setup's installer tells about indexes itself."""
@@ -124,7 +125,9 @@ def probe_host(
         "system": _timed("platform, /etc/os-release, /proc", probe_system),
         "interpreters": _timed(
             "PATH, pyenv, uv, py launcher", lambda: probe_interpreters(wanted=python, trace_pip=not for_setup)
-        ),
+        )
+        if not (explicit_python and os.path.isfile(explicit_python))
+        else _timed("--python", lambda: given_interpreter(str(explicit_python))),
         "nvidia": _timed("nvidia", probe_nvidia),
         "rocm": _timed("rocm", probe_rocm),
         "apple": _timed("platform.mac_ver()", probe_apple),
@@ -199,6 +202,40 @@ def probe_for_rerun(python: str, version: str, prefix: str) -> HostFacts:
         seconds=time.perf_counter() - start,
         **results,
     )
+
+
+def given_interpreter(path: str) -> Probed[InterpreterReport]:
+    """Setup with `--python /path`: only that interpreter is asked, so a hanging or broken `python3` elsewhere on
+    PATH (a stale shim, a dead network mount) cannot fail or slow a setup that never uses it."""
+    from llmenv.probe.interpreters import Command, Interpreter, query
+
+    info, error = query(path)
+    if info is None:
+        return Probed(None, "--python", f"{path} did not answer: {error}")
+    interpreter = Interpreter(
+        executable=str(info["executable"]),
+        found_at=(path,),
+        found_by=("--python",),
+        version=str(info["version"]),
+        implementation=str(info["implementation"]),
+        bits=int(str(info["bits"])),
+        machine=str(info["machine"]),
+        prefix=str(info["prefix"]),
+        is_venv=info["prefix"] != info["base_prefix"],
+    )
+    report = InterpreterReport(
+        interpreters=(interpreter,),
+        broken=(),
+        commands={n: Command(n, None) for n in ("python", "python3", "pip", "pip3")},
+        path_entries=(),
+        missing_path_entries=(),
+        duplicate_path_entries=(),
+        empty_path_entry=False,
+        pyenv_shims=None,
+        active_venv=None,
+        active_conda=None,
+    )
+    return Probed(report, "--python")
 
 
 def _result(name: str, future: Future[Probed[Any]], deadline: float, timeout: float) -> Probed[Any]:

@@ -72,6 +72,9 @@ def parse_yaml(text: str) -> ParsedYaml:
     depth = _bracket_depth(text)
     if depth > MAX_DEPTH:
         return ParsedYaml(None, {}, (_too_deep(None),))
+    indented = _deepest_indent(text)
+    if indented is not None:
+        return ParsedYaml(None, {}, (_too_deep(indented),))
     try:
         # The reader checks every character when it is created: a raw control character fails here.
         loader = yaml.SafeLoader(text)
@@ -193,6 +196,23 @@ def _bracket_depth(text: str) -> int:
         elif char in "]}":
             depth = max(0, depth - 1)
     return deepest
+
+
+MAX_INDENT = 4 * MAX_DEPTH  # columns: block nesting costs PyYAML time quadratic in depth, so refuse it early
+
+
+def _deepest_indent(text: str) -> int | None:
+    """The first line whose content starts past MAX_INDENT columns, counting `- ` and `? ` markers as indentation
+    (`- - - - x` nests as deep as indenting does)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.lstrip(" ")
+        column = len(line) - len(stripped)
+        while stripped[:2] in ("- ", "? ") and column <= MAX_INDENT:
+            column += 2
+            stripped = stripped[2:].lstrip(" ")
+        if column > MAX_INDENT:
+            return number
+    return None
 
 
 def _too_deep(line: int | None) -> YamlProblem:

@@ -65,8 +65,11 @@ def doctor(
         findings += doctor_findings(mirror, profile, facts, wanted, command)
     if env is not None:
         from llmenv.verify.env import verify_env
+        from llmenv.verify.env.leftovers import unfinished_generations
 
         findings += verify_env(env, profile, facts, ctx.decision or wanted, user_context=True)
+        leftover = unfinished_generations(env)
+        findings += [leftover] if leftover is not None else []
     if no_gpu:
         # A container build or GPU-less CI job building for a GPU: what needs the device is not judged here.
         findings = [

@@ -85,11 +85,18 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
     if not options.force and not options.dry_run:
         current = _up_to_date(store, profile, options)
         if current is not None:
+            _drop_leftovers(store)
             return SetupReport("up-to-date", current[0], env, current[1], (), (), None, time.perf_counter() - start)
     progress("probing the host")
     from packaging.specifiers import SpecifierSet
 
-    facts = probe_host(offline=options.offline, env_path=env, python=SpecifierSet(profile.python), for_setup=True)
+    facts = probe_host(
+        offline=options.offline,
+        env_path=env,
+        python=SpecifierSet(profile.python),
+        for_setup=True,
+        explicit_python=options.python if options.python and os.sep in options.python else None,
+    )
     plan = with_lock(plan_for(profile, facts, options, env), profile, facts)
     if options.dry_run:
         return SetupReport("planned", plan, env, None, (), (), None, time.perf_counter() - start)
@@ -99,7 +106,8 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
     progress(f"locking {store.home.name}")
     with store.locked(options.lock_timeout, on_wait=lambda: progress(f"waiting: another setup holds {env}'s lock")):
         stamp = store.stamp()
-        if stamp and not options.force and stamp.get("key") == plan.stamp_key(__version__):
+        complete = stamp is not None and all(isinstance(stamp.get(k), str) for k in ("python", "python_version"))
+        if stamp and complete and not options.force and stamp.get("key") == plan.stamp_key(__version__):
             # Another setup finished the same work while we waited for the lock.
             return SetupReport("up-to-date", plan, env, store.current(), (), (), None, time.perf_counter() - start)
         store.clean(background=True)
@@ -186,6 +194,20 @@ def _up_to_date(store: Any, profile: Profile, options: SetupOptions) -> tuple[An
     if not run([str(env_python(current)), "-c", "pass"], timeout=30).ok:
         return None  # the env no longer runs (its base interpreter was removed?): rebuild
     return plan, current
+
+
+def _drop_leftovers(store: Any) -> None:
+    """An up-to-date re-run still removes what a killed run left (a gen-N never committed), when no other setup
+    holds the lock (that one may be building it right now)."""
+    from llmenv.errors import LlmenvError
+
+    if not store.unfinished():
+        return
+    try:
+        with store.locked(0.0):
+            store.clean(background=True)
+    except LlmenvError:
+        pass  # busy or not writable: the next setup that builds will clean up
 
 
 def _reachability_from(
