@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from llmenv.errors import InstallError
-from llmenv.plan.bundle import MANIFEST, Manifest
+from llmenv.plan.bundle import MANIFEST, SUMS, Manifest, sums_text
 from llmenv.process import run_logged
 
 Say = Callable[[str], None]
@@ -115,11 +115,13 @@ def write_archive(stage: Path, manifest: Manifest, output: Path, say: Say) -> in
         manifest.members[name] = {"sha256": sha256_file(path), "size": path.stat().st_size}
         say(f"hashed {number}/{len(files)}: {name}")
     (stage / MANIFEST).write_text(json.dumps(manifest.to_dict(), indent=2), encoding="utf-8")
+    (stage / SUMS).write_text(sums_text(manifest), encoding="utf-8")
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.tmp")
     try:
         with tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as archive:
             archive.add(stage / MANIFEST, arcname=MANIFEST)
+            archive.add(stage / SUMS, arcname=SUMS)
             for path in files:
                 archive.add(path, arcname=path.relative_to(stage).as_posix(), recursive=False)
         os.replace(tmp, output)
