@@ -189,6 +189,7 @@ def run_smoke(
     model: str | None = None,
     extra: list[str] | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> SmokeResult:
     argv = payload_argv(env_python(env), framework, data, epochs=epochs, model=model, extra=extra)
     events: list[dict[str, Any]] = []
@@ -207,6 +208,7 @@ def run_smoke(
 
     hub_model = model and model != "tutorial"
     env_vars = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "0" if hub_model else "1")}
+    env_vars.update(extra_env or {})  # HF_ENDPOINT from a mirror set (the mirrors branch passes it)
     proc = run_logged(argv, log=log, timeout=budget_s, env=env_vars, on_line=on_line)
     return judge(framework, data, threshold, budget_s, events, proc.returncode, proc.timed_out, proc.stdout, log)
 
