@@ -71,6 +71,14 @@ def self_wheel(dest: Path, minor: str, platforms: list[str], log: Path) -> list[
     return notes
 
 
+def add_file(source: Path, stage: Path, folder: str, name: str | None = None) -> str:
+    """Copy one file into the staging folder; returns its member name (`folder/name`)."""
+    (stage / folder).mkdir(parents=True, exist_ok=True)
+    member = f"{folder}/{name or source.name}"
+    shutil.copyfile(source, stage / member)
+    return member
+
+
 def uv_copy(dest: Path) -> str:
     from llmenv.execute.installers.uv import uv_binary
 
@@ -130,4 +138,4 @@ def write_archive(stage: Path, manifest: Manifest, output: Path, say: Say) -> in
     return output.stat().st_size
 
 
-__all__ = ["lock_wheels", "managed_python", "self_wheel", "sha256_file", "uv_copy", "write_archive"]
+__all__ = ["add_file", "lock_wheels", "managed_python", "self_wheel", "sha256_file", "uv_copy", "write_archive"]
