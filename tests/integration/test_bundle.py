@@ -59,7 +59,7 @@ def test_bundle_lists_every_member_with_its_sha256(
     with tarfile.open(torch_bundle) as archive:
         names = archive.getnames()
         manifest = json.loads(archive.extractfile("manifest.json").read())  # type: ignore[union-attr]
-    assert names[0] == "manifest.json" and set(names[1:]) == set(manifest["members"])
+    assert names[:2] == ["manifest.json", "SHA256SUMS"] and set(names[2:]) == set(manifest["members"])
     assert any(n.startswith("wheels/torch-2.13.0+cpu-") for n in names)
     assert any(n.startswith("llmenv/llmenv-") for n in names) and manifest["uv"] in names
     assert manifest["data"] == "data/aclImdb-mini.tar.gz" and manifest["variants"][0]["build"] == "cpu"

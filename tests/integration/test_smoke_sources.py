@@ -90,3 +90,15 @@ def test_huggingface_role_without_pyarrow_is_passed_over_with_a_note(
     prepared = prepare(None, offline=False)
     assert prepared.synthetic
     assert any("needs pyarrow" in note for note in prepared.notes), prepared.notes
+
+
+def test_imdb_role_given_as_one_url(
+    mirror: tuple[str, dict[str, bytes]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mirrors workflow passes the `imdb` role as `url=`: the full URL of the archive."""
+    base, files = mirror
+    body = make_tarball(tmp_path / "src.tar.gz", small_members()).read_bytes()
+    files["/imdb/aclImdb_v1.tar.gz"] = body
+    monkeypatch.setattr(data_mod, "IMDB_SHA256", hashlib.sha256(body).hexdigest())
+    prepared = prepare(None, offline=False, url=f"{base}/aclImdb_v1.tar.gz")
+    assert not prepared.synthetic and prepared.source.startswith("imdb mirror ")

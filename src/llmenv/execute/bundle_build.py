@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from llmenv.errors import InstallError
-from llmenv.plan.bundle import MANIFEST, Manifest
+from llmenv.plan.bundle import MANIFEST, SUMS, Manifest, sums_text
 from llmenv.process import run_logged
 
 Say = Callable[[str], None]
@@ -71,6 +71,14 @@ def self_wheel(dest: Path, minor: str, platforms: list[str], log: Path) -> list[
     return notes
 
 
+def add_file(source: Path, stage: Path, folder: str, name: str | None = None) -> str:
+    """Copy one file into the staging folder; returns its member name (`folder/name`)."""
+    (stage / folder).mkdir(parents=True, exist_ok=True)
+    member = f"{folder}/{name or source.name}"
+    shutil.copyfile(source, stage / member)
+    return member
+
+
 def uv_copy(dest: Path) -> str:
     from llmenv.execute.installers.uv import uv_binary
 
@@ -115,11 +123,13 @@ def write_archive(stage: Path, manifest: Manifest, output: Path, say: Say) -> in
         manifest.members[name] = {"sha256": sha256_file(path), "size": path.stat().st_size}
         say(f"hashed {number}/{len(files)}: {name}")
     (stage / MANIFEST).write_text(json.dumps(manifest.to_dict(), indent=2), encoding="utf-8")
+    (stage / SUMS).write_text(sums_text(manifest), encoding="utf-8")
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.tmp")
     try:
         with tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as archive:
             archive.add(stage / MANIFEST, arcname=MANIFEST)
+            archive.add(stage / SUMS, arcname=SUMS)
             for path in files:
                 archive.add(path, arcname=path.relative_to(stage).as_posix(), recursive=False)
         os.replace(tmp, output)
@@ -128,4 +138,4 @@ def write_archive(stage: Path, manifest: Manifest, output: Path, say: Say) -> in
     return output.stat().st_size
 
 
-__all__ = ["lock_wheels", "managed_python", "self_wheel", "sha256_file", "uv_copy", "write_archive"]
+__all__ = ["add_file", "lock_wheels", "managed_python", "self_wheel", "sha256_file", "uv_copy", "write_archive"]

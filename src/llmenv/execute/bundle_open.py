@@ -15,7 +15,7 @@ import tarfile
 from pathlib import Path
 
 from llmenv.errors import BundleError
-from llmenv.plan.bundle import MANIFEST, Manifest, problems, safe_member
+from llmenv.plan.bundle import MANIFEST, SUMS, Manifest, problems, safe_member, sums_text
 
 MARKER = ".llmenv-bundle"
 
@@ -56,6 +56,12 @@ def open_bundle(bundle: Path, root: Path) -> tuple[Manifest, Path]:
             for member in archive:
                 if member is head:
                     continue  # iteration starts over at the manifest, already read
+                if member.name == SUMS and member.isfile():
+                    # Must say exactly what the manifest says, so the shell bootstrap checks the same hashes.
+                    sums = archive.extractfile(member)
+                    if sums is None or sums.read().decode("utf-8", "replace") != sums_text(manifest):
+                        raise _refuse(bundle, f"member {SUMS} disagrees with {MANIFEST}", scratch)
+                    continue
                 if not member.isfile() or not safe_member(member.name) or member.name in (MANIFEST, MARKER):
                     raise _refuse(bundle, f"member {member.name!r} is not a plain file inside the bundle", scratch)
                 target = scratch / member.name

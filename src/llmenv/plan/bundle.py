@@ -13,6 +13,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 MANIFEST = "manifest.json"
+# The same hashes in `sha256sum -c` format, second member: scripts/bootstrap_bundle.sh checks with it (no JSON in sh).
+SUMS = "SHA256SUMS"
 FORMAT = 1
 # Folders inside the archive, one job each.
 # Locks sit beside the profile, where setup looks for the locks of any profile given as a path.
@@ -76,6 +78,10 @@ class Manifest:
         )
 
 
+def sums_text(manifest: Manifest) -> str:
+    return "".join(f"{m['sha256']}  {name}\n" for name, m in sorted(manifest.members.items()))
+
+
 def safe_member(name: str) -> bool:
     """Relative, no `..`, plain characters: a member can only land inside the folder it is unpacked into."""
     path = PurePosixPath(name)
@@ -126,6 +132,7 @@ __all__ = [
     "PROFILE",
     "PYTHON",
     "SELF",
+    "SUMS",
     "UV",
     "WHEELS",
     "Manifest",
@@ -134,4 +141,5 @@ __all__ = [
     "pip_platforms",
     "problems",
     "safe_member",
+    "sums_text",
 ]

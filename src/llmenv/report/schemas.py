@@ -207,6 +207,29 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         **_envelope("smoke", "llmenv smoke --json", ["exit_code"], {"exit_code": {"enum": [0, 1]}}),
         "allOf": [{"$ref": "#/$defs/smoke"}],
     },
+    "merge": _envelope(
+        "merge",
+        "llmenv report merge --json",
+        ["nodes", "same", "keys", "differences", "verdicts"],
+        {
+            "nodes": {"type": "array", "items": {"type": "string"}},
+            "same": {"type": "boolean"},
+            "keys": {"type": "integer"},
+            "differences": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["key", "baseline", "nodes"],
+                    "properties": {
+                        "key": {"type": "string"},
+                        "baseline": {"type": "string"},
+                        "nodes": {"type": "object", "additionalProperties": {"type": "string"}},
+                    },
+                },
+            },
+            "verdicts": {"type": "object"},
+        },
+    ),
 }
 
 

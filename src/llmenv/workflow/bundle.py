@@ -5,7 +5,6 @@ setup --bundle = verify every member -> a private, index-free pip configuration 
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -65,9 +64,7 @@ def make_bundle(options: BundleOptions, say: Say) -> BundleReport:
                                                          accelerator=accelerator), Path(profile.env))  # fmt: skip
             minor = ".".join(plan.python_version.split(".")[:2])
             if manifest is None:
-                profile_member = f"{layout.PROFILE}/{profile.name}.yaml"
-                (stage / layout.PROFILE).mkdir()
-                shutil.copyfile(profile.source, stage / profile_member)
+                profile_member = build.add_file(Path(profile.source), stage, layout.PROFILE, f"{profile.name}.yaml")
                 manifest = layout.Manifest(profile.name, profile_member, __version__, platform, minor)
             name = lock_name(plan, platform)
             say(f"locking {plan.accelerator.value} ({name})")
@@ -109,13 +106,11 @@ class _index_env:
 
 
 def _python_archive(options: BundleOptions, manifest: Any, stage: Path, log: Path, say: Say) -> str | None:
-    from llmenv.execute.bundle_build import managed_python
+    from llmenv.execute.bundle_build import add_file, managed_python
     from llmenv.plan.bundle import PYTHON
 
     if options.python_archive is not None:
-        (stage / PYTHON).mkdir(exist_ok=True)
-        shutil.copyfile(options.python_archive, stage / PYTHON / options.python_archive.name)
-        return f"{PYTHON}/{options.python_archive.name}"
+        return add_file(options.python_archive, stage, PYTHON)
     name = managed_python(manifest.python, stage / PYTHON, log)
     if name is None:
         manifest.notes.append(
@@ -129,6 +124,7 @@ def _python_archive(options: BundleOptions, manifest: Any, stage: Path, log: Pat
 
 
 def _data(options: BundleOptions, stage: Path, manifest: Any, say: Say) -> str | None:
+    from llmenv.execute.bundle_build import add_file
     from llmenv.plan.bundle import DATA
     from llmenv.verify.smoke.data import _candidates
 
@@ -142,10 +138,8 @@ def _data(options: BundleOptions, stage: Path, manifest: Any, say: Say) -> str |
         manifest.notes.append("no IMDB data carried (pass --data FILE): the smoke test will fall back to synthetic")
         say(manifest.notes[-1])
         return None
-    (stage / DATA).mkdir(exist_ok=True)
-    shutil.copyfile(source, stage / DATA / source.name)
     say(f"adding smoke data {source}")
-    return f"{DATA}/{source.name}"
+    return add_file(source, stage, DATA)
 
 
 def setup_from_bundle(bundle: Path, options: SetupOptions, say: Say) -> tuple[SetupOptions, Any]:
@@ -173,10 +167,9 @@ def setup_from_bundle(bundle: Path, options: SetupOptions, say: Say) -> tuple[Se
     os.environ["UV_OFFLINE"] = "1"
     data = options.data
     if manifest.data and data is None:
-        carried = cache_dir() / BUNDLE_DATA / Path(manifest.data).name
-        carried.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(folder / manifest.data, carried)
-        data = carried
+        from llmenv.execute.bundle_build import add_file
+
+        data = cache_dir() / add_file(folder / manifest.data, cache_dir(), BUNDLE_DATA)
     accelerator = options.accelerator
     if accelerator is None and len(manifest.variants) == 1:
         accelerator = manifest.variants[0].accelerator

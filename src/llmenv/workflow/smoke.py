@@ -58,7 +58,8 @@ def smoke(
         raise UsageError(
             "--model tutorial is the Keras tutorial's own model",
             where="--model",
-            fix="run `llmenv smoke --framework keras --model tutorial`",
+            fix=f"run `llmenv smoke --env {env} --framework keras --model tutorial` in an env with TensorFlow "
+            "(profile tf)",
         )
     if tutorial:
         epochs = options.epochs or 10  # the tutorial's protocol, not the profile's quick check

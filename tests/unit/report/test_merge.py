@@ -9,6 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+
+from llmenv.report.schemas import SCHEMAS
 from tests.conftest import REPO, CliResult
 
 RECORDED = REPO / "tests" / "data" / "doctor-json-this-machine.json"
@@ -37,6 +40,7 @@ def test_merge_names_the_node_that_differs_and_how(cli: Callable[..., CliResult]
     result = cli("report", "merge", *map(str, nodes(tmp_path)), "--json")
     assert result.code == 1, result.err
     report: dict[str, Any] = json.loads(result.out)
+    jsonschema.Draft202012Validator(SCHEMAS["merge"]).validate(report)
     assert report["nodes"] == ["node01", "node02", "node03"] and report["same"] is False
     differences = {d["key"]: (d["baseline"], d["nodes"]) for d in report["differences"]}
     assert differences == {

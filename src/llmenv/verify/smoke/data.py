@@ -199,10 +199,12 @@ def prepare(
     allow_download: bool = True,
     mirrors: Mapping[str, str] | None = None,
     full: bool = False,
+    url: str | None = None,
 ) -> Prepared:
     """The data to train on. `mirrors` maps mirror-set roles (`imdb`, `huggingface`) to URLs: the hook through
     which the chosen mirror set is searched before the official host; `HF_ENDPOINT` stands in for an unset
-    `huggingface` role. `full` keeps every review (the tutorial's protocol) instead of the per-run sample."""
+    `huggingface` role; `url` is the `imdb` role alone. `full` keeps every review (the tutorial's protocol)
+    instead of the per-run sample."""
     limits = (None, None) if full else (MAX_TRAIN, MAX_TEST)
     if data is not None:
         return _prepare_path(data, f"--data {data}", seed, limits)
@@ -217,6 +219,8 @@ def prepare(
     from llmenv.verify.smoke.remote import from_mirrors
 
     roles = dict(mirrors or {})
+    if url and "imdb" not in roles:
+        roles["imdb"] = url  # the mirror set's `imdb` role as the mirrors workflow passes it
     if "huggingface" not in roles and os.environ.get("HF_ENDPOINT"):
         roles["huggingface"] = os.environ["HF_ENDPOINT"]
     fetched = from_mirrors(roles, cache_dir(), notes, progress)
