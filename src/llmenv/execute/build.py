@@ -73,6 +73,7 @@ def build_generation(
 ) -> BuildResult:
     """`compile_now=False` (nothing runs in the env right after) checks imports without writing bytecode and writes
     it in the background once the generation is committed; see docs/benchmarks.md for the numbers."""
+    from llmenv.probe.installed import installed_distributions
     from llmenv.verify.env import env_python, verify_env, warm_bytecode
 
     installer = get_installer(plan.backend.value)
@@ -114,7 +115,7 @@ def build_generation(
                 f"the new environment failed its checks, so {plan.env} was left as it was: {summary}",
                 fix=failed[0].fix or "see `llmenv doctor --env` output",
             )
-        store.commit(gen, stamp(plan, findings, profile.source))
+        store.commit(gen, stamp(plan, findings, profile.source, installed_distributions(gen), host(facts, plan)))
         store.clean(background=True)
         if not compile_now:
             imported = [f.id.removeprefix("env.import.") for f in findings if f.id.startswith("env.import.")]
@@ -125,10 +126,26 @@ def build_generation(
         raise
 
 
-def stamp(plan: Plan, findings: list[Finding], profile_source: str = "") -> dict[str, Any]:
+def host(facts: HostFacts, plan: Plan) -> dict[str, Any]:
+    from llmenv.plan.drift import host_fingerprint
+
+    return host_fingerprint(facts, plan.python_version)
+
+
+def stamp(
+    plan: Plan,
+    findings: list[Finding],
+    profile_source: str = "",
+    installed: dict[str, str] | None = None,
+    host_facts: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What a re-run compares: the plan's key, and (since schema 2) the fingerprint of what is installed and of
+    the host facts the plan was made from, so drift is noticed and named (plan/drift.py)."""
     return {
+        "installed": installed if installed is not None else {},
+        "host": host_facts or {},
         "profile_source": profile_source,
-        "schema": 1,
+        "schema": 2,
         "key": plan.stamp_key(__version__),
         "llmenv_version": __version__,
         "profile": plan.profile,

@@ -22,7 +22,7 @@ from llmenv.workflow.smoke import SmokeOptions, smoke
 
 @dataclass(frozen=True)
 class SetupReport:
-    status: str  # planned | created | updated | up-to-date
+    status: str  # planned | created | updated | repaired | up-to-date | smoke-only
     plan: Any  # llmenv.plan.model.Plan
     env: Path
     generation: Path | None
@@ -31,6 +31,7 @@ class SetupReport:
     log: Path | None
     seconds: float
     smoke: Any = None  # llmenv.verify.smoke.runner.SmokeResult when the smoke test ran
+    changes: tuple[str, ...] = ()  # what a re-run found changed (drift, host, profile), in words
 
     @property
     def exit_code(self) -> int:
@@ -61,7 +62,11 @@ def setup(
     )
     if result.passed:
         record.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
-    return dataclasses.replace(report, smoke=result, seconds=report.seconds + (result.result or {}).get("wall_s", 0.0))
+    # An env that was already up to date but had not passed its smoke test (built with --skip-smoke): the only
+    # work done was the smoke test, and the status says so.
+    status = "smoke-only" if report.status == "up-to-date" else report.status
+    seconds = report.seconds + (result.result or {}).get("wall_s", 0.0)
+    return dataclasses.replace(report, status=status, smoke=result, seconds=seconds)
 
 
 SMOKE_RECORD = "llmenv-smoke.json"
@@ -78,10 +83,13 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
     env = Path(os.path.abspath(options.env or profile.env))
     store = EnvStore.at(env)
     store.check_ownership()
+    rerun = Rerun(None, None, (), repair=False)
     if not options.force and not options.dry_run:
-        current = _up_to_date(store, profile, options)
-        if current is not None:
-            return SetupReport("up-to-date", current[0], env, current[1], (), (), None, time.perf_counter() - start)
+        rerun = _rerun(store, profile, options)
+        if rerun.plan is not None:
+            return SetupReport("up-to-date", rerun.plan, env, rerun.current, (), (), None, time.perf_counter() - start)
+        if rerun.changes:
+            progress(f"{'repairing' if rerun.repair else 'updating'}: {'; '.join(rerun.changes)}")
     progress("probing the host")
     from packaging.specifiers import SpecifierSet
 
@@ -91,11 +99,18 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
         return SetupReport("planned", plan, env, None, (), (), None, time.perf_counter() - start)
     with store.locked(options.lock_timeout, on_wait=lambda: progress(f"waiting: another setup holds {env}'s lock")):
         stamp = store.stamp()
-        if stamp and not options.force and stamp.get("key") == plan.stamp_key(__version__):
+        current = store.current()
+        if (
+            stamp
+            and current is not None
+            and not options.force
+            and stamp.get("key") == plan.stamp_key(__version__)
+            and not _installed_drift(stamp, current)
+        ):
             # Another setup finished the same work while we waited for the lock.
-            return SetupReport("up-to-date", plan, env, store.current(), (), (), None, time.perf_counter() - start)
+            return SetupReport("up-to-date", plan, env, current, (), (), None, time.perf_counter() - start)
         store.clean(background=True)
-        existed = store.current() is not None
+        existed = current is not None
         log = new_log("setup")
         lock = Path(plan.lock_file) if plan.lock_file else None
         # When the smoke test follows, the checks write the bytecode it is about to read; else it is written in
@@ -104,7 +119,7 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
         result = build_generation(
             store, plan, profile, facts, log, progress, requirements_file=lock, compile_now=smoke_follows
         )
-    status = "updated" if existed else "created"
+    status = ("repaired" if rerun.repair else "updated") if existed else "created"
     return SetupReport(
         status,
         plan,
@@ -114,21 +129,36 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
         tuple(result.findings),
         log,
         time.perf_counter() - start,
+        changes=rerun.changes,
     )
 
 
-def _up_to_date(store: Any, profile: Profile, options: SetupOptions) -> tuple[Any, Path] | None:
-    """The fast path of a re-run: recompute the plan from cheap facts and compare it with the stamp."""
+@dataclass(frozen=True)
+class Rerun:
+    """What a re-run found: `plan` and `current` when nothing changed, else the changes in words.
+
+    `repair` is set when the plan still holds but the environment drifted from it (a package removed, changed or
+    added by hand, its interpreter gone): the new generation then repairs rather than updates."""
+
+    plan: Any
+    current: Path | None
+    changes: tuple[str, ...]
+    repair: bool
+
+
+def _rerun(store: Any, profile: Profile, options: SetupOptions) -> Rerun:
+    """The fast path of a re-run: recompute the plan from cheap facts, compare it, the installed distributions and
+    the host facts with the stamp. Starts no process in the env (docs/benchmarks.md: no-op re-run)."""
     from llmenv.errors import LlmenvError
+    from llmenv.plan.drift import host_changes, host_fingerprint, plan_changes
     from llmenv.probe import probe_for_rerun
-    from llmenv.process import run
     from llmenv.verify.env import env_python
 
     stamp = store.stamp()
     current = store.current()
     if not stamp or current is None:
-        return None
-    facts = probe_for_rerun(str(stamp["python"]), str(stamp["python_version"]), "")
+        return Rerun(None, None, (), repair=False)
+    facts = probe_for_rerun(str(stamp.get("python")), str(stamp.get("python_version")), "")
     try:
         # Reachability of the variant index is taken from the stamp: probing it would cost up to seconds.
         plan = plan_for(
@@ -136,12 +166,43 @@ def _up_to_date(store: Any, profile: Profile, options: SetupOptions) -> tuple[An
         )
         plan = with_lock(plan, profile, facts)
     except LlmenvError:
-        return None
+        return Rerun(None, None, (), repair=False)
     if stamp.get("key") != plan.stamp_key(__version__):
-        return None
-    if not run([str(env_python(current)), "-c", "pass"], timeout=30).ok:
-        return None  # the env no longer runs (its base interpreter was removed?): rebuild
-    return plan, current
+        variant = (stamp.get("variant"), plan.variant.value if plan.variant else None)
+        now = {**plan.to_dict(), "python": plan.python.value, "backend": plan.backend.value}
+        now |= {"accelerator": plan.accelerator.value, "llmenv_version": __version__}
+        changes = host_changes(stamp.get("host"), host_fingerprint(facts, plan.python_version), variant)
+        changes += plan_changes(stamp, now)
+        return Rerun(None, None, tuple(changes or ["the plan changed (indexes, lock file or pins)"]), repair=False)
+    python = env_python(current)
+    if not python.exists():
+        gone = f"the environment's Python {python} no longer runs (its base interpreter was removed?)"
+        return Rerun(None, None, (gone,), repair=True)
+    drift = _installed_drift(stamp, current)
+    if drift:
+        return Rerun(None, None, tuple(drift), repair=True)
+    return Rerun(plan, current, (), repair=False)
+
+
+def _installed_drift(stamp: dict[str, Any], current: Path) -> list[str]:
+    """What was installed, removed or changed in the env since its stamp, in words ([] when nothing)."""
+    from packaging.markers import default_environment
+
+    from llmenv.plan.drift import installed_changes
+    from llmenv.probe.installed import installed_distributions, requirements_in
+
+    recorded = stamp.get("installed")
+    if not isinstance(recorded, dict):
+        return []  # a stamp from before fingerprints: nothing to compare with
+    now = installed_distributions(current)
+    if now == recorded:
+        return []
+    requires = [(r.dependent, r.dependent_version, r.requirement) for r in requirements_in(current)]
+    version = str(stamp.get("python_version") or "")
+    markers = {str(k): str(v) for k, v in default_environment().items()}
+    if version:
+        markers |= {"python_version": ".".join(version.split(".")[:2]), "python_full_version": version}
+    return installed_changes(recorded, now, requires, markers)
 
 
 def _reachability_from(

@@ -47,6 +47,7 @@ def smoke(
             where="--framework",
             fix="pass --framework torch, keras or transformers",
         )
+    _require_env(env, profile_ref or DEFAULT_PROFILE, options.env is not None)
     threshold = profile.smoke.min_accuracy if profile.smoke else 0.75
     budget = float(profile.smoke.time_budget_s) if profile.smoke else 600.0
     epochs = options.epochs or (profile.smoke.epochs if profile.smoke else None)
@@ -61,6 +62,28 @@ def smoke(
         epochs=epochs,
         model=options.model,
         on_event=on_event,
+    )
+
+
+def _require_env(env: Path, profile: str, given: bool) -> None:
+    """No interpreter at the env path: a usage error naming the path, not a crashed run (exit 2)."""
+    import shlex
+
+    from llmenv.errors import UsageError
+    from llmenv.verify.env import env_python
+
+    python = env_python(env)
+    if python.exists():
+        return
+    what = "no environment" if not env.exists() and not env.is_symlink() else "no Python environment"
+    source = "--env" if given else "the profile's default env"
+    raise UsageError(
+        f"{what} at {env} (looked for {python}; from {source})",
+        where=str(env),
+        fix=(
+            f"create it with `llmenv setup {shlex.quote(profile)} --env {shlex.quote(str(env))}`, "
+            "or point --env at an existing environment"
+        ),
     )
 
 
