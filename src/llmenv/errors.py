@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     HOST_UNSUITABLE = 3
     INSTALL_FAILED = 4
+    UNSAFE_STORE = 5
     INTERNAL = 70
     INTERRUPTED = 130
 
@@ -101,6 +102,15 @@ class InstallError(LlmenvError):
     exit_code = ExitCode.INSTALL_FAILED
 
 
+class UnsafeStoreError(LlmenvError):
+    """An environment store, generation, link, lock, stamp or log that another user owns or can write.
+
+    Running anything from it could run that user's code with the invoking user's rights (root's, on a shared
+    machine), so llmenv refuses instead of trusting it."""
+
+    exit_code = ExitCode.UNSAFE_STORE
+
+
 __all__ = [
     "ExitCode",
     "HostError",
@@ -108,5 +118,6 @@ __all__ = [
     "LlmenvError",
     "ProfileError",
     "ProfileIssue",
+    "UnsafeStoreError",
     "UsageError",
 ]

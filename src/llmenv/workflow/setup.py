@@ -74,7 +74,7 @@ SMOKE_RECORD = "llmenv-smoke.json"
 
 def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None]]) -> SetupReport:
     from llmenv.execute.build import build_generation
-    from llmenv.execute.store import EnvStore
+    from llmenv.execute.store import EnvStore, check_private
     from llmenv.paths import new_log
     from llmenv.profiles.load import load_profile
 
@@ -112,6 +112,7 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
         store.clean(background=True)
         existed = current is not None
         log = new_log("setup")
+        check_private(log.parent, "the log folder", group_may_write=True)
         lock = Path(plan.lock_file) if plan.lock_file else None
         # When the smoke test follows, the checks write the bytecode it is about to read; else it is written in
         # the background so the verified env is ready sooner (docs/benchmarks.md).
