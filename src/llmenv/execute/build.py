@@ -113,7 +113,7 @@ def build_generation(
             summary = "; ".join(f"{f.id}: {f.title} ({f.evidence[:200]})" for f in failed)
             raise ChecksFailed(
                 f"the new environment failed its checks, so {plan.env} was left as it was: {summary}",
-                fix=failed[0].fix or "see `llmenv doctor --env` output",
+                fix=_fresh_install_fix(failed[0], profile, log),
             )
         store.commit(gen, stamp(plan, findings, profile.source, installed_distributions(gen), host(facts, plan)))
         store.clean(background=True)
@@ -124,6 +124,19 @@ def build_generation(
     except BaseException:
         store.discard(gen)
         raise
+
+
+def _fresh_install_fix(finding: Finding, profile: Profile, log: Path) -> str:
+    """A check failed on a generation just installed from the pins: re-running setup would install the same, so a
+    fix that says "rebuild" (and names the discarded generation) is replaced by what can help."""
+    from llmenv.verify.env.fixes import profile_ref
+
+    if finding.fix and "llmenv setup" not in finding.fix:
+        return finding.fix
+    return (
+        f"a fresh install of profile {profile_ref(profile)}'s pins fails this check, so re-running setup cannot "
+        f"help: correct the pins (or report it if they are right); the install log is {log}"
+    )
 
 
 def host(facts: HostFacts, plan: Plan) -> dict[str, Any]:

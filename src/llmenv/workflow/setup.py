@@ -153,7 +153,6 @@ def _rerun(store: Any, profile: Profile, options: SetupOptions) -> Rerun:
     from llmenv.errors import LlmenvError
     from llmenv.plan.drift import host_changes, host_fingerprint, plan_changes
     from llmenv.probe import probe_for_rerun
-    from llmenv.verify.env import env_python
 
     stamp = store.stamp()
     current = store.current()
@@ -175,10 +174,6 @@ def _rerun(store: Any, profile: Profile, options: SetupOptions) -> Rerun:
         changes = host_changes(stamp.get("host"), host_fingerprint(facts, plan.python_version), variant)
         changes += plan_changes(stamp, now)
         return Rerun(None, None, tuple(changes or ["the plan changed (indexes, lock file or pins)"]), repair=False)
-    python = env_python(current)
-    if not python.exists():
-        gone = f"the environment's Python {python} no longer runs (its base interpreter was removed?)"
-        return Rerun(None, None, (gone,), repair=True)
     drift = _installed_drift(stamp, current)
     if drift:
         return Rerun(None, None, tuple(drift), repair=True)
@@ -191,7 +186,11 @@ def _installed_drift(stamp: dict[str, Any], current: Path) -> list[str]:
 
     from llmenv.plan.drift import installed_changes
     from llmenv.probe.installed import installed_distributions, requirements_in
+    from llmenv.verify.env import env_python
 
+    python = env_python(current)
+    if not python.exists():
+        return [f"the environment's Python {python} no longer runs (its base interpreter was removed?)"]
     recorded = stamp.get("installed")
     if not isinstance(recorded, dict):
         return []  # a stamp from before fingerprints: nothing to compare with

@@ -7,6 +7,7 @@ consistency; the GPU checks live in `gpu.py`.
 from __future__ import annotations
 
 import os
+import shlex
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from packaging.utils import canonicalize_name
 from llmenv.probe import HostFacts
 from llmenv.process import run
 from llmenv.profiles.model import Profile
+from llmenv.verify.env.fixes import setup_command
 from llmenv.verify.env.gpu import tf_gpu_finding, torch_gpu_finding
 from llmenv.verify.env.plumbing import (
     IMPORT_TIMEOUT,
@@ -46,7 +48,7 @@ def verify_env(
                 "env",
                 f"no environment at {env}",
                 f"{python} does not exist",
-                f"create it with `llmenv setup --env {env}`",
+                f"create it with `{setup_command(profile, env)}`",
             )
         ]
     named = list(profile.checks.imports) if profile and profile.checks.imports else []
@@ -63,7 +65,8 @@ def verify_env(
                     "env",
                     "the environment's Python does not run",
                     f"{python}: {result.describe_failure()}",
-                    f"rebuild it with `llmenv setup --env {env} --force` (its base interpreter may have been removed)",
+                    f"rebuild it with `{setup_command(profile, env, force=True)}` "
+                    "(its base interpreter may have been removed)",
                 )
             ]
         findings = [ok("env.python", "env", f"Python {info['version']} ({info['bits']}-bit)", f"{info['executable']}")]
@@ -74,7 +77,7 @@ def verify_env(
                     "env",
                     f"Python {info['version']} is outside the profile's {profile.python}",
                     f"{python}",
-                    f"rebuild with `llmenv setup {profile.name} --env {env} --force`",
+                    f"rebuild with `{setup_command(profile, env, force=True)}`",
                 )
             )
         installed: dict[str, str] = {str(canonicalize_name(k)): str(v) for k, v in info["distributions"].items()}
@@ -84,15 +87,21 @@ def verify_env(
                 for m in _default_modules(installed)
             ]
         imports = [future.result() for future in started]
-        findings += [_import_finding(r) for r in imports]
+        findings += [_import_finding(r, setup_command(profile, env, force=True)) for r in imports]
         if profile:
             concrete = (
                 resolve_accelerator(accelerator, facts) if facts else ("cpu" if accelerator == "auto" else accelerator)
             )
             findings += check_versions(
-                profile.packages_for(concrete), installed, info["markers"], profile.checks.versions
+                profile.packages_for(concrete),
+                installed,
+                info["markers"],
+                profile.checks.versions,
+                setup_command(profile, env),
             )
         findings.append(deps_future.result())
+        if findings[-1].status is Status.FAIL:
+            findings[-1] = _with_fix(findings[-1], setup_command(profile, env))
     imported = {r.module: r for r in imports if r.ok}
     gpu_wanted = profile.checks.gpu if profile else "auto"
     host_has_gpu = facts is None or resolve_accelerator("auto", facts) != "cpu"
@@ -120,28 +129,32 @@ def _default_modules(installed: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(m for dist, m in KNOWN_MODULES.items() if dist in installed))
 
 
-def _import_finding(r: ImportResult) -> Finding:
+def _import_finding(r: ImportResult, rebuild: str) -> Finding:
     fid = f"env.import.{r.module}"
     if r.ok:
         version = f" {r.version}" if r.version else ""
         return ok(fid, "env", f"import {r.module}{version}", f"{r.seconds:.2f} s")
-    return fail(fid, "env", f"import {r.module} fails", r.error or "", _import_fix(r.error or ""))
+    return fail(fid, "env", f"import {r.module} fails", r.error or "", _import_fix(r.error or "", rebuild))
 
 
-def _import_fix(error: str) -> str:
+def _import_fix(error: str, rebuild: str) -> str:
     if "compiled using NumPy 1.x" in error or "_ARRAY_API not found" in error:
         return "NumPy 2 broke an extension built for NumPy 1: pin numpy<2 or upgrade the framework"
     if "Keras 3" in error:
         return "install tf-keras and set TF_USE_LEGACY_KERAS=1, or pin transformers<5"
     if "No module named" in error:
-        return "the package is missing: re-run `llmenv setup` for this env"
+        return f"the package is missing: rebuild the env with `{rebuild}`"
     if "libcudnn" in error or "libcuda" in error or "cannot open shared object" in error:
         return "a CUDA library is missing or shadowed: check LD_LIBRARY_PATH and the driver (`nvidia-smi`)"
-    return "re-run `llmenv setup --force` for this env; if it persists, report it with this error"
+    return f"rebuild the env with `{rebuild}`; if it persists, report it with this error"
 
 
 def check_versions(
-    requirements: tuple[str, ...], installed: dict[str, str], markers: dict[str, str], extra: dict[str, str]
+    requirements: tuple[str, ...],
+    installed: dict[str, str],
+    markers: dict[str, str],
+    extra: dict[str, str],
+    repair: str = "llmenv setup",
 ) -> list[Finding]:
     problems = []
     checked = 0
@@ -168,7 +181,7 @@ def check_versions(
                 "env",
                 f"{len(problems)} installed versions differ from the profile",
                 "; ".join(problems),
-                "re-run `llmenv setup` to bring the env back to its pins",
+                f"bring the env back to its pins with `{repair}`",
             )
         ]
     return [ok("env.versions", "env", f"{checked} pinned packages match", "installed versions satisfy every pin")]
@@ -193,7 +206,8 @@ def check_dependencies(python: Path) -> Finding:
             "env",
             "dependency check did not run",
             result.describe_failure(),
-            "run `uv pip check` by hand",
+            f"run `{shlex.join([uv, 'pip', 'check', '--python', str(python)] if uv else [str(python), '-m', 'pip', 'check'])}`"
+            " by hand",
         )
     conflicts = [line.strip() for line in text.splitlines() if "requires" in line or "has requirement" in line]
     return fail(
@@ -203,6 +217,16 @@ def check_dependencies(python: Path) -> Finding:
         "; ".join(conflicts[:8]) or text[-500:],
         "re-run `llmenv setup`; if the profile itself pins incompatible versions, adjust the pins",
     )
+
+
+def _with_fix(finding: Finding, repair: str) -> Finding:
+    import dataclasses
+
+    fix = (
+        f"rebuild the env from its pins with `{repair}`; if the profile itself pins incompatible versions, "
+        "adjust the pins"
+    )
+    return dataclasses.replace(finding, fix=fix)
 
 
 __all__ = ["check_dependencies", "check_versions", "verify_env"]
