@@ -136,3 +136,25 @@ def test_sympy_downgrade_in_a_torch_env_is_named_and_repaired(cli: Callable[...,
 def env_failures(cli: Callable[..., CliResult], env: Path) -> list[str]:
     report = json.loads(cli("doctor", "--profile", "torch", "--env", str(env), "--offline", "--json").out)
     return [f["id"] for f in report["findings"] if f["status"] == "fail" and f["id"].startswith("env.")]
+
+
+def test_a_new_gpu_driver_that_changes_the_build_is_named(
+    cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The host facts the plan used are in the stamp: a driver appearing (here through LLMENV_CUDA_DRIVER, the
+    documented stand-in for a GPU host) makes the re-run an update that says what the driver now allows."""
+    spec = tmp_path / "gpuish.yaml"
+    spec.write_text(
+        "name: gpuish\npython: '>=3.10'\naccelerator: auto\npackages: ['alpha==1.0']\n"
+        "accelerators:\n  cuda:\n    packages: ['alpha==2.0']\nchecks:\n  imports: [alpha]\n  gpu: 'off'\n"
+    )
+    env = tmp_path / "env"
+    assert json.loads(cli("setup", str(spec), "--env", str(env), "--json").out)["status"] == "created"
+    assert json.loads((env / STAMP).read_text())["host"]["nvidia_driver"] is None
+    monkeypatch.setenv("LLMENV_CUDA_DRIVER", "580.65.06")
+    monkeypatch.setenv("LLMENV_GPU_CC", "8.0")
+    report = json.loads(cli("setup", str(spec), "--env", str(env), "--json").out)
+    assert report["status"] == "updated"
+    assert report["changes"][0] == "NVIDIA driver none → 580.65.06: cuda now possible"
+    assert "accelerator cpu → cuda" in report["changes"]
+    assert version_in(env) == "2.0"

@@ -168,7 +168,11 @@ def _rerun(store: Any, profile: Profile, options: SetupOptions) -> Rerun:
     except LlmenvError:
         return Rerun(None, None, (), repair=False)
     if stamp.get("key") != plan.stamp_key(__version__):
-        variant = (stamp.get("variant"), plan.variant.value if plan.variant else None)
+        # The variant (cu126 → cu130) when the profile has one, else the accelerator (cpu → cuda).
+        variant = (
+            stamp.get("variant") or stamp.get("accelerator"),
+            plan.variant.value if plan.variant else plan.accelerator.value,
+        )
         now = {**plan.to_dict(), "python": plan.python.value, "backend": plan.backend.value}
         now |= {"accelerator": plan.accelerator.value, "llmenv_version": __version__}
         changes = host_changes(stamp.get("host"), host_fingerprint(facts, plan.python_version), variant)
