@@ -134,3 +134,17 @@ def test_env_python_range(cli: Callable[..., CliResult], built: tuple[Path, Path
     if not found:
         pytest.skip("no Python 3.12 or 3.13 on this host")
     fix_then_pass(cli, newer, env, ["env.python-range"])
+
+
+def test_setup_install_failure_fix_names_the_profile_for_doctor(
+    cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path
+) -> None:
+    """Failed before: the fix said "`llmenv doctor` checks reachability", which checks the default profile."""
+    spec = profile(tmp_path, "alpha==9.9")
+    failed = cli("setup", str(spec), "--env", str(tmp_path / "env"), "--skip-smoke")
+    assert failed.code == 4
+    fix = failed.err.split("Fix:", 1)[1]
+    command = shlex.split(re.findall(r"`(llmenv [^`]+)`", fix)[0])
+    assert command == ["llmenv", "doctor", "--profile", str(spec)]
+    report = json.loads(cli(*command[1:], "--offline", "--json").out)
+    assert report["profile"] == "tiny"

@@ -84,7 +84,12 @@ def build_generation(
         progress(f"creating the environment with {installer.name} (Python {plan.python_version})")
         result = installer.create(plan, gen, log)
         if not result.ok:
-            raise _fail("creating the virtual environment", result, log, "check the interpreter with `llmenv doctor`")
+            raise _fail(
+                "creating the virtual environment",
+                result,
+                log,
+                f"check the interpreter with `{_doctor_command(profile)}`",
+            )
         steps.append(Step("create", time.perf_counter() - start, installer.name))
         start = time.perf_counter()
         on_line = progress(f"installing {len(plan.requirements)} packages with {installer.name}")
@@ -95,7 +100,7 @@ def build_generation(
                 f"installing with {installer.name}",
                 result,
                 log,
-                "check the pins and that the indexes serve them (`llmenv doctor` checks reachability); "
+                f"check the pins and that the indexes serve them (`{_doctor_command(profile)}` checks them); "
                 "the previous environment is unchanged",
             )
         seed = installer.seed_command(plan, env_python(gen)) if requirements_file else None
@@ -124,6 +129,15 @@ def build_generation(
     except BaseException:
         store.discard(gen)
         raise
+
+
+def _doctor_command(profile: Profile) -> str:
+    """The doctor run that checks this profile's host facts and indexes, whole and quoted."""
+    import shlex
+
+    from llmenv.verify.env.fixes import profile_ref
+
+    return shlex.join(["llmenv", "doctor", "--profile", profile_ref(profile)])
 
 
 def _fresh_install_fix(finding: Finding, profile: Profile, log: Path) -> str:
