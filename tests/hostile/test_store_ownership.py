@@ -84,6 +84,9 @@ def test_a_store_squatted_before_the_first_setup_is_refused_and_nothing_runs(
     assert_refused(result, env, "belongs to user nobody", "not to user root")
     assert not pwned.exists()
     assert sorted(p.name for p in home.iterdir()) == ["gen-1", OWNER]  # nothing added to their store
+    smoke = cli("smoke", "--env", str(env), "--offline")
+    assert_refused(smoke, env, "belongs to user nobody")
+    assert not pwned.exists()
 
 
 def test_a_store_others_can_write_is_refused_with_a_chmod_fix(

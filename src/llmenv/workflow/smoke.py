@@ -26,7 +26,7 @@ def smoke(
     options: SmokeOptions, on_event: Callable[[dict[str, Any]], None], on_download: Callable[[int, int | None], None]
 ) -> Any:
     from llmenv.errors import UsageError
-    from llmenv.execute.store import EnvStore
+    from llmenv.execute.store import EnvStore, check_store_is_private
     from llmenv.paths import new_log
     from llmenv.profiles.load import load_profile
     from llmenv.verify.smoke.data import prepare
@@ -34,6 +34,10 @@ def smoke(
 
     profile_ref = options.profile
     env = options.env
+    if env is not None:
+        # An env llmenv built lives in a store; one another user owns or can write is refused before its stamp is
+        # read or its Python runs (execute/store.py).
+        check_store_is_private(EnvStore.at(env))
     if profile_ref is None and env is not None:
         stamp = EnvStore.at(env).stamp()
         if stamp:
