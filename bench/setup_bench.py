@@ -5,7 +5,8 @@ For each profile, with the same pins and a warm cache:
            checked modules
   (b) pip: `virtualenv` + `pip install -r pins` + the same import
   (c) llmenv setup --force --skip-smoke (uv backend), and (d) with --backend pip
-  (e) the no-op re-run of llmenv setup
+  (e) the no-op re-run of llmenv setup (it compares the plan, the installed distributions and the host facts with
+      the stamp), against uv's own no-op (`uv pip install -r pins` into the env uv already built)
 plus the first `import` a user pays afterwards (bytecode written or not). With --skip-smoke, llmenv writes the
 bytecode of the checked modules in a detached process after it returns; the script records how long after, and
 waits for it before timing the next import or starting another run. Medians of --runs runs.
@@ -60,6 +61,11 @@ class Case:
         install = [self.uv, "pip", "install", "-q", "--python", str(target / "bin/python"), *self.source]
         t += timed([*install, "-r", str(self.pins)], env=self.uv_env)
         return t + timed([str(target / "bin/python"), "-c", self.imports])
+
+    def raw_uv_noop(self, target: Path) -> float:
+        """The raw tool's own no-op: `uv pip install -r pins` into the env it already built (uv: "Audited")."""
+        install = [self.uv, "pip", "install", "-q", "--python", str(target / "bin/python"), *self.source]
+        return timed([*install, "-r", str(self.pins)], env=self.uv_env)
 
     def raw_pip(self, target: Path) -> float:
         shutil.rmtree(target, ignore_errors=True)
@@ -125,6 +131,7 @@ def main() -> None:
         for _ in range(args.runs):
             results.setdefault("uv raw", []).append(case.raw_uv(work / "a"))
             results.setdefault("uv raw: next import", []).append(case.first_import(work / "a"))
+            results.setdefault("uv raw no-op", []).append(case.raw_uv_noop(work / "a"))
             results.setdefault("llmenv (uv)", []).append(case.llmenv(work / "c", "uv", "--force"))
             results.setdefault("llmenv (uv): bytecode ready after", []).append(warm_up_seconds(time.perf_counter()))
             results.setdefault("llmenv (uv): next import", []).append(case.first_import(work / "c"))

@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     HOST_UNSUITABLE = 3
     INSTALL_FAILED = 4
+    UNSAFE_STORE = 5
     INTERNAL = 70
     INTERRUPTED = 130
 
@@ -177,6 +178,15 @@ def error_document(exc: LlmenvError) -> dict[str, object]:
     return {"schema": "llmenv.error/1", "status": "error", "exit_code": int(exc.exit_code), "error": error}
 
 
+class UnsafeStoreError(LlmenvError):
+    """An environment store, generation, link, lock, stamp or log that another user owns or can write.
+
+    Running anything from it could run that user's code with the invoking user's rights (root's, on a shared
+    machine), so llmenv refuses instead of trusting it."""
+
+    exit_code = ExitCode.UNSAFE_STORE
+
+
 __all__ = [
     "BundleError",
     "ExitCode",
@@ -187,6 +197,7 @@ __all__ = [
     "LlmenvError",
     "ProfileError",
     "ProfileIssue",
+    "UnsafeStoreError",
     "UsageError",
     "error_document",
     "file_system_error",

@@ -182,4 +182,5 @@ def test_env_failing_import_and_conflict(cli: Callable[..., CliResult], tmp_path
 def test_env_missing(cli: Callable[..., CliResult], tmp_path: Path) -> None:
     result = cli("doctor", "--json", "--offline", "--env", str(tmp_path / "nope"))
     finding = findings(result)["env.python"]
-    assert finding["status"] == "fail" and "llmenv setup --env" in finding["fix"]
+    # The whole command: the profile doctor judged by (the default) and the env, not a bare `llmenv setup --env`.
+    assert finding["status"] == "fail" and f"`llmenv setup transformers --env {tmp_path / 'nope'}`" in finding["fix"]

@@ -89,7 +89,7 @@ def _install_fix(plan: Plan, profile: Profile, result: ProcResult) -> tuple[str,
         fix = mirror_fix(hosts, f"llmenv setup {ref} --env {plan.env}")
         return fix + "; the previous environment is unchanged", True
     return (
-        "check the pins and that the indexes serve them (`llmenv doctor` checks reachability); "
+        f"check the pins and that the indexes serve them (`{_doctor_command(profile)}` checks them); "
         "the previous environment is unchanged"
     ), False
 
@@ -123,6 +123,7 @@ def build_generation(
 ) -> BuildResult:
     """`compile_now=False` (nothing runs in the env right after) checks imports without writing bytecode and writes
     it in the background once the generation is committed; see docs/benchmarks.md for the numbers."""
+    from llmenv.probe.installed import installed_distributions
     from llmenv.verify.env import env_python, verify_env, warm_bytecode
 
     installer = get_installer(plan.backend.value)
@@ -134,7 +135,11 @@ def build_generation(
         result = installer.create(plan, gen, log)
         if not result.ok:
             raise _fail(
-                "creating the virtual environment", result, log, "check the interpreter with `llmenv doctor`", gen
+                "creating the virtual environment",
+                result,
+                log,
+                f"check the interpreter with `{_doctor_command(profile)}`",
+                gen,
             )
         steps.append(Step("create", time.perf_counter() - start, installer.name))
         start = time.perf_counter()
@@ -161,9 +166,9 @@ def build_generation(
             summary = "; ".join(f"{f.id}: {f.title} ({f.evidence[:200]})" for f in failed)
             raise ChecksFailed(
                 f"the new environment failed its checks, so {plan.env} was left as it was: {summary}",
-                fix=failed[0].fix or "see `llmenv doctor --env` output",
+                fix=_fresh_install_fix(failed[0], profile, log),
             )
-        store.commit(gen, stamp(plan, findings, profile.source))
+        store.commit(gen, stamp(plan, findings, profile.source, installed_distributions(gen), host(facts, plan)))
         store.clean(background=True)
         if not compile_now:
             imported = [f.id.removeprefix("env.import.") for f in findings if f.id.startswith("env.import.")]
@@ -174,10 +179,48 @@ def build_generation(
         raise
 
 
-def stamp(plan: Plan, findings: list[Finding], profile_source: str = "") -> dict[str, Any]:
+def _doctor_command(profile: Profile) -> str:
+    """The doctor run that checks this profile's host facts and indexes, whole and quoted."""
+    import shlex
+
+    from llmenv.verify.env.fixes import profile_ref
+
+    return shlex.join(["llmenv", "doctor", "--profile", profile_ref(profile)])
+
+
+def _fresh_install_fix(finding: Finding, profile: Profile, log: Path) -> str:
+    """A check failed on a generation just installed from the pins: re-running setup would install the same, so a
+    fix that says "rebuild" (and names the discarded generation) is replaced by what can help."""
+    from llmenv.verify.env.fixes import profile_ref
+
+    if finding.fix and "llmenv setup" not in finding.fix:
+        return finding.fix
+    return (
+        f"a fresh install of profile {profile_ref(profile)}'s pins fails this check, so re-running setup cannot "
+        f"help: correct the pins (or report it if they are right); the install log is {log}"
+    )
+
+
+def host(facts: HostFacts, plan: Plan) -> dict[str, Any]:
+    from llmenv.plan.drift import host_fingerprint
+
+    return host_fingerprint(facts, plan.python_version)
+
+
+def stamp(
+    plan: Plan,
+    findings: list[Finding],
+    profile_source: str = "",
+    installed: dict[str, str] | None = None,
+    host_facts: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What a re-run compares: the plan's key, and (since schema 2) the fingerprint of what is installed and of
+    the host facts the plan was made from, so drift is noticed and named (plan/drift.py)."""
     return {
+        "installed": installed if installed is not None else {},
+        "host": host_facts or {},
         "profile_source": profile_source,
-        "schema": 1,
+        "schema": 2,
         "key": plan.stamp_key(__version__),
         "llmenv_version": __version__,
         "profile": plan.profile,

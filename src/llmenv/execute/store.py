@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from llmenv.errors import LlmenvError, UsageError, short_path
+from llmenv.errors import LlmenvError, UnsafeStoreError, UsageError, short_path
 
 OWNER = "llmenv-owner.json"
 MARKER = "llmenv-generation.json"
@@ -46,7 +46,9 @@ class EnvStore:
     # -- ownership -------------------------------------------------------------------------------------------
 
     def check_ownership(self) -> None:
-        """Refuse to touch an env path (or its .llmenv folder) that llmenv did not create."""
+        """Refuse to touch an env path (or its .llmenv folder) that llmenv did not create, or that another user
+        owns or can write (check_store_is_private)."""
+        check_store_is_private(self)
         if self.env.is_symlink():
             target = Path(os.path.realpath(self.env))
             if target.parent != Path(os.path.realpath(self.home)):
@@ -72,6 +74,10 @@ class EnvStore:
     def ensure_home(self) -> None:
         created = not self.home.exists()
         self.home.mkdir(parents=True, exist_ok=True)
+        if created:
+            strip_others_write(self.home)
+        # Checked after mkdir too: another user may have created the folder between the first check and now.
+        check_private(self.home, "the environment store")
         ignore = self.home / ".gitignore"
         if not ignore.exists():
             # The store ignores itself for git, as virtualenv's venvs do (the link <env> is the user's to ignore).
@@ -84,6 +90,8 @@ class EnvStore:
                 if created:
                     _undo_new_folder(self.home, f".{OWNER}.tmp")
                 raise
+            strip_others_write(owner)
+        check_private(owner, "the store's owner marker")
 
     # -- lock ------------------------------------------------------------------------------------------------
 
@@ -95,7 +103,8 @@ class EnvStore:
             self.ensure_home()
         except OSError as exc:
             raise store_fault(exc, self.home) from None
-        lock = FileLock(str(self.home / "lock"))
+        check_private(self.home / "lock", "the store's lock file")
+        lock = FileLock(str(self.home / "lock"), mode=0o644)
         try:
             lock.acquire(timeout=0)
         except Timeout:
@@ -151,18 +160,23 @@ class EnvStore:
             last = 0
         number = max([last, *(int(p.name[4:]) for p in self.generations())]) + 1
         counter.write_text(f"{number}\n")
+        strip_others_write(counter)
         gen = self.home / f"gen-{number}"
         gen.mkdir()
+        strip_others_write(gen)
         try:
             _write_json(gen / MARKER, {"created": time.time(), "pid": os.getpid()})
         except OSError:
             _undo_new_folder(gen, f".{MARKER}.tmp")  # else an unmarked gen-N stays that no clean-up may delete
             raise
+        strip_others_write(gen / MARKER)
         return gen
 
     def commit(self, gen: Path, stamp: dict[str, Any]) -> None:
         """Stamp the generation, then move the link to it in one atomic rename."""
         _write_json(gen / STAMP, stamp)
+        for path in (gen / STAMP, gen / "bin", gen / "Scripts", gen / "pyvenv.cfg"):
+            strip_others_write(path)
         link_tmp = self.home / f".link-{os.getpid()}"
         if link_tmp.is_symlink() or link_tmp.exists():
             link_tmp.unlink()
@@ -292,6 +306,98 @@ def _undo_new_folder(folder: Path, tmp_name: str) -> None:
         pass
 
 
+# -- who may have written here: the store must be the invoking user's alone -----------------------------------
+#
+# Threat: on a world-writable parent (/tmp, a shared scratch disk) another local user can create `<env>.llmenv/`
+# with a forged owner marker before the first setup, or swap a generation in a store others can write; the next
+# setup (as root, say) would run that user's bin/python. So the store, its generations (and their bin/, marker and
+# stamp), the link, the lock and the counter must belong to the invoking user and not be writable by group or
+# others; anything else is refused before llmenv runs or trusts any of it.
+
+
+def check_store_is_private(store: EnvStore) -> None:
+    """Raise UnsafeStoreError when any part of the store another user owns or can write."""
+    if store.env.is_symlink():
+        check_private(store.env, "the environment link")
+    if not store.home.exists() and not store.home.is_symlink():
+        return
+    check_private(store.home, "the environment store")
+    for name, what in ((OWNER, "the store's owner marker"), ("lock", "the store's lock file")):
+        check_private(store.home / name, what)
+    check_private(store.home / "last-generation", "the store's generation counter")
+    for gen in store.generations():
+        check_private(gen, "the environment generation")
+        for name in (MARKER, STAMP, "bin", "Scripts", "pyvenv.cfg"):
+            check_private(gen / name, "the environment generation's " + name)
+
+
+def check_private(path: Path, what: str, group_may_write: bool = False) -> None:
+    """Refuse `path` if it exists and belongs to another user, or (unless a symbolic link, whose mode means
+    nothing) group or others can write to it. A no-op where there are no POSIX owners (Windows).
+
+    `group_may_write` is for folders llmenv does not create itself (the log folder under a umask of 002)."""
+    import stat
+
+    if not hasattr(os, "geteuid"):
+        return
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    me = os.geteuid()
+    problems = []
+    if info.st_uid != me:
+        problems.append(f"it belongs to {_user(info.st_uid)}, not to {_user(me)}, who runs llmenv")
+    writable = info.st_mode & (0o002 if group_may_write else 0o022) if not stat.S_ISLNK(info.st_mode) else 0
+    if writable:
+        who = " and ".join(w for w, bit in (("its group", 0o020), ("every user", 0o002)) if writable & bit)
+        problems.append(f"{who} can write to it (mode {stat.filemode(info.st_mode)})")
+    if not problems:
+        return
+    quoted = shlex_quote(str(path))
+    if info.st_uid != me:
+        fix = (
+            f"do not use it: another user may have put their own programs there. Check who made it "
+            f"(`ls -la {quoted}`), then use an --env in a folder only you can write (under your home), "
+            f"or remove it as that folder's owner"
+        )
+    else:
+        fix = f"if nobody else changed it, make it yours alone: `chmod -R go-w {quoted}`; then re-run"
+    raise UnsafeStoreError(
+        f"refusing to use {what} {path}: {'; '.join(problems)}. Another user could replace what llmenv would "
+        f"run there, and it would run as {_user(me)}",
+        where=str(path),
+        fix=fix,
+    )
+
+
+def strip_others_write(path: Path) -> None:
+    """Remove group and other write from something llmenv just created (a umask such as 002 leaves them)."""
+    import stat
+
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISLNK(info.st_mode) and info.st_mode & 0o022:
+        os.chmod(path, stat.S_IMODE(info.st_mode) & ~0o022)
+
+
+def _user(uid: int) -> str:
+    try:
+        import pwd
+
+        return f"user {pwd.getpwuid(uid).pw_name} (uid {uid})"
+    except (ImportError, KeyError):
+        return f"uid {uid}"
+
+
+def shlex_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
 def _delete_detached(folders: list[Path]) -> None:
     import sys
 
@@ -307,4 +413,13 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-__all__ = ["MARKER", "OWNER", "STAMP", "EnvStore", "LockTimeout", "check_env_path"]
+__all__ = [
+    "MARKER",
+    "OWNER",
+    "STAMP",
+    "EnvStore",
+    "LockTimeout",
+    "check_env_path",
+    "check_private",
+    "check_store_is_private",
+]

@@ -193,7 +193,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "llmenv setup --json",
         ["status", "exit_code", "env", "plan", "steps", "findings", "smoke"],
         {
-            "status": {"enum": ["planned", "created", "updated", "up-to-date"]},
+            "status": {"enum": ["planned", "created", "updated", "repaired", "up-to-date", "smoke-only"]},
+            "changes": {"type": "array", "items": {"type": "string"}},
             "exit_code": {"enum": [0, 1]},
             "env": {"type": "string"},
             "generation": _STRING_OR_NULL,

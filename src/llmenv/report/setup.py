@@ -23,6 +23,7 @@ def setup_json(report: SetupReport) -> dict[str, Any]:
         "env": str(report.env),
         "generation": str(report.generation) if report.generation else None,
         "plan": report.plan.to_dict(),
+        "changes": list(report.changes),
         "steps": [{"name": s.name, "seconds": round(s.seconds, 3), "detail": s.detail} for s in report.steps],
         "findings": [f.to_dict() for f in report.findings],
         "log": str(report.log) if report.log else None,
@@ -99,19 +100,22 @@ def print_setup(report: SetupReport) -> None:
     if report.status != "up-to-date":
         for warning in plan.warnings:
             stderr_console().print(f"warning: {warning}")
-    if report.status == "up-to-date":
+    if report.status in ("up-to-date", "smoke-only"):
+        what = "nothing to do" if report.status == "up-to-date" else "ran only its smoke test, which it had not passed"
         console.print(
             f"{report.env} is up to date (profile {plan.profile}, Python {plan.python_version}, "
-            f"{plan.accelerator.value}{variant}); nothing to do ({report.seconds:.2f} s)"
+            f"{plan.accelerator.value}{variant}); {what} ({report.seconds:.2f} s)"
         )
         return
-    verb = {"created": "Created", "updated": "Updated"}[report.status]
+    verb = {"created": "Created", "updated": "Updated", "repaired": "Repaired"}[report.status]
     failed = [f for f in report.findings if f.status.value == "fail"]
     skipped = [f for f in report.findings if f.status.value == "skip"]
     console.print(
         f"{verb} {report.env} -> {report.generation} in {report.seconds:.1f} s: profile {plan.profile}, "
         f"Python {plan.python_version}, {plan.backend.value}, {plan.accelerator.value}{variant}"
     )
+    for change in report.changes:
+        console.print(f"  changed: {change}")
     steps = ", ".join(f"{s.name} {s.seconds:.1f} s" for s in report.steps)
     console.print(f"  steps: {steps}")
     ok = [f for f in report.findings if f.status.value == "ok"]

@@ -22,7 +22,7 @@ from llmenv.workflow.smoke import SmokeOptions, smoke
 
 @dataclass(frozen=True)
 class SetupReport:
-    status: str  # planned | created | updated | up-to-date
+    status: str  # planned | created | updated | repaired | up-to-date | smoke-only
     plan: Any  # llmenv.plan.model.Plan
     env: Path
     generation: Path | None
@@ -31,6 +31,7 @@ class SetupReport:
     log: Path | None
     seconds: float
     smoke: Any = None  # llmenv.verify.smoke.runner.SmokeResult when the smoke test ran
+    changes: tuple[str, ...] = ()  # what a re-run found changed (drift, host, profile), in words
 
     @property
     def exit_code(self) -> int:
@@ -63,7 +64,11 @@ def setup(
     )
     if result.passed and not result.data.synthetic:  # a synthetic run proves no accuracy: run again next time
         record.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
-    return dataclasses.replace(report, smoke=result, seconds=report.seconds + (result.result or {}).get("wall_s", 0.0))
+    # An env that was already up to date but had not passed its smoke test (built with --skip-smoke): the only
+    # work done was the smoke test, and the status says so.
+    status = "smoke-only" if report.status == "up-to-date" else report.status
+    seconds = report.seconds + (result.result or {}).get("wall_s", 0.0)
+    return dataclasses.replace(report, status=status, smoke=result, seconds=seconds)
 
 
 SMOKE_RECORD = "llmenv-smoke.json"
@@ -71,7 +76,7 @@ SMOKE_RECORD = "llmenv-smoke.json"
 
 def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None]]) -> SetupReport:
     from llmenv.execute.build import build_generation
-    from llmenv.execute.store import EnvStore
+    from llmenv.execute.store import EnvStore, check_private
     from llmenv.paths import new_log
     from llmenv.profiles.load import load_profile
     from llmenv.workflow.hub import hub_endpoint
@@ -82,11 +87,14 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
     store = EnvStore.at(env)
     store.check_path()
     store.check_ownership()
+    rerun = Rerun(None, None, (), repair=False)
     if not options.force and not options.dry_run:
-        current = _up_to_date(store, profile, options)
-        if current is not None:
+        rerun = _rerun(store, profile, options)
+        if rerun.plan is not None:
             _drop_leftovers(store)
-            return SetupReport("up-to-date", current[0], env, current[1], (), (), None, time.perf_counter() - start)
+            return SetupReport("up-to-date", rerun.plan, env, rerun.current, (), (), None, time.perf_counter() - start)
+        if rerun.changes:
+            progress(f"{'repairing' if rerun.repair else 'updating'}: {'; '.join(rerun.changes)}")
     progress("probing the host")
     from packaging.specifiers import SpecifierSet
 
@@ -106,13 +114,22 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
     progress(f"locking {store.home.name}")
     with store.locked(options.lock_timeout, on_wait=lambda: progress(f"waiting: another setup holds {env}'s lock")):
         stamp = store.stamp()
+        current = store.current()
         complete = stamp is not None and all(isinstance(stamp.get(k), str) for k in ("python", "python_version"))
-        if stamp and complete and not options.force and stamp.get("key") == plan.stamp_key(__version__):
+        if (
+            stamp
+            and complete
+            and current is not None
+            and not options.force
+            and stamp.get("key") == plan.stamp_key(__version__)
+            and not _installed_drift(stamp, current)
+        ):
             # Another setup finished the same work while we waited for the lock.
-            return SetupReport("up-to-date", plan, env, store.current(), (), (), None, time.perf_counter() - start)
+            return SetupReport("up-to-date", plan, env, current, (), (), None, time.perf_counter() - start)
         store.clean(background=True)
-        existed = store.current() is not None
+        existed = current is not None
         log = new_log("setup")
+        check_private(log.parent, "the log folder", group_may_write=True)
         lock = Path(plan.lock_file) if plan.lock_file else None
         # When the smoke test follows, the checks write the bytecode it is about to read; else it is written in
         # the background so the verified env is ready sooner (docs/benchmarks.md).
@@ -121,7 +138,7 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
             result = build_generation(
                 store, plan, profile, facts, log, progress, requirements_file=lock, compile_now=smoke_follows
             )
-    status = "updated" if existed else "created"
+    status = ("repaired" if rerun.repair else "updated") if existed else "created"
     return SetupReport(
         status,
         plan,
@@ -131,6 +148,7 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
         tuple(result.findings),
         log,
         time.perf_counter() - start,
+        changes=rerun.changes,
     )
 
 
@@ -166,20 +184,33 @@ def _with_managed_python(
     return dataclasses.replace(plan, python=Choice(str(python), why), python_version=version)
 
 
-def _up_to_date(store: Any, profile: Profile, options: SetupOptions) -> tuple[Any, Path] | None:
-    """The fast path of a re-run: recompute the plan from cheap facts and compare it with the stamp."""
+@dataclass(frozen=True)
+class Rerun:
+    """What a re-run found: `plan` and `current` when nothing changed, else the changes in words.
+
+    `repair` is set when the plan still holds but the environment drifted from it (a package removed, changed or
+    added by hand, its interpreter gone): the new generation then repairs rather than updates."""
+
+    plan: Any
+    current: Path | None
+    changes: tuple[str, ...]
+    repair: bool
+
+
+def _rerun(store: Any, profile: Profile, options: SetupOptions) -> Rerun:
+    """The fast path of a re-run: recompute the plan from cheap facts, compare it, the installed distributions and
+    the host facts with the stamp. Starts no process in the env (docs/benchmarks.md: no-op re-run)."""
     from llmenv.errors import LlmenvError
+    from llmenv.plan.drift import host_changes, host_fingerprint, plan_changes
     from llmenv.probe import probe_for_rerun
-    from llmenv.process import run
-    from llmenv.verify.env import env_python
 
     stamp = store.stamp()
     current = store.current()
     if not stamp or current is None:
-        return None
+        return Rerun(None, None, (), repair=False)
     python, version = stamp.get("python"), stamp.get("python_version")
     if not isinstance(python, str) or not isinstance(version, str):
-        return None  # a stamp from another version, or edited by hand: rebuild rather than trust it
+        return Rerun(None, None, (), repair=False)  # a stamp from another version, or edited by hand: rebuild
     facts = probe_for_rerun(python, version, "")
     try:
         # Reachability of the variant index is taken from the stamp: probing it would cost up to seconds.
@@ -188,12 +219,56 @@ def _up_to_date(store: Any, profile: Profile, options: SetupOptions) -> tuple[An
         )
         plan = with_lock(plan, profile, facts)
     except LlmenvError:
-        return None
+        return Rerun(None, None, (), repair=False)
     if stamp.get("key") != plan.stamp_key(__version__):
-        return None
-    if not run([str(env_python(current)), "-c", "pass"], timeout=30).ok:
-        return None  # the env no longer runs (its base interpreter was removed?): rebuild
-    return plan, current
+        # The variant (cu126 → cu130) when the profile has one, else the accelerator (cpu → cuda).
+        variant = (
+            stamp.get("variant") or stamp.get("accelerator"),
+            plan.variant.value if plan.variant else plan.accelerator.value,
+        )
+        now = {**plan.to_dict(), "python": plan.python.value, "backend": plan.backend.value}
+        now |= {"accelerator": plan.accelerator.value, "llmenv_version": __version__}
+        changes = host_changes(stamp.get("host"), host_fingerprint(facts, plan.python_version), variant)
+        changes += plan_changes(stamp, now)
+        return Rerun(None, None, tuple(changes or ["the plan changed (indexes, lock file or pins)"]), repair=False)
+    drift = _installed_drift(stamp, current)
+    if drift:
+        return Rerun(None, None, tuple(drift), repair=True)
+    return Rerun(plan, current, (), repair=False)
+
+
+def _installed_drift(stamp: dict[str, Any], current: Path) -> list[str]:
+    """What was installed, removed or changed in the env since its stamp, in words ([] when nothing)."""
+    from packaging.markers import default_environment
+
+    from llmenv.plan.drift import installed_changes
+    from llmenv.probe.installed import installed_distributions, requirements_in
+    from llmenv.verify.env import env_python
+
+    python = env_python(current)
+    if not python.exists():
+        return [f"the environment's Python {python} no longer runs (its base interpreter was removed?)"]
+    recorded = stamp.get("installed")
+    if not isinstance(recorded, dict):
+        return []  # a stamp from before fingerprints: nothing to compare with
+    now = installed_distributions(current)
+    if now == recorded:
+        return []
+    requires = [(r.dependent, r.dependent_version, r.requirement) for r in requirements_in(current)]
+    version = str(stamp.get("python_version") or "")
+    markers = {str(k): str(v) for k, v in default_environment().items()}
+    if version:
+        markers |= {"python_version": ".".join(version.split(".")[:2]), "python_full_version": version}
+    return installed_changes(recorded, now, requires, markers)
+
+
+def _reachability_from(
+    stamp: dict[str, Any], profile: Profile, facts: HostFacts, options: SetupOptions
+) -> dict[str, bool]:
+    from llmenv.plan.variant import choose_variant
+
+    url = choose_variant(profile, facts, options.accelerator or profile.accelerator).index_url
+    return {url: not stamp.get("variant_index_fallback")} if url else {}
 
 
 def _drop_leftovers(store: Any) -> None:
@@ -208,15 +283,6 @@ def _drop_leftovers(store: Any) -> None:
             store.clean(background=True)
     except LlmenvError:
         pass  # busy or not writable: the next setup that builds will clean up
-
-
-def _reachability_from(
-    stamp: dict[str, Any], profile: Profile, facts: HostFacts, options: SetupOptions
-) -> dict[str, bool]:
-    from llmenv.plan.variant import choose_variant
-
-    url = choose_variant(profile, facts, options.accelerator or profile.accelerator).index_url
-    return {url: not stamp.get("variant_index_fallback")} if url else {}
 
 
 __all__ = ["SMOKE_RECORD", "SetupReport", "setup"]

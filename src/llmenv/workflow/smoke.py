@@ -29,7 +29,7 @@ def smoke(
     options: SmokeOptions, on_event: Callable[[dict[str, Any]], None], on_download: Callable[[int, int | None], None]
 ) -> Any:
     from llmenv.errors import UsageError
-    from llmenv.execute.store import EnvStore
+    from llmenv.execute.store import EnvStore, check_store_is_private
     from llmenv.paths import new_log
     from llmenv.profiles.load import load_profile
     from llmenv.verify.smoke.data import prepare
@@ -37,6 +37,10 @@ def smoke(
 
     profile_ref = options.profile
     env = options.env
+    if env is not None:
+        # An env llmenv built lives in a store; one another user owns or can write is refused before its stamp is
+        # read or its Python runs (execute/store.py).
+        check_store_is_private(EnvStore.at(env))
     if profile_ref is None and env is not None:
         stamp = EnvStore.at(env).stamp()
         if stamp:
@@ -50,6 +54,7 @@ def smoke(
             where="--framework",
             fix="pass --framework torch, keras or transformers",
         )
+    _require_env(env, profile_ref or DEFAULT_PROFILE, options.env is not None)
     threshold = profile.smoke.min_accuracy if profile.smoke else 0.75
     budget = float(profile.smoke.time_budget_s) if profile.smoke else 600.0
     epochs = options.epochs or (profile.smoke.epochs if profile.smoke else None)
@@ -138,6 +143,28 @@ def _hub_env(options: SmokeOptions, profile: Any) -> tuple[dict[str, str], str |
         else:
             check_hub(model, url, source, _command(options))
     return env, mirrors.url("imdb")
+
+
+def _require_env(env: Path, profile: str, given: bool) -> None:
+    """No interpreter at the env path: a usage error naming the path, not a crashed run (exit 2)."""
+    import shlex
+
+    from llmenv.errors import UsageError
+    from llmenv.verify.env import env_python
+
+    python = env_python(env)
+    if python.exists():
+        return
+    what = "no environment" if not env.exists() and not env.is_symlink() else "no Python environment"
+    source = "--env" if given else "the profile's default env"
+    raise UsageError(
+        f"{what} at {env} (looked for {python}; from {source})",
+        where=str(env),
+        fix=(
+            f"create it with `llmenv setup {shlex.quote(profile)} --env {shlex.quote(str(env))}`, "
+            "or point --env at an existing environment"
+        ),
+    )
 
 
 __all__ = ["SmokeOptions", "smoke"]

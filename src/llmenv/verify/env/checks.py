@@ -7,6 +7,7 @@ consistency; the GPU checks live in `gpu.py`.
 from __future__ import annotations
 
 import os
+import shlex
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from llmenv.probe.libpath import Shadow, shadowing_libraries
 from llmenv.process import run
 from llmenv.profiles.model import Profile
 from llmenv.verify.env.context import user_context_findings
+from llmenv.verify.env.fixes import setup_command
 from llmenv.verify.env.gpu import tf_gpu_finding, torch_gpu_finding
 from llmenv.verify.env.plumbing import (
     IMPORT_TIMEOUT,
@@ -59,7 +61,7 @@ def verify_env(
                 "env",
                 f"no environment at {env}",
                 f"{python} does not exist",
-                f"create it with `llmenv setup --env {env}`",
+                f"create it with `{setup_command(profile, env)}`",
             )
         ]
     named = list(profile.checks.imports) if profile and profile.checks.imports else []
@@ -76,7 +78,8 @@ def verify_env(
                     "env",
                     "the environment's Python does not run",
                     f"{python}: {result.describe_failure()}",
-                    f"rebuild it with `llmenv setup --env {env} --force` (its base interpreter may have been removed)",
+                    f"rebuild it with `{setup_command(profile, env, force=True)}` "
+                    "(its base interpreter may have been removed)",
                 )
             ]
         findings = [ok("env.python", "env", f"Python {info['version']} ({info['bits']}-bit)", f"{info['executable']}")]
@@ -87,7 +90,7 @@ def verify_env(
                     "env",
                     f"Python {info['version']} is outside the profile's {profile.python}",
                     f"{python}",
-                    f"rebuild with `llmenv setup {profile.name} --env {env} --force`",
+                    f"rebuild with `{setup_command(profile, env, force=True)}`",
                 )
             )
         installed: dict[str, str] = {str(canonicalize_name(k)): str(v) for k, v in info["distributions"].items()}
@@ -98,15 +101,22 @@ def verify_env(
             ]
         imports = [future.result() for future in started]
         shadows = shadowing_libraries()
-        findings += [_import_finding(r, shadows) for r in imports]
+        rebuild = setup_command(profile, env, force=True)
+        findings += [_import_finding(r, rebuild, shadows) for r in imports]
         if shadows:
             findings.append(_shadow_finding(shadows, ok_imports=all(r.ok for r in imports)))
         if profile:
             concrete = decision.accelerator.value if decision else _named(accelerator)
             findings += check_versions(
-                profile.packages_for(concrete), installed, info["markers"], profile.checks.versions
+                profile.packages_for(concrete),
+                installed,
+                info["markers"],
+                profile.checks.versions,
+                setup_command(profile, env),
             )
         findings.append(deps_future.result())
+        if findings[-1].status is Status.FAIL:
+            findings[-1] = _with_fix(findings[-1], setup_command(profile, env))
     imported = {r.module: r for r in imports if r.ok}
     if user_context:
         findings += user_context_findings(python, list(dict.fromkeys(m.split(".")[0] for m in imported)))
@@ -172,13 +182,12 @@ def _base_python_gone(env: Path, python: Path, profile: Profile | None) -> Findi
     a dangling link. It exists, so "no environment" would send the user looking in the wrong place."""
     home = venv_home(str(env)) or "its base interpreter's folder"
     target = os.readlink(python) if python.is_symlink() else str(python)
-    name = f" {profile.name}" if profile else ""
     return fail(
         "env.python",
         "env",
         f"the environment at {env} exists, but the Python it was built from is gone",
         f"{python} -> {target}, which does not exist (pyvenv.cfg home = {home})",
-        f"rebuild it with `llmenv setup{name} --env {env} --force` (a venv cannot be moved to another Python)",
+        f"rebuild it with `{setup_command(profile, env, force=True)}` (a venv cannot be moved to another Python)",
     )
 
 
@@ -194,15 +203,17 @@ def _shadow_finding(shadows: list[Shadow], ok_imports: bool) -> Finding:
     return fail("env.ld-library-path", "env", title, listed, fix)
 
 
-def _import_finding(r: ImportResult, shadows: list[Shadow] | None = None) -> Finding:
+def _import_finding(r: ImportResult, rebuild: str, shadows: list[Shadow] | None = None) -> Finding:
     fid = f"env.import.{r.module}"
     if r.ok:
         version = f" {r.version}" if r.version else ""
         return ok(fid, "env", f"import {r.module}{version}", f"{r.seconds:.2f} s")
-    return fail(fid, "env", f"import {r.module} fails", r.error or "", _import_fix(r.error or "", shadows or []))
+    return fail(
+        fid, "env", f"import {r.module} fails", r.error or "", _import_fix(r.error or "", rebuild, shadows or [])
+    )
 
 
-def _import_fix(error: str, shadows: list[Shadow] | None = None) -> str:
+def _import_fix(error: str, rebuild: str, shadows: list[Shadow] | None = None) -> str:
     if shadows and any(
         s in error for s in ("GLIBCXX", "CXXABI", "undefined symbol", "cannot open shared object", ".so")
     ):
@@ -217,14 +228,18 @@ def _import_fix(error: str, shadows: list[Shadow] | None = None) -> str:
     if "Keras 3" in error:
         return "install tf-keras and set TF_USE_LEGACY_KERAS=1, or pin transformers<5"
     if "No module named" in error:
-        return "the package is missing: re-run `llmenv setup` for this env"
+        return f"the package is missing: rebuild the env with `{rebuild}`"
     if "libcudnn" in error or "libcuda" in error or "cannot open shared object" in error:
         return "a CUDA library is missing or shadowed: check LD_LIBRARY_PATH and the driver (`nvidia-smi`)"
-    return "re-run `llmenv setup --force` for this env; if it persists, report it with this error"
+    return f"rebuild the env with `{rebuild}`; if it persists, report it with this error"
 
 
 def check_versions(
-    requirements: tuple[str, ...], installed: dict[str, str], markers: dict[str, str], extra: dict[str, str]
+    requirements: tuple[str, ...],
+    installed: dict[str, str],
+    markers: dict[str, str],
+    extra: dict[str, str],
+    repair: str = "llmenv setup",
 ) -> list[Finding]:
     problems = []
     checked = 0
@@ -251,7 +266,7 @@ def check_versions(
                 "env",
                 f"{len(problems)} installed versions differ from the profile",
                 "; ".join(problems),
-                "re-run `llmenv setup` to bring the env back to its pins",
+                f"bring the env back to its pins with `{repair}`",
             )
         ]
     return [ok("env.versions", "env", f"{checked} pinned packages match", "installed versions satisfy every pin")]
@@ -276,7 +291,8 @@ def check_dependencies(python: Path) -> Finding:
             "env",
             "dependency check did not run",
             result.describe_failure(),
-            "run `uv pip check` by hand",
+            f"run `{shlex.join([uv, 'pip', 'check', '--python', str(python)] if uv else [str(python), '-m', 'pip', 'check'])}`"
+            " by hand",
         )
     conflicts = [line.strip() for line in text.splitlines() if "requires" in line or "has requirement" in line]
     return fail(
@@ -286,6 +302,16 @@ def check_dependencies(python: Path) -> Finding:
         "; ".join(conflicts[:8]) or text[-500:],
         "re-run `llmenv setup`; if the profile itself pins incompatible versions, adjust the pins",
     )
+
+
+def _with_fix(finding: Finding, repair: str) -> Finding:
+    import dataclasses
+
+    fix = (
+        f"rebuild the env from its pins with `{repair}`; if the profile itself pins incompatible versions, "
+        "adjust the pins"
+    )
+    return dataclasses.replace(finding, fix=fix)
 
 
 __all__ = ["check_dependencies", "check_versions", "verify_env"]

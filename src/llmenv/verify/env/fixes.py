@@ -1,0 +1,34 @@
+"""The commands an env finding's fix gives: whole (profile and --env) and correct when pasted.
+
+"re-run `llmenv setup`" alone, taken literally, builds ./.venv with the default profile; the fix must name the
+profile the check judged against and the env it judged, quoted for a POSIX shell (a test runs each one literally).
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+from llmenv.profiles.model import Profile
+
+DEFAULT_REF = "transformers"
+
+
+def profile_ref(profile: Profile | None) -> str:
+    """How to name the profile on a command line from any folder: built-in and user profiles by name, others by
+    the path of their file (a ./profiles name only works from that folder)."""
+    if profile is None:
+        return DEFAULT_REF
+    return profile.name if profile.origin in ("builtin", "user") else str(profile.source)
+
+
+def setup_command(profile: Profile | None, env: Path, *, force: bool = False) -> str:
+    """`llmenv setup PROFILE --env ENV [--force]`, quoted. Without --force, setup repairs an env whose packages
+    drifted from its stamp; --force also rebuilds one whose files changed behind its metadata."""
+    words = ["llmenv", "setup", profile_ref(profile), "--env", str(env)]
+    if force:
+        words.append("--force")
+    return shlex.join(words)
+
+
+__all__ = ["profile_ref", "setup_command"]
