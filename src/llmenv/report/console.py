@@ -60,13 +60,15 @@ def human_size(mb: float) -> str:
 def stdout_console() -> Console:
     from rich.console import Console
 
-    return Console(markup=False, highlight=False, emoji=False, no_color=plain_output(), soft_wrap=False)
+    # soft_wrap: rich never inserts line breaks into a line (a path split by rich cannot be pasted); the terminal
+    # wraps it visually.
+    return Console(markup=False, highlight=False, emoji=False, no_color=plain_output(), soft_wrap=True)
 
 
 def stderr_console() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, markup=False, highlight=False, emoji=False, no_color=plain_output())
+    return Console(stderr=True, markup=False, highlight=False, emoji=False, no_color=plain_output(), soft_wrap=True)
 
 
 def print_error(text: str) -> None:
