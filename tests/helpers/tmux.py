@@ -63,9 +63,10 @@ class Pane:
         self._run("pipe-pane", "-t", "t", "-o", f"cat >> {shlex.quote(str(self.raw))}")
         self.go.touch()
 
-    def screen(self) -> str:
-        """The screen and its scrollback, as a person sees it now (trailing blanks removed)."""
-        text = self._run("capture-pane", "-p", "-J", "-t", "t", "-S", "-500")
+    def screen(self, colors: bool = False) -> str:
+        """The screen and its scrollback, as a person sees it now (trailing blanks removed); `colors` keeps the
+        escape sequences (for pictures)."""
+        text = self._run("capture-pane", "-p", "-J", *(["-e"] if colors else []), "-t", "t", "-S", "-500")
         return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
 
     def wait_for(self, pattern: str, timeout: float = 120.0, every: float = 0.2) -> list[str]:
