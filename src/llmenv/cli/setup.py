@@ -67,7 +67,7 @@ def setup(
 
     check_accelerator(accelerator)
     if backend not in BACKENDS:
-        raise UsageError(f"unknown backend '{backend}'", where="--backend", fix="use auto, uv or pip")
+        raise UsageError(f"unknown backend '{backend}'", where="--backend", fix=did_you_mean(backend, BACKENDS))
     if shell is not None and shell not in SHELLS:
         raise UsageError(f"unknown shell '{shell}'", where="--shell", fix=did_you_mean(shell, SHELLS))
     options = SetupOptions(
