@@ -93,7 +93,7 @@ def setup(
     except BaseException:
         display.close(failed=True)
         raise
-    display.close()
+    display.close(failed=report.smoke is not None and not report.smoke.passed)
     if report.status != "planned":
         from llmenv.report.ci import CiReport, publish
 
