@@ -1,13 +1,15 @@
-"""Render the README's terminal pictures from real runs: `llmenv doctor` and `llmenv setup torch` are run here,
-their coloured output captured and saved as SVG by rich. Nothing is drawn by hand.
+"""Render the README's terminal pictures from real runs in a real terminal: `llmenv setup torch` and `llmenv doctor`
+run in a tmux pane (tests/helpers/tmux.py, the same harness as the terminal tests), the pane's screen is captured
+with its colours, once while the live region shows the training bar and once at the end, and rich saves each as
+SVG. Nothing is drawn by hand.
 
-    .venv/bin/python scripts/docs_svg.py
+    .venv-dev/bin/python scripts/docs_svg.py
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -15,34 +17,59 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "img"
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.helpers.tmux import EXIT, Pane  # noqa: E402
+
+DOCS = ROOT / "docs" / "img"
+WIDTH = 110
 
 
-def capture(argv: list[str], cwd: Path) -> str:
-    env = {**os.environ, "FORCE_COLOR": "1", "COLUMNS": "110"}
-    env.pop("NO_COLOR", None)
-    env.pop("CI", None)
-    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
-    return done.stderr + done.stdout
-
-
-def save(name: str, command: str, output: str) -> None:
-    console = Console(record=True, width=110, force_terminal=True)
+def save(name: str, command: str, screen: str) -> None:
+    screen = re.sub(r"\n?.*\[exit \d+\].*$", "", screen, flags=re.S)  # the harness's marker is not llmenv's output
+    console = Console(record=True, width=WIDTH, force_terminal=True, color_system="truecolor")
     console.print(Text(f"$ {command}", style="bold"))
-    console.print(Text.from_ansi(output))
+    console.print(Text.from_ansi(screen))
     DOCS.mkdir(parents=True, exist_ok=True)
     console.save_svg(str(DOCS / f"{name}.svg"), title=command)
     print(f"wrote {DOCS / name}.svg")
 
 
+def run(argv: list[str], cwd: Path, folder: Path, during: str | None = None) -> tuple[str | None, str]:
+    pane = Pane(folder, width=WIDTH, height=60)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUAL_ENV")}
+    env["SHELL"] = "/bin/bash"
+    try:
+        pane.start(argv, env, cwd)
+        live = None
+        if during:
+            pane.wait_for(during, timeout=900, every=0.2)
+            live = pane.screen(colors=True)
+        pane.wait_for(EXIT, timeout=1200)
+        return live, pane.screen(colors=True)
+    finally:
+        pane.close()
+
+
 def main() -> None:
     llmenv = [sys.executable, "-m", "llmenv"]
+    data = ROOT.parent / "shared" / "data" / "imdb" / "aclImdb-mini.tar.gz"
     with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
-        save("doctor", "llmenv doctor", capture([*llmenv, "doctor"], work))
-        data = Path(__file__).resolve().parents[2] / "shared" / "data" / "imdb" / "aclImdb-mini.tar.gz"
+        work = Path(folder) / "project"
+        work.mkdir()
+        _, doctor = run([*llmenv, "doctor"], work, Path(folder))
+        save("doctor", "llmenv doctor", doctor)
         extra = ["--data", str(data)] if data.is_file() else ["--skip-smoke"]
-        save("setup", "llmenv setup torch", capture([*llmenv, "setup", "torch", *extra], work))
+        live, final = run(
+            [*llmenv, "setup", "torch", *extra],
+            work,
+            Path(folder),
+            during=r"epoch 2/\d+ .*steps" if data.is_file() else None,
+        )
+        if live:
+            save("setup-live", "llmenv setup torch   (while it trains)", live)
+        save("setup", "llmenv setup torch", final)
 
 
 if __name__ == "__main__":

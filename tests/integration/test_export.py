@@ -133,3 +133,18 @@ def test_workflow_profile_path_exists_from_the_repository_root(cli: Callable[...
     assert not re.search(r"pip install [^\n]*\bllmenv\b(?![-/.\w])", text)
     spec = re.search(r"^\s+LLMENV_SPEC: (\S+)$", text, re.M)
     assert spec and (project / spec.group(1)).is_file(), text
+
+
+def test_project_profile_exports_stay_lint_clean(cli: Callable[..., CliResult], project: Path) -> None:
+    from tests.integration.test_ci_outputs import tool
+
+    assert cli("export", "profiles/my-torch.yaml", "--format", "dockerfile", "-o", "Dockerfile").code == 0
+    lint = subprocess.run(
+        [tool("hadolint"), "--failure-threshold", "info", str(project / "Dockerfile")], capture_output=True, text=True
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    workflow = project / ".github" / "workflows" / "llmenv.yml"
+    assert cli("export", "profiles/my-torch.yaml", "--format", "github-actions", "-o", str(workflow)).code == 0
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    lint = subprocess.run([tool("actionlint"), str(workflow)], capture_output=True, text=True, cwd=project)
+    assert lint.returncode == 0, lint.stdout + lint.stderr

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from llmenv.errors import ProfileError
 from llmenv.profiles.load import load_profile
 from llmenv.suggest import closest, did_you_mean
+from tests.conftest import CliResult
 
 
 def test_typos_find_the_name() -> None:
@@ -23,3 +26,15 @@ def test_a_mistyped_profile_name_gets_a_suggestion_as_its_fix() -> None:
         load_profile("torhc")
     text = info.value.render()
     assert text.splitlines()[-1].startswith("Fix: did you mean 'torch'?")
+
+
+def test_cli_names_get_suggestions(cli: Callable[..., CliResult]) -> None:
+    for args, fix in [
+        (("ci", "schema", "doctr"), "Fix: did you mean 'doctor'?"),
+        (("profiles", "show", "torch", "--accelerator", "cdua"), "Fix: did you mean 'cuda'?"),
+        (("export", "torch", "--format", "dockerfiel"), "Fix: did you mean 'dockerfile'?"),
+        (("smoke", "--framework", "troch"), "Fix: did you mean 'torch'?"),
+        (("setup", "--shell", "fsh"), "Fix: did you mean 'fish'?"),
+    ]:
+        result = cli(*args)
+        assert result.code == 2 and fix in result.err, (args, result.err)

@@ -37,7 +37,9 @@ def schema(name: Annotated[str, typer.Argument(help="doctor, probe, setup or smo
     from llmenv.report.schemas import SCHEMAS
 
     if name not in SCHEMAS:
-        raise UsageError(f"no schema named '{name}'", fix=f"use one of: {', '.join(SCHEMAS)}")
+        from llmenv.suggest import did_you_mean
+
+        raise UsageError(f"no schema named '{name}'", fix=did_you_mean(name, SCHEMAS))
     typer.echo(json.dumps(SCHEMAS[name], indent=2, sort_keys=True))
 
 

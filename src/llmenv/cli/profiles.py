@@ -45,10 +45,13 @@ def show(
 
     profile = load_profile(name)
     from llmenv.profiles.model import CONCRETE_ACCELERATORS
+    from llmenv.suggest import did_you_mean
 
     if accelerator is not None and accelerator not in CONCRETE_ACCELERATORS:
         raise UsageError(
-            f"unknown accelerator '{accelerator}'", where="--accelerator", fix="use cpu, cuda, rocm or mps"
+            f"unknown accelerator '{accelerator}'",
+            where="--accelerator",
+            fix=did_you_mean(accelerator, CONCRETE_ACCELERATORS),
         )
     view = resolved_view(profile, accelerator)
     if as_json:

@@ -91,7 +91,7 @@ def setup(
     check_lock_timeout(lock_timeout)
     stall_timeout()  # a bad LLMENV_STALL_TIMEOUT is a usage error now, not after the venv is built
     if backend not in BACKENDS:
-        raise UsageError(f"unknown backend '{backend}'", where="--backend", fix="use auto, uv or pip")
+        raise UsageError(f"unknown backend '{backend}'", where="--backend", fix=did_you_mean(backend, BACKENDS))
     if shell is not None and shell not in SHELLS:
         raise UsageError(f"unknown shell '{shell}'", where="--shell", fix=did_you_mean(shell, SHELLS))
     options = SetupOptions(
@@ -124,7 +124,7 @@ def setup(
     except BaseException:
         display.close(failed=True)
         raise
-    display.close()
+    display.close(failed=report.smoke is not None and not report.smoke.passed)
     if report.status != "planned":
         from llmenv.report.ci import CiReport, publish
 

@@ -75,11 +75,15 @@ def _safe_console(**options: Any) -> Console:
 
 
 def stdout_console() -> Console:
-    return _safe_console(markup=False, highlight=False, emoji=False, no_color=plain_output(), soft_wrap=False)
+    # soft_wrap: rich never inserts line breaks into a line (a path split by rich cannot be pasted); the terminal
+    # wraps it visually.
+    return _safe_console(markup=False, highlight=False, emoji=False, no_color=plain_output(), soft_wrap=True)
 
 
 def stderr_console() -> Console:
-    return _safe_console(stderr=True, markup=False, highlight=False, emoji=False, no_color=plain_output())
+    return _safe_console(
+        stderr=True, markup=False, highlight=False, emoji=False, no_color=plain_output(), soft_wrap=True
+    )
 
 
 def print_error(text: str) -> None:
