@@ -54,7 +54,6 @@ def smoke(
             where="--framework",
             fix="pass --framework torch, keras or transformers",
         )
-    _require_env(env, profile_ref or DEFAULT_PROFILE, options.env is not None)
     threshold = profile.smoke.min_accuracy if profile.smoke else 0.75
     budget = float(profile.smoke.time_budget_s) if profile.smoke else 600.0
     epochs = options.epochs or (profile.smoke.epochs if profile.smoke else None)
@@ -68,6 +67,7 @@ def smoke(
         )
     if tutorial:
         epochs = options.epochs or 10  # the tutorial's protocol, not the profile's quick check
+    _require_env(env, profile_ref or DEFAULT_PROFILE, options.env is not None)
     extra_env, imdb_url = _hub_env(options, profile)
     roles = dict(options.mirrors or {})
     if imdb_url:

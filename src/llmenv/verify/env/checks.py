@@ -102,7 +102,7 @@ def verify_env(
         imports = [future.result() for future in started]
         shadows = shadowing_libraries()
         rebuild = setup_command(profile, env, force=True)
-        findings += [_import_finding(r, rebuild, shadows) for r in imports]
+        findings += [_import_finding(r, shadows, rebuild) for r in imports]
         if shadows:
             findings.append(_shadow_finding(shadows, ok_imports=all(r.ok for r in imports)))
         if profile:
@@ -203,7 +203,9 @@ def _shadow_finding(shadows: list[Shadow], ok_imports: bool) -> Finding:
     return fail("env.ld-library-path", "env", title, listed, fix)
 
 
-def _import_finding(r: ImportResult, rebuild: str, shadows: list[Shadow] | None = None) -> Finding:
+def _import_finding(
+    r: ImportResult, shadows: list[Shadow] | None = None, rebuild: str = "llmenv setup --force"
+) -> Finding:
     fid = f"env.import.{r.module}"
     if r.ok:
         version = f" {r.version}" if r.version else ""
