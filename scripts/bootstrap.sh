@@ -2,6 +2,7 @@
 # llmenv bootstrap: from a machine with no Python to a verified environment.
 #
 #   sh bootstrap.sh [--mirror NAME|auto] [PROFILE] [llmenv setup options...]
+#   sh bootstrap.sh --bundle FILE [PROFILE] [llmenv setup options...]   (no network: see bootstrap_bundle.sh)
 #
 # Needs only a POSIX shell, curl or wget, tar, and unzip (or bsdtar). It fetches the uv wheel from the PyPI mirror
 # (hash-checked), takes the uv binary out of it, installs a managed CPython with uv into llmenv's data folder
@@ -13,7 +14,7 @@
 #   LLMENV_PYTHON_MIRROR   python-build-standalone mirror for uv (UV_PYTHON_INSTALL_MIRROR; default: from --mirror)
 #   LLMENV_PYTHON_VERSION  managed CPython to install (default 3.12)
 #   LLMENV_UV_VERSION      uv release to fetch (default 0.13.9: the Python builds uv knows are fixed per release)
-#   LLMENV_SPEC            what to install (default: llmenv)
+#   LLMENV_SPEC            what to install (default: this checkout when the script runs from one, else llmenv)
 #   LLMENV_DATA_DIR        where it all goes (default: $XDG_DATA_HOME/llmenv or ~/.local/share/llmenv)
 # The built-in sets below are the same URLs as src/llmenv/tables/mirrors.py (a test keeps them equal); sources in
 # docs/mirrors.md.
@@ -21,7 +22,13 @@ set -eu
 
 UV_VERSION=${LLMENV_UV_VERSION:-0.13.9}
 PY_VERSION=${LLMENV_PYTHON_VERSION:-3.12}
-SPEC=${LLMENV_SPEC:-llmenv}
+# llmenv is not published on PyPI: from a checkout (scripts/ beside pyproject.toml), install that checkout.
+checkout=$(CDPATH='' cd -- "${0%/*}/.." 2>/dev/null && pwd) || checkout=""
+if [ -n "$checkout" ] && [ -f "$checkout/pyproject.toml" ] && grep -q '^name = "llmenv"' "$checkout/pyproject.toml"; then
+  SPEC=${LLMENV_SPEC:-$checkout}
+else
+  SPEC=${LLMENV_SPEC:-llmenv}
+fi
 UPSTREAM_PYPI=https://pypi.org/simple
 
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
@@ -70,6 +77,31 @@ unzip_member() { # WHEEL MEMBER OUTPUT
   else die "neither unzip nor bsdtar is installed" "install unzip with your system's package manager" 3
   fi
 }
+
+# --bundle FILE: everything comes from the bundle, with no network (scripts/bootstrap_bundle.sh does the work;
+# the other arguments go to `llmenv setup --bundle FILE` unchanged).
+bundle=""
+prev=""
+for arg in "$@"; do
+  shift
+  if [ "$prev" = "--bundle" ]; then bundle=$arg; prev=""; continue; fi
+  case $arg in
+    --bundle) prev=--bundle; continue ;;
+    --bundle=*) bundle=${arg#--bundle=}; continue ;;
+  esac
+  set -- "$@" "$arg"
+  prev=""
+done
+[ "$prev" = "--bundle" ] && die "--bundle needs a file" "give the bundle made by \`llmenv bundle\`: --bundle FILE" 2
+if [ -n "$bundle" ]; then
+  here=$(CDPATH='' cd -- "${0%/*}" 2>/dev/null && pwd) || here=.
+  [ -f "$here/bootstrap_bundle.sh" ] || die "--bundle needs bootstrap_bundle.sh beside this script" \
+    "run scripts/bootstrap.sh from a copy of llmenv's scripts/ folder" 2
+  # shellcheck source=scripts/bootstrap_bundle.sh
+  . "$here/bootstrap_bundle.sh"
+  llmenv_bootstrap_bundle "$bundle" "$@"
+  exit $?
+fi
 
 # --mirror NAME / --mirror=NAME among the arguments (passed on to llmenv unchanged).
 mirror=${LLMENV_MIRROR:-}

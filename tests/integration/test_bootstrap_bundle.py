@@ -1,4 +1,4 @@
-"""`scripts/bootstrap_bundle.sh BUNDLE`: from a bundle that carries a CPython, on a machine with no Python on PATH
+"""`scripts/bootstrap.sh --bundle BUNDLE` (through scripts/bootstrap_bundle.sh): from a bundle that carries a CPython, on a machine with no Python on PATH
 and no network (`unshare -n`, root only), to a verified env. The CPython archive is made by the test from this
 machine's interpreter, in python-build-standalone's install_only layout (`python/bin`, `python/lib`)."""
 
@@ -17,7 +17,7 @@ from tests.conftest import REPO
 from tests.integration.test_bundle import needs_unshare
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
-SCRIPT = REPO / "scripts" / "bootstrap_bundle.sh"
+SCRIPT = REPO / "scripts" / "bootstrap.sh"
 TOOLS = ("sh", "tar", "gzip", "sha256sum", "grep", "mktemp", "mkdir", "rm", "find", "head", "cat", "env", "uname")
 SKIP_STDLIB = {"site-packages", "test", "idlelib", "tkinter", "turtledemo", "__pycache__"}
 
@@ -82,6 +82,7 @@ def test_bootstrap_from_a_bundle_with_no_python_on_path(tmp_path: Path) -> None:
         "-n",
         str(tools / "sh"),
         str(SCRIPT),
+        "--bundle",
         str(bundle),
         "--env",
         str(env),
