@@ -90,7 +90,18 @@ def _targets(tmp_path: Path) -> dict[str, Path]:
     }
 
 
-OUTPUTS = ["folder", "missing-parent", "under-a-file"]
+OUTPUTS = ["folder", "under-a-file"]
+
+
+@pytest.mark.parametrize("command", ["schema", "export"])
+def test_output_in_a_missing_folder_is_created(tmp_path: Path, command: str) -> None:
+    """`-o docker/Dockerfile` makes docker/ (as --junit makes its report folder): a missing folder is not an error."""
+    profile = _profile(tmp_path)
+    target = _targets(tmp_path)["missing-parent"]
+    args = ("profiles", "schema") if command == "schema" else ("export", str(profile), "--format", "dockerfile")
+    result = llmenv(*args, "-o", str(target), cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert target.is_file() and target.stat().st_size > 0
 
 
 @pytest.mark.parametrize("kind", OUTPUTS)

@@ -16,9 +16,10 @@ def _refuse(code: int, path: Path, option: str) -> UsageError:
     return output_error(OSError(code, os.strerror(code), str(path)), path, option)
 
 
-def check_output_file(path: Path | None, option: str, make_parents: bool = False) -> Path | None:
+def check_output_file(path: Path | None, option: str, make_parents: bool = True) -> Path | None:
     """The file may exist (it is replaced) but must not be a folder, and its folder must exist (or, with
-    `make_parents`, be creatable) and be writable."""
+    `make_parents`, be creatable: `-o docker/Dockerfile` makes docker/, as `--junit reports/x.xml` does) and be
+    writable."""
     if path is None:
         return None
     if path.is_dir():
@@ -52,6 +53,7 @@ def check_output_dir(path: Path | None, option: str) -> Path | None:
 
 def write_output(path: Path, text: str, option: str) -> None:
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise output_error(exc, path, option) from None
