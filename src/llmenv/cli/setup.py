@@ -221,7 +221,7 @@ def rollback(
         raise UsageError(
             f"{env} is not an environment llmenv made (there is no {store.home.name} beside it)",
             where=str(env),
-            fix="give the path of an environment built by `llmenv setup`, such as --env .venv",
+            fix=_rollback_fix(store, env),
         )
 
     def waiting() -> None:

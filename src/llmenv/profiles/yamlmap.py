@@ -176,7 +176,7 @@ def _special_character(text: str) -> YamlProblem | None:
         return None
     code = ord(match.group())
     line = text.count("\n", 0, match.start()) + 1
-    name = "a NUL byte (0x00)" if code == 0 else f"the control character 0x{code:02x}"
+    name = "a NUL byte (U+0000)" if code == 0 else f"the control character U+{code:04X} (0x{code:02x})"
     return YamlProblem(
         line,
         "",
