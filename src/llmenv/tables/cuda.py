@@ -88,6 +88,51 @@ def min_driver_for(cuda: str, os_name: str = "Linux") -> str | None:
     return None
 
 
+def family_min_driver(cuda: str, os_name: str = "Linux") -> str | None:
+    """The lowest driver that runs any build of `cuda`'s major family (minor-version compatibility, Table 2)."""
+    family = FAMILY_MIN_DRIVER.get(version_tuple(cuda)[0])
+    if family is None:
+        return None
+    return family[1] if os_name == "Windows" else family[0]
+
+
+def native_driver_for(cuda: str, os_name: str = "Linux") -> str | None:
+    """The driver shipped with toolkit `cuda` (Table 3): the lowest whose own CUDA ('CUDA Version') is >= `cuda`."""
+    wanted = version_tuple(cuda)
+    fitting = [row for row in TOOLKIT_DRIVERS if version_tuple(row[0]) >= wanted]
+    if not fitting:
+        return None
+    _toolkit, linux_min, windows_min = fitting[-1]
+    return (windows_min or linux_min) if os_name == "Windows" else linux_min
+
+
+def compat_note(driver: str, own: str | None, cuda: str, os_name: str = "Linux") -> str:
+    """Why a driver whose own CUDA (`own`, as probed) is older than `cuda` still runs the build: '' if native."""
+    if own is not None and version_tuple(cuda) <= version_tuple(own):
+        return ""
+    family = version_tuple(cuda)[0]
+    return (
+        f"driver {driver}'s own CUDA is {own}; it runs this CUDA {cuda} build through CUDA minor-version "
+        f"compatibility: a CUDA {family}.x build runs on any driver >= {family_min_driver(cuda, os_name)} with a "
+        f"limited feature set (JIT compilation of its CUDA {cuda} PTX, and calls that need a newer driver, need >= "
+        f"{native_driver_for(cuda, os_name)}, the CUDA {cuda} driver)"
+    )
+
+
+def upgrade_fix(cuda: str, os_name: str = "Linux") -> str:
+    """The driver upgrade that lets a CUDA `cuda` build run, each driver named with its own CUDA."""
+    native = native_driver_for(cuda, os_name)
+    family = family_min_driver(cuda, os_name)
+    if native is None:
+        return f"upgrade the NVIDIA driver to one that supports CUDA {cuda}"
+    if family is None or family == native or version_tuple(family) > version_tuple(native):
+        return f"upgrade the NVIDIA driver to >= {native} (CUDA {cuda})"
+    return (
+        f"upgrade the NVIDIA driver to >= {family} (CUDA {max_cuda_for_driver(family, os_name)}), which runs CUDA "
+        f"{cuda} builds through minor-version compatibility; >= {native} (CUDA {cuda}) runs them natively"
+    )
+
+
 def cuda_from_int(value: int) -> str:
     """NVML / cuDriverGetVersion encode 12.4 as 12040."""
     return f"{value // 1000}.{(value % 1000) // 10}"
@@ -96,8 +141,12 @@ def cuda_from_int(value: int) -> str:
 __all__ = [
     "FAMILY_MIN_DRIVER",
     "TOOLKIT_DRIVERS",
+    "compat_note",
     "cuda_from_int",
     "driver_runs_cuda",
+    "family_min_driver",
     "max_cuda_for_driver",
     "min_driver_for",
+    "native_driver_for",
+    "upgrade_fix",
 ]
