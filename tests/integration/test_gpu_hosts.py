@@ -186,6 +186,7 @@ def test_550_driver_plan_and_doctor_tell_one_cuda_story(
     found = doctor(cli)
     assert "CUDA 12.4" in found["gpu.nvidia"]["title"]
     assert "max CUDA 12.4" not in found["gpu.driver-cuda"]["evidence"]
+    assert "driver 550.54.14, CUDA 12.4 (table)" in cli("probe").out  # one number: probe, doctor and plan
     assert "inside >=3.10,<3.14" in plan["python"]["why"]
     assert found["python.supported"]["title"].endswith("satisfies >=3.10,<3.14")
 

@@ -108,8 +108,8 @@ def native_driver_for(cuda: str, os_name: str = "Linux") -> str | None:
 
 def compat_note(driver: str, own: str | None, cuda: str, os_name: str = "Linux") -> str:
     """Why a driver whose own CUDA (`own`, as probed) is older than `cuda` still runs the build: '' if native."""
-    if own is not None and version_tuple(cuda) <= version_tuple(own):
-        return ""
+    if own is None or version_tuple(cuda) <= version_tuple(own):
+        return ""  # native, or a driver older than the table (it runs no build this note could be about)
     family = version_tuple(cuda)[0]
     return (
         f"driver {driver}'s own CUDA is {own}; it runs this CUDA {cuda} build through CUDA minor-version "
