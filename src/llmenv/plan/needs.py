@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from llmenv.profiles.model import Profile
 from llmenv.tables.frameworks import support_for
@@ -39,6 +40,45 @@ class Needs:
     disk_mb: int
     frameworks: tuple[str, ...]  # "torch==2.13.0", ...
     min_cuda: str | None
+
+
+class PythonRange(SpecifierSet):
+    """A SpecifierSet that prints as people write ranges: lower bound, upper bound, then the rest
+    (`>=3.10,<3.14`, not packaging's sorted `<3.14,>=3.10`)."""
+
+    def __init__(self, specifiers: str, shown: str) -> None:
+        super().__init__(specifiers)
+        self._shown = shown
+
+    def __str__(self) -> str:
+        return self._shown
+
+
+def normalize_python(spec: SpecifierSet) -> PythonRange:
+    """The same versions with redundant bounds dropped: the intersection `<3.14,<3.16,>=3.10` is `>=3.10,<3.14`.
+    Only one lower (>=, >) and one upper (<, <=) bound are kept, the tightest; other clauses stay as they are."""
+    lower: tuple[Version, bool, str] | None = None  # (version, strict, as written)
+    upper: tuple[Version, bool, str] | None = None
+    others: list[str] = []
+    for item in sorted(spec, key=str):
+        try:
+            version = Version(item.version)
+        except InvalidVersion:
+            others.append(str(item))
+            continue
+        if item.operator in (">=", ">"):
+            bound = (version, item.operator == ">", str(item))
+            if lower is None or bound[:2] > lower[:2]:  # higher is tighter; at a tie ">" is
+                lower = bound
+        elif item.operator in ("<", "<="):
+            bound = (version, item.operator == "<=", str(item))
+            if upper is None or bound[:2] < upper[:2]:  # lower is tighter; at a tie "<" is
+                upper = bound
+        else:
+            others.append(str(item))
+    kept = [bound[2] for bound in (lower, upper) if bound is not None]
+    text = ",".join(kept + others)
+    return PythonRange(text, text)
 
 
 def pinned_version(requirement: Requirement) -> str | None:
@@ -74,7 +114,7 @@ def needs_for(profile: Profile, accelerator: str) -> Needs:
             needs_avx, avx_reason = True, f"{name} {version} binaries use AVX instructions"
     override = profile.accelerators.get(concrete)
     return Needs(
-        python=spec,
+        python=normalize_python(spec),
         python_reasons=tuple(reasons),
         min_glibc=min_glibc,
         glibc_reason=glibc_reason,
@@ -90,4 +130,4 @@ def _v(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split(".") if p.isdigit())
 
 
-__all__ = ["SIZE_MB", "Needs", "needs_for", "pinned_version"]
+__all__ = ["SIZE_MB", "Needs", "PythonRange", "needs_for", "normalize_python", "pinned_version"]

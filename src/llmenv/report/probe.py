@@ -84,7 +84,7 @@ def _nvidia(facts: HostFacts) -> str:
     if info is None:
         return f"unknown: {facts.nvidia.error}" if facts.nvidia.error else "none"
     gpus = ", ".join(f"{g.name} (cc {g.compute_capability or '?'})" for g in info.gpus) or "no GPU details"
-    return f"driver {info.driver}, CUDA <= {info.max_cuda or '?'} ({info.max_cuda_source}); {gpus}"
+    return f"driver {info.driver}, CUDA {info.max_cuda or '?'} ({info.max_cuda_source}); {gpus}"
 
 
 def _rocm(facts: HostFacts) -> str:

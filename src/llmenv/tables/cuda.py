@@ -77,15 +77,53 @@ def driver_runs_cuda(driver: str, cuda: str, os_name: str = "Linux") -> bool:
     return version_tuple(driver) >= version_tuple(minimum)
 
 
-def min_driver_for(cuda: str, os_name: str = "Linux") -> str | None:
-    """The oldest driver that runs a build for `cuda` (minor-version compatibility counted): what to upgrade to."""
+def family_min_driver(cuda: str, os_name: str = "Linux") -> str | None:
+    """The lowest driver that runs any build of `cuda`'s major family (minor-version compatibility, Table 2)."""
     family = FAMILY_MIN_DRIVER.get(version_tuple(cuda)[0])
-    if family is not None:
-        return family[1] if os_name == "Windows" else family[0]
-    for toolkit, linux_min, windows_min in TOOLKIT_DRIVERS:
-        if toolkit == cuda:
-            return (windows_min or linux_min) if os_name == "Windows" else linux_min
-    return None
+    if family is None:
+        return None
+    return family[1] if os_name == "Windows" else family[0]
+
+
+def native_driver_for(cuda: str, os_name: str = "Linux") -> str | None:
+    """The driver shipped with toolkit `cuda` (Table 3): the lowest whose own CUDA ('CUDA Version') is >= `cuda`.
+    None where Table 3 names none (Windows from CUDA 13.0: the installer bundles no driver)."""
+    wanted = version_tuple(cuda)
+    fitting = [row for row in TOOLKIT_DRIVERS if version_tuple(row[0]) >= wanted]
+    if not fitting:
+        return None
+    _toolkit, linux_min, windows_min = fitting[-1]
+    return windows_min if os_name == "Windows" else linux_min
+
+
+def compat_note(driver: str, own: str | None, cuda: str, os_name: str = "Linux") -> str:
+    """Why a driver whose own CUDA (`own`, as probed) is older than `cuda` still runs the build: '' if native."""
+    if own is None or version_tuple(cuda) <= version_tuple(own):
+        return ""  # native, or a driver older than the table (it runs no build this note could be about)
+    family = version_tuple(cuda)[0]
+    native = native_driver_for(cuda, os_name)
+    return (
+        f"driver {driver}'s own CUDA is {own}; it runs this CUDA {cuda} build through CUDA minor-version "
+        f"compatibility: a CUDA {family}.x build runs on any driver >= {family_min_driver(cuda, os_name)} with a "
+        f"limited feature set (JIT compilation of its CUDA {cuda} PTX, and calls that need a newer driver, need "
+        + (f">= {native}, the CUDA {cuda} driver)" if native else f"a CUDA {cuda} driver)")
+    )
+
+
+def upgrade_fix(cuda: str, os_name: str = "Linux") -> str:
+    """The driver upgrade that lets a CUDA `cuda` build run, each driver named with its own CUDA."""
+    native = native_driver_for(cuda, os_name)
+    family = family_min_driver(cuda, os_name)
+    if family is None or (native is not None and version_tuple(family) >= version_tuple(native)):
+        if native is None:
+            return f"upgrade the NVIDIA driver to one whose CUDA version (`nvidia-smi`) is {cuda} or newer"
+        return f"upgrade the NVIDIA driver to >= {native} (CUDA {cuda})"
+    own = max_cuda_for_driver(family, os_name)
+    text = f"upgrade the NVIDIA driver to >= {family} (CUDA {own})"
+    if own is not None and version_tuple(own) >= version_tuple(cuda):
+        return text
+    text += f", which runs CUDA {cuda} builds through minor-version compatibility"
+    return text + (f"; >= {native} (CUDA {cuda}) runs them natively" if native else "")
 
 
 def cuda_from_int(value: int) -> str:
@@ -96,8 +134,11 @@ def cuda_from_int(value: int) -> str:
 __all__ = [
     "FAMILY_MIN_DRIVER",
     "TOOLKIT_DRIVERS",
+    "compat_note",
     "cuda_from_int",
     "driver_runs_cuda",
+    "family_min_driver",
     "max_cuda_for_driver",
-    "min_driver_for",
+    "native_driver_for",
+    "upgrade_fix",
 ]

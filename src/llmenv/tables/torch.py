@@ -99,6 +99,14 @@ def runs_on(cuda: str, capability: str, platform: str = "linux-x86_64") -> bool:
     return ptx is not None and (major, minor) >= ptx
 
 
+def has_sass(cuda: str, capability: str, platform: str = "linux-x86_64") -> bool:
+    """True when the build carries compiled kernels (cubins) for the GPU, not only PTX to JIT-compile: PTX JIT needs
+    a driver whose own CUDA is at least the build's (minor-version compatibility does not cover it)."""
+    sass, _ptx = ARCHS.get(platform, {}).get(cuda, ((), None))
+    major, minor = (int(p) for p in capability.split(".")[:2])
+    return any(a_major == major and a_minor <= minor for a_major, a_minor in sass)
+
+
 def arch_range(cuda: str, platform: str = "linux-x86_64") -> str:
     sass, ptx = ARCHS.get(platform, {}).get(cuda, ((), None))
     if not sass:
@@ -118,6 +126,7 @@ __all__ = [
     "arch_range",
     "archs_known",
     "cuda_of",
+    "has_sass",
     "platform_key",
     "runs_on",
     "variants_for",

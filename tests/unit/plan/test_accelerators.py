@@ -153,11 +153,30 @@ def test_cuda_visible_devices_stops_at_the_first_unknown_entry_as_cuda_does() ->
     assert "CUDA_DEVICE_ORDER=PCI_BUS_ID" in notes[1]  # indexes on a mixed host: CUDA numbers fastest first
 
 
-def test_visible_devices_by_uuid_when_the_probe_gave_no_uuids_considers_every_gpu_and_says_so() -> None:
+def test_visible_devices_by_uuid_when_the_probe_gave_no_uuids_matches_no_gpu_and_says_so() -> None:
+    """QA item 3 changed this: an entry that matches no known UUID is read as CUDA reads it (no GPU after it)."""
     from llmenv.plan.accelerators.visible import visible_gpus
 
     info = gpus("580.65.06", (PASCAL[0], PASCAL[1], ""), (BLACKWELL[0], BLACKWELL[1], ""), visible="GPU-9a8b").value
     assert info is not None
     info = replace(info, gpus=tuple(replace(g, uuid=None) for g in info.gpus))
     seen, notes = visible_gpus(info)
-    assert seen == info.gpus and "cannot be matched" in notes[0]
+    assert seen == () and "matches no GPU llmenv knows of" in notes[0] and "GPU-9a8b" in notes[0]
+
+
+def test_a_uuid_matching_no_gpu_hides_every_gpu_as_cuda_does() -> None:
+    """QA item 3: CUDA_VISIBLE_DEVICES=GPU-abc with stand-in GPUs (no UUIDs) was read as every GPU; CUDA would see
+    none. Failed before the fix."""
+    info = gpus("580.65.06", ("GPU given by LLMENV_CUDA_DRIVER/LLMENV_GPU_CC", "9.0", ""), visible="GPU-abc").value
+    assert info is not None
+    info = replace(info, gpus=tuple(replace(g, uuid=None) for g in info.gpus))
+    p = plan(host(nvidia=Probed(info, "override: LLMENV_CUDA_DRIVER, LLMENV_GPU_CC")))
+    assert p.accelerator.value == "cpu"
+    assert any("GPU-abc" in w and "no GPU" in w for w in p.warnings), p.warnings
+
+
+def test_gpu_cc_without_a_driver_is_a_plan_warning() -> None:
+    """QA item 4: LLMENV_GPU_CC without LLMENV_CUDA_DRIVER was silently ignored. Failed before the fix."""
+    p = plan(replace(host(), env={"LLMENV_GPU_CC": "8.6"}))
+    assert p.accelerator.value == "cpu"
+    assert any("LLMENV_GPU_CC" in w and "LLMENV_CUDA_DRIVER" in w for w in p.warnings), p.warnings

@@ -37,7 +37,7 @@ def test_takes_the_newest_fitting_when_path_python_does_not_fit() -> None:
     )
     plan = make_plan(load_profile("tf"), host(interpreters=report), Options(env=".venv"), {})
     assert plan.python.value == "/opt/py312/bin/python3"
-    assert ("3.14.0 /usr/bin/python3.14", "3.14.0 is outside <3.14,>=3.10") in plan.python.rejected
+    assert ("3.14.0 /usr/bin/python3.14", "3.14.0 is outside >=3.10,<3.14") in plan.python.rejected
 
 
 def test_no_fitting_python_exits_3_with_install_advice() -> None:

@@ -60,7 +60,7 @@ def test_old_driver_falls_back_to_cpu_loudly() -> None:
     decision = choose_variant(load_profile("torch"), host(nvidia=nvidia("470.256.02", ("Tesla T4", "7.5"))), "auto")
     assert decision.accelerator.value == "cpu" and decision.variant is not None and decision.variant.value == "cpu"
     assert decision.warnings and decision.warnings[0].startswith("GPU NOT USED")
-    assert "driver 470.256.02 supports CUDA up to 11.4, not 12.6" in decision.warnings[0]
+    assert "driver 470.256.02 (CUDA 11.4) cannot run CUDA 12.6 builds" in decision.warnings[0]
 
 
 def test_old_driver_with_cuda_requested_exits_3() -> None:
@@ -122,3 +122,86 @@ def test_plan_on_macos_leaves_pins_unlabelled() -> None:
     )
     plan = make_plan(load_profile("torch"), facts, Options(env=".venv"), {})
     assert plan.accelerator.value == "mps" and plan.requirements[0] == "torch==2.13.0"
+
+
+_DRIVER_CUDA = __import__("re").compile(r"(\d{3}\.\d+(?:\.\d+)?) \(CUDA (\d+\.\d+)\)")
+
+
+def _pairs_match_the_table(text: str) -> list[tuple[str, str]]:
+    """Every 'DRIVER (CUDA X.Y)' in a text, checked against the release-notes table: one number per driver."""
+    from llmenv.tables.cuda import max_cuda_for_driver
+
+    pairs = _DRIVER_CUDA.findall(text)
+    for driver, cuda in pairs:
+        assert max_cuda_for_driver(driver) == cuda, (driver, cuda, text)
+    return pairs
+
+
+def test_550_driver_runs_cu126_by_minor_version_compatibility_and_says_so() -> None:
+    """QA item 1: the plan said `driver 550.54.14 (CUDA <= 12.4)` while choosing the CUDA 12.6 build for a
+    profile with min_cuda 12.6. Failed before the fix."""
+    decision = choose_variant(load_profile("torch"), host(nvidia=nvidia("550.54.14", ("RTX 3090", "8.6"))), "auto")
+    assert decision.variant is not None and decision.variant.value == "cu126"
+    why = decision.variant.why
+    assert "CUDA <= 12.4" not in why and "up to 12.4" not in why
+    assert "own CUDA is 12.4" in why and "minor-version compatibility" in why
+    assert ">= 525.60.13" in why and "560.28.03" in why
+    _pairs_match_the_table(why)
+    assert dict(decision.variant.rejected)["cu130"].startswith("driver 550.54.14 (CUDA 12.4) cannot run CUDA 13.0")
+
+
+def test_min_cuda_is_the_lowest_build_cuda_and_the_driver_must_run_it() -> None:
+    """docs/gpu.md: min_cuda rules out builds for an older CUDA; a driver that cannot run one at min_cuda or newer
+    gets the CPU build with the upgrade that helps."""
+    from pathlib import Path
+    from tempfile import TemporaryDirectory
+
+    with TemporaryDirectory() as folder:
+        path = Path(folder) / "t13.yaml"
+        path.write_text('name: t13\nextends: torch\naccelerators:\n  cuda:\n    min_cuda: "13.0"\n')
+        profile = load_profile(str(path))
+    decision = choose_variant(profile, host(nvidia=nvidia("550.54.14", ("RTX 3090", "8.6"))), "auto")
+    assert decision.accelerator.value == "cpu"
+    assert decision.fix is not None and ">= 580.65.06 (CUDA 13.0)" in decision.fix
+    assert ("cu126", "CUDA 12.6 is below the profile's min_cuda 13.0") in decision.accelerator.rejected
+    newer = choose_variant(profile, host(nvidia=nvidia("580.65.06", ("RTX 3090", "8.6"))), "auto")
+    assert newer.variant is not None and newer.variant.value == "cu130"
+
+
+@pytest.mark.parametrize("requested", ["auto", "cuda"])
+def test_old_driver_fix_names_each_driver_with_its_own_cuda(requested: str) -> None:
+    """QA item 2: driver 470 got "upgrade ... to >= 525.60.13 (CUDA 12.6)"; 525.60.13 is the CUDA 12.0 driver.
+    Failed before the fix."""
+    facts = host(nvidia=nvidia("470.256.02", ("Tesla T4", "7.5")))
+    try:
+        fix = choose_variant(load_profile("torch"), facts, requested).fix or ""
+    except HostError as exc:
+        fix = exc.fix or ""
+    assert "525.60.13 (CUDA 12.6)" not in fix
+    pairs = _pairs_match_the_table(fix)
+    assert ("525.60.13", "12.0") in pairs and ("560.28.03", "12.6") in pairs, fix
+    assert "cu126" in fix
+
+
+def test_tensorflow_floor_fix_names_each_driver_with_its_own_cuda() -> None:
+    """QA item 2, the floor-only path (TensorFlow brings its own CUDA 12 wheels)."""
+    decision = choose_variant(load_profile("tf"), host(nvidia=nvidia("470.256.02", ("T4", "7.5"))), "auto")
+    assert decision.accelerator.value == "cpu"
+    _pairs_match_the_table(decision.fix or "")
+    _pairs_match_the_table(" ".join(decision.warnings))
+
+
+def test_a_gpu_served_only_by_ptx_needs_the_builds_own_driver() -> None:
+    """Minor-version compatibility does not cover JIT compilation of newer PTX: a GPU the build reaches only through
+    its PTX (here a hypothetical sm_130 beside cu128's compute_120) is not served by a driver older than CUDA 12.8."""
+    from llmenv.plan.accelerators.cuda import _choose_variant
+    from llmenv.tables.torch import TorchVariants
+
+    only = TorchVariants(("cu128",), (), ())
+    info = nvidia("560.35.03", ("future GPU", "13.0")).value
+    assert info is not None
+    pick = _choose_variant("2.9.0", only, info, info.gpus, None, "Linux", "linux-x86_64")
+    assert pick.variant is None and "PTX" in dict(pick.rejected)["cu128"]
+    newer = nvidia("570.26", ("future GPU", "13.0")).value
+    assert newer is not None
+    assert _choose_variant("2.9.0", only, newer, newer.gpus, None, "Linux", "linux-x86_64").variant == "cu128"

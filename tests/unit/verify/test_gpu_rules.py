@@ -59,3 +59,40 @@ def test_cuda_requested_where_no_build_fits_fails_with_the_plans_reason() -> Non
     found = findings(host(nvidia=nvidia("470.256.02", ("Tesla T4", "7.5"))), "cuda")
     assert found["gpu.driver-cuda"].status is Status.FAIL
     assert "no CUDA build fits" in found["gpu.driver-cuda"].title
+
+
+def test_doctor_says_minor_version_compatibility_with_one_cuda_number_per_driver() -> None:
+    """QA item 1: doctor said `runs the cu126 build: max CUDA 12.4` (a contradiction) beside `CUDA <= 12.4`.
+    Failed before the fix."""
+    from tests.unit.plan.test_variant import _pairs_match_the_table
+
+    found = findings(host(nvidia=nvidia("550.54.14", ("NVIDIA GeForce RTX 3090", "8.6"))))
+    driver = found["gpu.driver-cuda"]
+    assert driver.status is Status.OK and "cu126" in driver.title
+    text = f"{driver.title} {driver.evidence} {found['gpu.nvidia'].title} {found['gpu.nvidia'].evidence}"
+    assert "max CUDA 12.4" not in text and "CUDA <= 12.4" not in text
+    assert "minor-version compatibility" in driver.title
+    assert "CUDA 12.4" in found["gpu.nvidia"].title
+    _pairs_match_the_table(text)
+
+
+def test_doctor_warns_when_gpu_cc_is_set_without_a_driver(monkeypatch: pytest.MonkeyPatch) -> None:
+    """QA item 4: LLMENV_GPU_CC alone was silently ignored. Failed before the fix."""
+    from dataclasses import replace
+
+    facts = replace(host(), env={"LLMENV_GPU_CC": "8.6"})
+    finding = findings(facts)["gpu.override"]
+    assert finding.status is Status.WARN and "LLMENV_GPU_CC" in finding.title
+    assert finding.fix is not None and "LLMENV_CUDA_DRIVER" in finding.fix
+
+
+def test_doctor_warns_when_cuda_visible_devices_matches_no_gpu() -> None:
+    """QA item 3: a UUID matching no GPU was read as every GPU. Failed before the fix."""
+    from dataclasses import replace
+
+    probed = nvidia("580.65.06", ("GPU given by LLMENV_CUDA_DRIVER/LLMENV_GPU_CC", "9.0"))
+    assert probed.value is not None
+    facts = host(nvidia=replace(probed, value=replace(probed.value, cuda_visible_devices="GPU-abc")))
+    found = findings(facts)
+    assert found["gpu.visible-devices"].status is Status.WARN and "GPU-abc" in found["gpu.visible-devices"].evidence
+    assert found["gpu.driver-cuda"].status is Status.WARN and "CPU build" in found["gpu.driver-cuda"].title

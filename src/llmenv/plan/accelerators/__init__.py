@@ -6,6 +6,7 @@ preference: the first one whose hardware is found wins)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 from llmenv.errors import HostError
@@ -49,7 +50,21 @@ def resolve(profile: Profile, facts: HostFacts, requested: str) -> AcceleratorDe
             where=f"profile {profile.name}: checks.gpu",
             fix=decision.fix or "run on a host with a supported GPU, or set checks.gpu to auto",
         )
-    return decision
+    lone = lone_gpu_cc(facts)
+    return replace(decision, warnings=(*decision.warnings, lone)) if lone else decision
+
+
+def lone_gpu_cc(facts: HostFacts) -> str | None:
+    """LLMENV_GPU_CC without LLMENV_CUDA_DRIVER stands in for nothing (a stand-in GPU needs a driver version): a
+    warning, not an error, because the plan is still right for the GPUs actually probed here."""
+    cc = facts.env.get("LLMENV_GPU_CC")
+    if not cc or facts.env.get("LLMENV_CUDA_DRIVER"):
+        return None
+    return (
+        f"LLMENV_GPU_CC={cc} is ignored: it stands in for a GPU only together with LLMENV_CUDA_DRIVER, which is not "
+        "set, so this plan is for the GPUs probed on this host. To plan for the stand-in GPU, set LLMENV_CUDA_DRIVER "
+        "too (e.g. `export LLMENV_CUDA_DRIVER=580.65.06`); otherwise `unset LLMENV_GPU_CC`"
+    )
 
 
 def _auto(profile: Profile, facts: HostFacts, gpu_required: bool) -> AcceleratorDecision:
@@ -77,4 +92,4 @@ def _auto(profile: Profile, facts: HostFacts, gpu_required: bool) -> Accelerator
     return cpu_decision(profile, facts, "auto: no GPU found (NVIDIA, ROCm or Apple MPS)")
 
 
-__all__ = ["ACCELERATORS", "Accelerator", "Detected", "detected", "resolve"]
+__all__ = ["ACCELERATORS", "Accelerator", "Detected", "detected", "lone_gpu_cc", "resolve"]

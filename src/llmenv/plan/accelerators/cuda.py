@@ -20,8 +20,17 @@ from llmenv.plan.model import AcceleratorDecision, Choice
 from llmenv.probe import HostFacts
 from llmenv.probe.gpu_nvidia import NvidiaGpu, NvidiaInfo, driver_broken
 from llmenv.profiles.model import Profile
-from llmenv.tables.cuda import driver_runs_cuda, min_driver_for, version_tuple
-from llmenv.tables.torch import TorchVariants, arch_range, archs_known, cuda_of, platform_key, runs_on, variants_for
+from llmenv.tables.cuda import compat_note, driver_runs_cuda, family_min_driver, upgrade_fix, version_tuple
+from llmenv.tables.torch import (
+    TorchVariants,
+    arch_range,
+    archs_known,
+    cuda_of,
+    has_sass,
+    platform_key,
+    runs_on,
+    variants_for,
+)
 
 BROKEN_FIX = (
     "the NVIDIA driver is installed but its kernel module is not usable: reboot after installing or upgrading the "
@@ -135,11 +144,13 @@ def _choose(profile: Profile, facts: HostFacts, info: NvidiaInfo, visible: tuple
         if floor and not driver_runs_cuda(info.driver, floor, os_name):
             return _Pick(
                 None,
-                f"driver {info.driver} supports CUDA up to {info.max_cuda}; {profile.name} needs CUDA >= {floor}",
+                f"{_cannot_run(info, floor, os_name)}, and {profile.name} needs CUDA >= {floor} (min_cuda)",
                 (),
-                fix=f"upgrade the NVIDIA driver to >= {min_driver_for(floor, os_name)} (CUDA {floor})",
+                fix=upgrade_fix(floor, os_name),
             )
-        return _Pick(None, f"driver {info.driver} runs CUDA {floor or 'builds'}", (), served=visible)
+        why = f"driver {info.driver} (CUDA {info.max_cuda}) runs CUDA {floor or 'builds'}"
+        note = compat_note(info.driver, info.max_cuda, floor, os_name) if floor else ""
+        return _Pick(None, why + (f"; {note}" if note else ""), (), served=visible)
     assert version is not None
     variants = variants_for(version)
     if variants is None:
@@ -169,22 +180,36 @@ def _choose_variant(
         if floor and version_tuple(cuda) < version_tuple(floor):
             rejected.append((variant, f"CUDA {cuda} is below the profile's min_cuda {floor}"))
         elif not driver_runs_cuda(info.driver, cuda, os_name):
-            rejected.append((variant, f"driver {info.driver} supports CUDA up to {info.max_cuda}, not {cuda}"))
+            rejected.append((variant, _cannot_run(info, cuda, os_name)))
             blocked.append(variant)
         else:
             runnable.append(variant)
 
+    def ptx_only(variant: str, gpu: NvidiaGpu) -> bool:
+        """Reached only through PTX, which this driver cannot JIT-compile (its own CUDA is older than the build's)."""
+        cuda, cc = cuda_of(variant), gpu.compute_capability
+        if cc is None or not archs_known(cuda, platform) or has_sass(cuda, cc, platform):
+            return False
+        return runs_on(cuda, cc, platform) and not _native(info, cuda)
+
     def serves(variant: str, gpu: NvidiaGpu) -> bool:
         cuda = cuda_of(variant)
         cc = gpu.compute_capability
+        if ptx_only(variant, gpu):
+            return False
         return cc is None or not archs_known(cuda, platform) or runs_on(cuda, cc, platform)
 
     def missing(variant: str, gpus: list[NvidiaGpu]) -> str:
         sms = ", ".join(f"sm_{g.compute_capability.replace('.', '')}" for g in gpus if g.compute_capability)
         on = "" if platform == "linux-x86_64" else f" for {platform}"
-        return (
-            f"no kernels for {sms} (CUDA {cuda_of(variant)} builds{on} carry {arch_range(cuda_of(variant), platform)})"
-        )
+        cuda = cuda_of(variant)
+        if gpus and all(ptx_only(variant, g) for g in gpus):
+            return (
+                f"only PTX for {sms} (CUDA {cuda} builds{on} carry {arch_range(cuda, platform)}), and driver "
+                f"{info.driver} (CUDA {info.max_cuda}) cannot JIT-compile CUDA {cuda} PTX: minor-version "
+                "compatibility does not cover PTX JIT"
+            )
+        return f"no kernels for {sms} (CUDA {cuda} builds{on} carry {arch_range(cuda, platform)})"
 
     known = sorted(
         (g for g in visible if g.compute_capability),
@@ -211,13 +236,15 @@ def _choose_variant(
             f"{g.name} sm_{g.compute_capability.replace('.', '')}" for g in served if g.compute_capability
         )
         why = (
-            f"newest torch {version} CUDA build the driver {info.driver} (CUDA <= {info.max_cuda}) runs with kernels "
+            f"newest torch {version} CUDA build that driver {info.driver} (CUDA {info.max_cuda}) runs, with kernels "
             f"for {labels}"
-        )
+        ) + _note(info, cuda_of(best), os_name)
         return _Pick(best, why, tuple(rejected), served, unused)
     if not known and runnable:
         note = "; GPU architecture unknown (driver-only probe), not checked"
-        why = f"newest torch {version} CUDA build the driver {info.driver} (CUDA <= {info.max_cuda}) runs{note}"
+        why = f"newest torch {version} CUDA build that driver {info.driver} (CUDA {info.max_cuda}) runs{note}" + _note(
+            info, cuda_of(runnable[0]), os_name
+        )
         rejected += [(v, f"older than {runnable[0]}") for v in runnable[1:]]
         return _Pick(runnable[0], why, tuple(rejected), visible)
     for variant in runnable:
@@ -229,10 +256,7 @@ def _choose_variant(
         if top is None or serves(variant, top):
             cuda = cuda_of(variant)
             target = f" has kernels for {gpu_label(top)}" if top else " runs"
-            fix = (
-                f"upgrade the NVIDIA driver to >= {min_driver_for(cuda, os_name)} (CUDA {cuda}): torch {version}'s "
-                f"{variant} build{target}"
-            )
+            fix = f"{upgrade_fix(cuda, os_name)}; torch {version}'s {variant} build{target}"
             return _Pick(None, why, tuple(rejected), fix=fix)
     sm = f"sm_{top.compute_capability.replace('.', '')}" if top and top.compute_capability else "this GPU"
     fix = (
@@ -240,6 +264,23 @@ def _choose_variant(
         "carry it, or use the CPU build"
     )
     return _Pick(None, why, tuple(rejected), fix=fix)
+
+
+def _native(info: NvidiaInfo, cuda: str) -> bool:
+    """The driver's own CUDA (nvidia-smi's 'CUDA Version', the same number doctor prints) is at least `cuda`."""
+    return info.max_cuda is not None and version_tuple(cuda) <= version_tuple(info.max_cuda)
+
+
+def _note(info: NvidiaInfo, cuda: str, os_name: str) -> str:
+    note = "" if _native(info, cuda) else compat_note(info.driver, info.max_cuda, cuda, os_name)
+    return f"; {note}" if note else ""
+
+
+def _cannot_run(info: NvidiaInfo, cuda: str, os_name: str) -> str:
+    family = family_min_driver(cuda, os_name)
+    major = version_tuple(cuda)[0]
+    need = f" (CUDA {major}.x builds need a driver >= {family})" if family else ""
+    return f"driver {info.driver} (CUDA {info.max_cuda}) cannot run CUDA {cuda} builds{need}"
 
 
 __all__ = ["BROKEN_FIX", "NO_DRIVER_FIX", "Cuda"]

@@ -3,6 +3,8 @@
 Entries are indexes, GPU UUIDs (`GPU-…`, a unique prefix is enough) or MIG device ids (`MIG-<uuid>`, or the older
 `MIG-GPU-<uuid>/<gi>/<ci>`); the runtime stops at the first entry it cannot match, and "" or "-1" hide every GPU
 (CUDA C Programming Guide, "CUDA Environment Variables"; NVIDIA MIG User Guide, "CUDA Device Enumeration").
+A UUID or MIG id is matched only against the UUIDs the probe reported; when it reported none, the entry matches no
+GPU, as CUDA treats an unmatched entry.
 Indexes are CUDA's, which follow nvidia-smi's only with CUDA_DEVICE_ORDER=PCI_BUS_ID (the default is fastest first).
 """
 
@@ -36,9 +38,11 @@ def visible_gpus(info: NvidiaInfo) -> tuple[tuple[NvidiaGpu, ...], tuple[str, ..
         token = raw.strip()
         gpu, problem = _match(token, info.gpus)
         if problem == "unknown":
-            return info.gpus, (
-                f"CUDA_VISIBLE_DEVICES={spec!r}: {token!r} cannot be matched (the probe did not "
-                "report GPU UUIDs or MIG devices), so every GPU was considered",
+            # CUDA matches UUIDs and MIG ids only against the real ones; the probe listed none (the LLMENV_GPU_CC
+            # stand-ins have none), so no GPU here is known to match: read as CUDA reads an unmatched entry.
+            problem = (
+                f"{token!r} matches no GPU llmenv knows of (the probe reported no GPU UUIDs or MIG devices; the "
+                "LLMENV_GPU_CC stand-ins have none: select them by index)"
             )
         if gpu is None:
             if chosen or token not in ("", "-1"):

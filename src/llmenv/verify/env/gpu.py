@@ -65,15 +65,14 @@ def torch_gpu_finding(
                 "env.gpu.torch",
                 "gpu",
                 "CPU build of PyTorch where the plan chose a CUDA build",
-                f"{build}; host has driver {host_gpu.driver} (CUDA up to {host_gpu.max_cuda}); the plan: "
-                f"{wanted_build}",
+                f"{build}; host has driver {host_gpu.driver} (CUDA {host_gpu.max_cuda}); the plan: {wanted_build}",
                 f"rebuild the env: `{rebuild}`",
             )
         return fail(
             "env.gpu.torch",
             "gpu",
             "torch.cuda.is_available() is False",
-            f"{build}; host driver {host_gpu.driver} supports CUDA up to {host_gpu.max_cuda}",
+            f"{build}; host driver {host_gpu.driver} (CUDA {host_gpu.max_cuda})",
             "the driver may be too old for this CUDA build, or CUDA_VISIBLE_DEVICES hides the GPU; check `nvidia-smi`",
         )
     if wanted == "required":

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from llmenv.plan.accelerators import detected
+from llmenv.plan.accelerators import detected, lone_gpu_cc
 from llmenv.plan.accelerators.cuda import BROKEN_FIX
+from llmenv.plan.accelerators.visible import visible_gpus
 from llmenv.probe import HostFacts
-from llmenv.probe.gpu_nvidia import driver_broken
-from llmenv.tables.cuda import version_tuple
-from llmenv.verify.host.context import HostContext
+from llmenv.probe.gpu_nvidia import NvidiaInfo, driver_broken
+from llmenv.tables.cuda import compat_note, family_min_driver, version_tuple
+from llmenv.tables.torch import cuda_of
+from llmenv.verify.host.context import HostContext, host_os
 from llmenv.verify.model import Finding, fail, ok, warn
 
 
@@ -29,8 +31,8 @@ def rule_gpu(facts: HostFacts, ctx: HostContext) -> list[Finding]:
             ok(
                 "gpu.nvidia",
                 "gpu",
-                f"NVIDIA driver {info.driver}, CUDA up to {info.max_cuda or '?'}",
-                f"{gpus}; source {nvidia.source}"
+                f"NVIDIA driver {info.driver} (CUDA {info.max_cuda or '?'})",
+                f"{gpus}; source {nvidia.source}; {_driver_cuda(info, host_os(facts))}"
                 + (
                     f"; CUDA_VISIBLE_DEVICES={info.cuda_visible_devices}"
                     if info.cuda_visible_devices is not None
@@ -38,14 +40,15 @@ def rule_gpu(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                 ),
             )
         )
-        if info.cuda_visible_devices is not None and info.cuda_visible_devices.strip() in ("", "-1"):
+        seen, notes = visible_gpus(info)
+        if info.cuda_visible_devices is not None and info.gpus and not seen:
             out.append(
                 warn(
                     "gpu.visible-devices",
                     "gpu",
                     "CUDA_VISIBLE_DEVICES hides every GPU",
-                    f"CUDA_VISIBLE_DEVICES={info.cuda_visible_devices!r}",
-                    "unset CUDA_VISIBLE_DEVICES or list the GPU indexes to use",
+                    "; ".join(notes) or f"CUDA_VISIBLE_DEVICES={info.cuda_visible_devices!r}",
+                    "unset CUDA_VISIBLE_DEVICES, or list the GPUs to use (indexes, or UUIDs from `nvidia-smi -L`)",
                 )
             )
     elif driver_broken(nvidia.error):
@@ -103,8 +106,35 @@ def rule_gpu(facts: HostFacts, ctx: HostContext) -> list[Finding]:
             out.append(
                 warn("gpu.apple", "gpu", "no MPS", evidence, "use an Apple Silicon Mac on macOS 14+ for GPU training")
             )
+    lone = lone_gpu_cc(facts)
+    if lone:
+        out.append(
+            warn(
+                "gpu.override",
+                "gpu",
+                "LLMENV_GPU_CC is set without LLMENV_CUDA_DRIVER, so it is ignored",
+                lone.split(". To plan")[0],
+                "set LLMENV_CUDA_DRIVER too (e.g. `export LLMENV_CUDA_DRIVER=580.65.06`) to judge the stand-in GPU, "
+                "or `unset LLMENV_GPU_CC`",
+            )
+        )
     out += _gpu_vs_plan(facts, ctx)
     return out
+
+
+def _driver_cuda(info: NvidiaInfo, os_name: str) -> str:
+    """The driver's own CUDA and what minor-version compatibility adds: the numbers the plan uses."""
+    if info.max_cuda is None:
+        return "the driver's own CUDA version is unknown"
+    major = version_tuple(info.max_cuda)[0]
+    family = family_min_driver(info.max_cuda, os_name)
+    text = f"its own CUDA (nvidia-smi's 'CUDA Version') is {info.max_cuda}"
+    if family and version_tuple(info.driver) >= version_tuple(family):
+        text += (
+            f"; newer CUDA {major}.x builds run on it through minor-version compatibility (any driver >= {family}),"
+            " with a limited feature set (no JIT compilation of their newer PTX)"
+        )
+    return text
 
 
 def _gpu_vs_plan(facts: HostFacts, ctx: HostContext) -> list[Finding]:
@@ -127,13 +157,15 @@ def _gpu_vs_plan(facts: HostFacts, ctx: HostContext) -> list[Finding]:
     variant = decision.variant.value if decision.variant else None
     if chosen == "cuda" and nvidia:
         build = f"the {variant} build" if variant else f"CUDA {ctx.min_cuda or ''}+ builds".replace(" +", "+")
+        cuda = cuda_of(variant) if variant and variant.startswith("cu") else ctx.min_cuda
+        compat = bool(cuda and compat_note(nvidia.driver, nvidia.max_cuda, cuda))
         out = [
             ok(
                 "gpu.driver-cuda",
                 "gpu",
-                f"driver {nvidia.driver} runs {build}",
-                f"max CUDA {nvidia.max_cuda}; "
-                + (decision.variant.why if decision.variant else decision.accelerator.why)
+                f"driver {nvidia.driver} runs {build}"
+                + (" through CUDA minor-version compatibility" if compat else ""),
+                (decision.variant.why if decision.variant else decision.accelerator.why)
                 + (f"; serves {', '.join(decision.serves)}" if decision.serves else ""),
             )
         ]
@@ -212,13 +244,21 @@ def rule_cuda_toolkit(facts: HostFacts, ctx: HostContext) -> list[Finding]:
         f", CUDA_HOME={toolkit.cuda_home}" if toolkit.cuda_home else ""
     )
     if nvidia and nvidia.max_cuda and version_tuple(toolkit.version) > version_tuple(nvidia.max_cuda):
+        same_family = bool(compat_note(nvidia.driver, nvidia.max_cuda, toolkit.version, host_os(facts)))
+        same_family = same_family and version_tuple(toolkit.version)[0] == version_tuple(nvidia.max_cuda)[0]
+        consequence = (
+            "extensions compiled with this nvcc load only through minor-version compatibility: compile them for "
+            "this GPU's architecture (cubins), since the driver cannot JIT-compile their newer PTX"
+            if same_family
+            else "extensions compiled with this nvcc will not load"
+        )
         return [
             warn(
                 "cuda.toolkit",
                 "gpu",
                 f"CUDA toolkit {toolkit.version} is newer than the driver's CUDA {nvidia.max_cuda}",
                 evidence,
-                "extensions compiled with this nvcc will not load; upgrade the driver or use an older toolkit",
+                f"{consequence}; upgrade the driver or use an older toolkit",
             )
         ]
     note = "" if nvidia else " (no NVIDIA driver here: fine for building, nothing will run on a GPU)"
