@@ -120,7 +120,9 @@ class AcceleratorOverride(_Strict):
         description="Projects that must come from index_url (e.g. torch); the rest resolve as usual.",
     )
     min_cuda: CudaVersionStr | None = Field(
-        default=None, description="Lowest CUDA version (MAJOR.MINOR) the GPU driver must support."
+        default=None,
+        description="Lowest CUDA version (MAJOR.MINOR) of the build; the driver must run it (minor-version "
+        "compatibility counts, see docs/gpu.md).",
     )
 
 
