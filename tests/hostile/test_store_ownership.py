@@ -86,6 +86,8 @@ def test_a_store_squatted_before_the_first_setup_is_refused_and_nothing_runs(
     assert sorted(p.name for p in home.iterdir()) == ["gen-1", OWNER]  # nothing added to their store
     smoke = cli("smoke", "--env", str(env), "--offline")
     assert_refused(smoke, env, "belongs to user nobody")
+    doctor = cli("doctor", "--profile", str(spec), "--env", str(env), "--offline")
+    assert_refused(doctor, env, "belongs to user nobody")
     assert not pwned.exists()
 
 

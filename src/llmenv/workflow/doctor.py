@@ -48,7 +48,11 @@ def doctor(
     facts = probe_host(offline=offline, env_path=env or Path(profile.env))
     findings = verify_host(facts, context_for(profile, facts, wanted))
     if env is not None:
+        from llmenv.execute.store import EnvStore, check_store_is_private
         from llmenv.verify.env import verify_env
+
+        # Checking an env runs its Python: not one from a store another user owns or can write (exit 5).
+        check_store_is_private(EnvStore.at(env))
 
         findings += verify_env(env, profile, facts, wanted)
     if no_gpu:
