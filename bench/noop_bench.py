@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from setup_bench import SMALL, case_for
+from setup_bench import SMALL, case_for, warm_up_seconds
 
 from llmenv.execute.installers.uv import uv_binary
 from llmenv.probe import probe_host
@@ -63,6 +63,7 @@ def main() -> None:
         case = case_for(name, work, facts, uv)
         case.raw_uv(work / f"{name}-raw")
         case.llmenv(work / f"{name}-llmenv", "uv")
+        warm_up_seconds(time.perf_counter())  # its background bytecode warm-up must not share the CPU with the timing
         llmenv_noop = [sys.executable, "-m", "llmenv", "setup", case.ref, "--env", str(work / f"{name}-llmenv")]
         llmenv_noop += ["--skip-smoke", "-q"]
         raw = [uv, "pip", "install", "-q", "--python", str(work / f"{name}-raw" / "bin/python"), *case.source]
@@ -81,7 +82,8 @@ def main() -> None:
                 samples.setdefault("uv raw build", []).append((time.perf_counter() - start, cpu))
                 argv = [*llmenv_noop, "--force"]
                 samples.setdefault("llmenv build (--force)", []).append(measured(argv, cwd=work))
-                time.sleep(1.0)  # let the detached bytecode warm-up and old-generation deletion finish
+                warm_up_seconds(time.perf_counter())
+                time.sleep(0.5)  # and the detached deletion of the oldest generation
         out[name] = {key: median_of(value) for key, value in samples.items()}
         print(json.dumps({name: out[name]}), flush=True)
     shutil.rmtree(work, ignore_errors=True)

@@ -86,6 +86,8 @@ def test_a_store_squatted_before_the_first_setup_is_refused_and_nothing_runs(
     assert sorted(p.name for p in home.iterdir()) == ["gen-1", OWNER]  # nothing added to their store
     smoke = cli("smoke", "--env", str(env), "--offline")
     assert_refused(smoke, env, "belongs to user nobody")
+    doctor = cli("doctor", "--profile", str(spec), "--env", str(env), "--offline")
+    assert_refused(doctor, env, "belongs to user nobody")
     assert not pwned.exists()
 
 
@@ -161,3 +163,17 @@ def test_a_group_writable_umask_still_builds_a_private_store(cli: Callable[..., 
         assert cli("setup", str(spec), "--env", str(env), "--skip-smoke", "--force").code == 0
     finally:
         os.umask(old)
+
+
+def test_smoke_refuses_a_log_folder_of_another_user(
+    cli: Callable[..., CliResult], tmp_path: Path, shared: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = profile(tmp_path, "alpha==1.0")
+    env = tmp_path / "env"
+    assert cli("setup", str(spec), "--env", str(env), "--skip-smoke").code == 0
+    logs = shared / "logs"
+    as_nobody('mkdir "$1" && chmod 755 "$1"', str(logs))
+    monkeypatch.setenv("LLMENV_LOG_DIR", str(logs))
+    result = cli("smoke", "--env", str(env), "--framework", "torch", "--offline")
+    assert_refused(result, logs, "belongs to user nobody")
+    assert list(logs.iterdir()) == []

@@ -29,6 +29,7 @@ def index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[IndexServ
     make_wheel(folder, "alpha", "2.0")
     make_wheel(folder, "beta", "1.0", requires=("alpha>=2",))
     make_wheel(folder, "gamma", "1.0")
+    make_wheel(folder, "delta", "1.0", requires=("alpha<2",))
     with serve(IndexServer(folder)) as server:
         use_index(server.url, tmp_path, monkeypatch)
         yield server
@@ -77,14 +78,27 @@ def test_a_removed_package_is_named_and_repaired(
     assert version_in(env) == "2.0"
 
 
-def test_an_added_package_is_named_and_the_env_rebuilt_to_the_profile(
+def test_a_package_added_beside_the_profile_is_kept(
     cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path
 ) -> None:
+    """Every pin still holds and nothing conflicts: doctor --env passes, so setup calls it up to date and keeps
+    the user's addition rather than rebuilding it away."""
     env, spec = built(cli, tmp_path)
     pip(env, "install", "gamma==1.0")
     report = json.loads(cli("setup", str(spec), "--env", str(env), "--json").out)
-    assert report["status"] == "repaired" and report["changes"] == ["gamma 1.0 was added"]
-    assert "gamma" not in json.loads((env / STAMP).read_text())["installed"]
+    assert report["status"] == "up-to-date" and report["changes"] == []
+    assert version_in(env, "gamma") == "1.0"
+
+
+def test_an_added_package_that_breaks_a_requirement_is_repaired(
+    cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path
+) -> None:
+    env, spec = built(cli, tmp_path)
+    pip(env, "install", "--no-deps", "delta==1.0")
+    report = json.loads(cli("setup", str(spec), "--env", str(env), "--json").out)
+    assert report["status"] == "repaired"
+    assert report["changes"] == ["delta 1.0 was added, whose requirements are not met: delta 1.0 (requires alpha<2)"]
+    assert "delta" not in json.loads((env / STAMP).read_text())["installed"]
 
 
 def test_a_changed_profile_is_an_update_that_says_why(

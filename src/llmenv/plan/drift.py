@@ -82,22 +82,34 @@ def installed_changes(
     requires: Iterable[tuple[str, str, str]],
     marker_env: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Sentences for each distribution removed, added or changed, naming any installed package it now breaks.
+    """Sentences for each distribution removed, added or changed, naming any installed package it now breaks;
+    [] when the only change is packages added beside the profile's that break nothing.
 
+    Such an addition (a user's `pip install jupyter`) leaves every pin in place and every requirement met, so
+    `llmenv doctor --env` passes and setup agrees: it is not drift, and rebuilding would throw the user's work away.
     `requires` holds (dependent, dependent's version, Requires-Dist text) for the installed distributions."""
     out: list[str] = []
     broken = _broken(now, requires, marker_env)
+    harmful = False
     for name in sorted(set(recorded) | set(now)):
         before, after = recorded.get(name), now.get(name)
         if before == after:
             continue
         if after is None:
             out.append(f"{name} was removed" + _required_by(name, broken))
+            harmful = True
         elif before is None:
-            out.append(f"{name} {after} was added" + _conflict(name, after, broken))
+            out.append(f"{name} {after} was added" + _conflict(name, after, broken) + _unmet(name, broken))
         else:
-            out.append(f"{name} {before} → {after}" + _conflict(name, after, broken))
-    return out
+            out.append(f"{name} {before} → {after}" + _conflict(name, after, broken) + _unmet(name, broken))
+            harmful = True
+    return out if harmful or broken else []
+
+
+def _unmet(dependent: str, broken: Mapping[str, list[str]]) -> str:
+    """ ", which needs alpha<2 (alpha 2.0 is installed)" for a changed or added package whose own requirement fails."""
+    needs = [need for entries in broken.values() for need in entries if need.startswith(f"{dependent} ")]
+    return f", whose requirements are not met: {' and '.join(needs)}" if needs else ""
 
 
 def _broken(

@@ -64,8 +64,12 @@ def doctor(
         command = f"llmenv setup {profile_ref or DEFAULT_PROFILE}"
         findings += doctor_findings(mirror, profile, facts, wanted, command)
     if env is not None:
+        from llmenv.execute.store import EnvStore, check_store_is_private
         from llmenv.verify.env import verify_env
         from llmenv.verify.env.leftovers import unfinished_generations
+
+        # Checking an env runs its Python: not one from a store another user owns or can write (exit 5).
+        check_store_is_private(EnvStore.at(env))
 
         findings += verify_env(env, profile, facts, ctx.decision or wanted, user_context=True)
         leftover = unfinished_generations(env)

@@ -29,7 +29,7 @@ def smoke(
     options: SmokeOptions, on_event: Callable[[dict[str, Any]], None], on_download: Callable[[int, int | None], None]
 ) -> Any:
     from llmenv.errors import UsageError
-    from llmenv.execute.store import EnvStore, check_store_is_private
+    from llmenv.execute.store import EnvStore, check_private, check_store_is_private
     from llmenv.paths import new_log
     from llmenv.profiles.load import load_profile
     from llmenv.verify.smoke.data import prepare
@@ -85,13 +85,15 @@ def smoke(
             "notes": list(data.notes),
         }
     )
+    log = new_log("smoke")
+    check_private(log.parent, "the log folder", group_may_write=True)
     return run_smoke(
         env,
         framework,
         data,
         threshold=threshold,
         budget_s=budget,
-        log=new_log("smoke"),
+        log=log,
         epochs=epochs,
         model=options.model,
         on_event=on_event,

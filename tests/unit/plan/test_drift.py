@@ -59,3 +59,15 @@ def test_plan_changes_name_the_profile_and_interpreter() -> None:
         "profile torch changed",
         "interpreter /usr/bin/python3.11 → /usr/bin/python3.12",
     ]
+
+
+def test_an_addition_that_breaks_nothing_is_not_drift() -> None:
+    recorded = {"torch": "2.13.0+cpu"}
+    requires = [("torch", "2.13.0+cpu", "sympy>=1.13.3"), ("jupyter", "1.1.1", "notebook")]
+    now = {"torch": "2.13.0+cpu", "sympy": "1.14.0", "jupyter": "1.1.1", "notebook": "7.4.0"}
+    assert installed_changes({**recorded, "sympy": "1.14.0"}, now, requires) == []
+    assert installed_changes({**recorded, "sympy": "1.14.0"}, {**now, "notebook": "7.4.0"}, requires) == []
+    missing = {k: v for k, v in now.items() if k != "notebook"}
+    assert installed_changes({**recorded, "sympy": "1.14.0"}, missing, requires) == [
+        "jupyter 1.1.1 was added, whose requirements are not met: jupyter 1.1.1 (requires notebook)"
+    ]
