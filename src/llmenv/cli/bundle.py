@@ -29,7 +29,9 @@ def bundle(
     mirror: Annotated[
         str | None,
         typer.Option(
-            "--mirror", help="PyPI mirror URL to download from (the mirror set's pypi role).", show_default=False
+            "--mirror",
+            help="Mirror set name (its pypi role) or a PyPI index URL to download the wheels from.",
+            show_default=False,
         ),
     ] = None,
     data: Annotated[
@@ -50,11 +52,18 @@ def bundle(
     for value in accelerator or []:
         check_accelerator(value)
     if mirror is not None and "://" not in mirror:
-        raise UsageError(
-            f"--mirror {mirror}: bundles take a PyPI mirror URL here",
-            where="--mirror",
-            fix="pass the index URL, e.g. --mirror https://pypi.tuna.tsinghua.edu.cn/simple",
-        )
+        # A mirror-set name (built-in or from mirrors.yaml): its pypi role is where the wheels are downloaded from.
+        from llmenv.profiles.mirrors import find_set, known_sets
+
+        chosen = find_set(mirror, known_sets(), "--mirror")
+        url = chosen.url("pypi")
+        if url is None:
+            raise UsageError(
+                f"mirror set '{mirror}' names no pypi mirror, which is what a bundle downloads from",
+                where="--mirror",
+                fix="choose a set with a pypi role (see docs/mirrors.md), or pass an index URL",
+            )
+        mirror = url
     for path, flag in ((data, "--data"), (python_archive, "--python-archive")):
         if path is not None and not path.is_file():
             raise UsageError(f"{flag} {path}: no such file", where=flag, fix="give an existing file")
