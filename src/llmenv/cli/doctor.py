@@ -24,7 +24,10 @@ def doctor(
     profile: Annotated[
         str | None,
         typer.Option(
-            "--profile", "-p", help="Profile to check the host against (default: transformers).", show_default=False
+            "--profile",
+            "-p",
+            help="Profile to check against (default: with --env, the one the env was built from; else transformers).",
+            show_default=False,
         ),
     ] = None,
     env: EnvOption = None,

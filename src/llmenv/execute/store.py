@@ -213,9 +213,17 @@ class EnvStore:
                 shutil.rmtree(folder, ignore_errors=True)
         return removed
 
+    def committed_generations(self) -> list[Path]:
+        """The generations rollback may switch to: stamped (finished), by number."""
+        return [g for g in self.generations() if (g / STAMP).is_file()]
+
+    def committed(self, number: int) -> Path | None:
+        return next((g for g in self.committed_generations() if g.name == f"gen-{number}"), None)
+
     def previous(self) -> Path | None:
+        """The committed generation just below the current one by number (never a newer one)."""
         current = self.current()
-        committed = [g for g in self.generations() if (g / STAMP).is_file() and g != current]
+        committed = [g for g in self.committed_generations() if g != current]
         older = [g for g in committed if current is None or int(g.name[4:]) < int(current.name[4:])]
         return older[-1] if older else None
 
