@@ -113,6 +113,9 @@ def main(argv: list[str] | None = None) -> None:
     args = list(argv if argv is not None else sys.argv[1:])
     _safe_streams()
     try:
+        from llmenv.cli.options import check_env_arguments
+
+        check_env_arguments(args)
         app(args=argv, prog_name="llmenv")
     except SystemExit as exc:
         if exc.code == int(ExitCode.INTERRUPTED) and _from_ctrl_c(exc):

@@ -123,6 +123,7 @@ def setup(
         report = run_setup(options, display, (display.event, display.download))
     except KeyboardInterrupt:
         display.close(interrupted=True)
+        _drop_store_left_empty(before)
         raise _interrupted(before, display.last_phase == SMOKE_PHASE) from None
     except BaseException:
         display.close(failed=True)
@@ -165,8 +166,9 @@ def _rollback_fix(store: object, env: Path) -> str:
     )
 
 
-def _state(options: object) -> tuple[str, Path | None] | None:
-    """(the env as the user named it, its current generation) before setup starts, for the Ctrl-C message."""
+def _state(options: object) -> tuple[str, Path | None, bool] | None:
+    """(the env as the user named it, its current generation, whether its store existed) before setup starts, for
+    what Ctrl-C says and leaves."""
     from llmenv.execute.store import EnvStore
     from llmenv.workflow.common import DEFAULT_PROFILE
 
@@ -176,18 +178,27 @@ def _state(options: object) -> tuple[str, Path | None] | None:
             from llmenv.profiles.load import load_profile
 
             env = Path(load_profile(getattr(options, "profile", None) or DEFAULT_PROFILE).env)
-        return str(env), EnvStore.at(env).current()
+        store = EnvStore.at(env)
+        return str(env), store.current(), store.home.exists() or store.home.is_symlink()
     except Exception:
         return None  # a bad profile or path: setup itself reports it
 
 
-def _interrupted(before: tuple[str, Path | None] | None, in_smoke: bool) -> Exception:
+def _drop_store_left_empty(before: tuple[str, Path | None, bool] | None) -> None:
+    """Ctrl-C in a first setup: the `<env>.llmenv` store this run created holds no generation; it goes too."""
+    from llmenv.execute.store import EnvStore
+
+    if before is not None and not before[2]:
+        EnvStore.at(before[0]).remove_if_left_empty()
+
+
+def _interrupted(before: tuple[str, Path | None, bool] | None, in_smoke: bool) -> Exception:
     from llmenv.errors import Interrupted
     from llmenv.execute.store import EnvStore
 
     if before is None:
         return Interrupted("interrupted; nothing was changed")
-    env, generation = before
+    env, generation, _ = before
     now = EnvStore.at(env).current()
     if in_smoke and now is not None and now != generation:
         return Interrupted(
