@@ -43,3 +43,16 @@ def test_doctor_profile_option_still_wins_over_the_stamp(
     result = cli("doctor", "--env", str(env), "--profile", str(other), "--offline")
     assert "profile other," in result.out and "from the env's stamp" not in result.out
     assert "No module named 'beta'" in result.out
+
+
+def test_a_store_others_can_write_is_refused_before_its_stamp_is_read(
+    cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path
+) -> None:
+    """The stamp names the profile doctor loads (a path): from a store others can write it is not trusted."""
+    from llmenv.errors import ExitCode
+
+    env = tmp_path / "env"
+    assert cli("setup", str(profile(tmp_path, "alpha==1.0")), "--env", str(env), "--skip-smoke").code == 0
+    (tmp_path / "env.llmenv").chmod(0o777)
+    result = cli("doctor", "--env", str(env), "--offline")
+    assert result.code == ExitCode.UNSAFE_STORE and "refusing to use the environment store" in result.err
