@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 from pathlib import Path
 
 
@@ -17,11 +18,21 @@ def log_dir() -> Path:
 
 
 def new_log(kind: str) -> Path:
+    """A new, empty log file, 0600 in a 0700 folder: logs hold argv, paths, index URLs and installer output.
+
+    The file is created here (exclusively, never through a link) so whatever later opens it to append keeps its
+    mode. A log folder another user owns or others can write is refused (execute/store.py check_private)."""
+    from llmenv.execute.store import check_private
+
     folder = log_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not os.access(folder, os.W_OK):
             raise PermissionError(13, "Permission denied", str(folder))
+        check_private(folder, "the log folder", group_may_write=True)
+        make_private(folder)
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        return create_private(folder / f"{kind}-{stamp}.log")
     except OSError as exc:
         from llmenv.errors import HostError, os_error_reason, short_path
 
@@ -31,8 +42,27 @@ def new_log(kind: str) -> Path:
             where="LLMENV_LOG_DIR" if os.environ.get("LLMENV_LOG_DIR") else str(folder),
             fix="set LLMENV_LOG_DIR to a folder you can write to (e.g. export LLMENV_LOG_DIR=$HOME/.llmenv-logs)",
         ) from None
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    return folder / f"{kind}-{stamp}.log"
+
+
+def make_private(folder: Path) -> bool:
+    """True when `folder` is a folder of ours that no one else can enter (tightened to 0700 if it was open)."""
+    info = folder.lstat()
+    if not stat.S_ISDIR(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+        return False
+    if os.name == "posix" and info.st_mode & 0o077:
+        os.chmod(folder, 0o700)
+    return True
+
+
+def create_private(path: Path, body: str = "") -> Path:
+    """Create `path` 0600 whatever the umask; refuse an existing file or a link planted at its name."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        if os.name == "posix":
+            os.fchmod(handle.fileno(), 0o600)
+        handle.write(body)
+    return path
 
 
 def managed_python_dir() -> Path:
@@ -46,4 +76,4 @@ def managed_python_dir() -> Path:
     return user_data_path("llmenv", appauthor=False) / "python"
 
 
-__all__ = ["log_dir", "managed_python_dir", "new_log"]
+__all__ = ["create_private", "log_dir", "make_private", "managed_python_dir", "new_log"]

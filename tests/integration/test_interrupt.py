@@ -68,3 +68,30 @@ def test_ctrl_c_while_waiting_for_the_lock(index: IndexServer, tmp_path: Path) -
     err = log.read_text()
     assert code == 130, err
     assert last_line(err) == f"interrupted; {env} is unchanged (no environment there yet)", err
+
+
+def test_ctrl_c_of_a_first_setup_leaves_no_empty_store(index: IndexServer, tmp_path: Path) -> None:
+    """Failed before: `env.llmenv/` stayed behind (lock, owner marker, counter, no generation)."""
+    env = tmp_path / "env"
+    index.slow["beta"] = 30.0
+    proc = start_setup(profile(tmp_path, "alpha==1.0", "beta==1.0"), env)
+    wait_for(lambda: any("beta" in r for r in index.downloads()))
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert not env.exists() and not env.is_symlink()
+    assert not (tmp_path / "env.llmenv").exists(), sorted(p.name for p in (tmp_path / "env.llmenv").iterdir())
+
+
+def test_ctrl_c_keeps_a_store_this_run_did_not_create(index: IndexServer, tmp_path: Path) -> None:
+    """A store that held something before the run (here a file the user put there) is left as it was."""
+    env = tmp_path / "env"
+    spec = profile(tmp_path, "alpha==1.0", "beta==1.0")
+    assert start_setup(profile(tmp_path, "alpha==1.0", name="first"), env).wait() == 0
+    index.slow["beta"] = 30.0
+    proc = start_setup(spec, env, "--force")
+    wait_for(lambda: any("beta" in r for r in index.downloads()))
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert env.is_symlink() and (tmp_path / "env.llmenv").is_dir()

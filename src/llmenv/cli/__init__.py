@@ -113,8 +113,14 @@ def main(argv: list[str] | None = None) -> None:
     args = list(argv if argv is not None else sys.argv[1:])
     _safe_streams()
     try:
+        from llmenv.cli.options import check_env_arguments
+
+        check_env_arguments(args)
         app(args=argv, prog_name="llmenv")
     except SystemExit as exc:
+        if exc.code == int(ExitCode.INTERRUPTED) and _from_ctrl_c(exc):
+            # Typer turns a Ctrl-C outside a command's own handling into a silent exit 130: say it.
+            _interrupted(args)
         if exc.code == int(ExitCode.USAGE):
             # Only click's own usage errors (an unknown option, a value of the wrong type) exit 2 from inside the
             # app; it printed them on stderr, and --json still owes stdout a document.
@@ -144,6 +150,25 @@ def main(argv: list[str] | None = None) -> None:
         _fail(args, file_system_error(exc, "write"))
     except Exception as exc:
         _internal(args, exc)
+
+
+def _from_ctrl_c(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(8):
+        seen = seen.__cause__ or seen.__context__ if seen is not None else None
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+    return False
+
+
+def _interrupted(args: list[str]) -> None:
+    """doctor and probe change nothing; of other commands the state is not known here."""
+    from llmenv.errors import Interrupted
+
+    read_only = bool(args) and args[0] in ("doctor", "probe")
+    _json_error(args, Interrupted("interrupted; nothing was changed" if read_only else "interrupted"))
+    sys.stderr.write("interrupted; nothing was changed\n" if read_only else "interrupted\n")
+    sys.stderr.flush()
 
 
 def _internal(args: list[str], exc: Exception) -> None:

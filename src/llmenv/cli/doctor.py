@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -20,11 +22,56 @@ def check_accelerator(value: str | None) -> None:
         raise UsageError(f"unknown accelerator '{value}'", where="--accelerator", fix=did_you_mean(value, ACCELERATORS))
 
 
+INTERRUPTED = "interrupted; nothing was changed"
+
+
+@contextmanager
+def ends_at_once_on_ctrl_c(as_json: bool) -> Iterator[None]:
+    """doctor and probe change nothing, so Ctrl-C ends them at once: one line, exit 130, no traceback.
+
+    A KeyboardInterrupt would first wait for the probe threads (a stalled index holds one for its whole timeout),
+    then Typer turns it into a silent exit 130, and interpreter shutdown may print "Exception ignored in
+    <module 'threading'>". So the handler writes the line itself and leaves with os._exit: nothing is half-written,
+    since neither command writes anything but its report, which is printed only after probing ends."""
+    import os
+    import signal
+    import sys
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread (an embedding caller's worker)
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        from llmenv.errors import ExitCode, Interrupted, error_document
+
+        try:
+            if as_json:
+                sys.stdout.write(json.dumps(error_document(Interrupted(INTERRUPTED)), indent=2) + "\n")
+            sys.stdout.flush()
+        except (OSError, RuntimeError, ValueError):
+            pass  # a closed pipe, or the main thread was mid-write: the line on stderr still goes out
+        os.write(2, f"{INTERRUPTED}\n".encode())
+        os._exit(int(ExitCode.INTERRUPTED))
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        # Probe threads stuck past their deadline are abandoned, yet interpreter exit still joins them: while any
+        # runs, Ctrl-C must keep ending the process at once (else "Exception ignored in <module 'threading'>").
+        if not any(t.name.startswith("ThreadPoolExecutor") and t.is_alive() for t in threading.enumerate()):
+            signal.signal(signal.SIGINT, previous)
+
+
 def doctor(
     profile: Annotated[
         str | None,
         typer.Option(
-            "--profile", "-p", help="Profile to check the host against (default: transformers).", show_default=False
+            "--profile",
+            "-p",
+            help="Profile to check against (default: with --env, the one the env was built from; else transformers).",
+            show_default=False,
         ),
     ] = None,
     env: EnvOption = None,
@@ -45,7 +92,8 @@ def doctor(
     from llmenv.workflow import doctor as run_doctor
 
     check_accelerator(accelerator)
-    report = run_doctor(profile, env, accelerator=accelerator, offline=offline, no_gpu=no_gpu, mirror=mirror)
+    with ends_at_once_on_ctrl_c(as_json):
+        report = run_doctor(profile, env, accelerator=accelerator, offline=offline, no_gpu=no_gpu, mirror=mirror)
     from llmenv.report.ci import CiReport, publish
 
     title = f"llmenv doctor (profile {report.profile.name if report.profile else '-'})"
@@ -64,7 +112,8 @@ def probe(as_json: JsonOption = False, offline: OfflineOption = False) -> None:
     from llmenv.report.doctor import PROBE_SCHEMA
     from llmenv.report.probe import print_probe
 
-    facts = probe_host(offline=offline)
+    with ends_at_once_on_ctrl_c(as_json):
+        facts = probe_host(offline=offline)
     if as_json:
         typer.echo(
             json.dumps({"schema": PROBE_SCHEMA, "llmenv_version": __version__, "facts": facts.to_dict()}, indent=2)

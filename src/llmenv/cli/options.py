@@ -47,6 +47,23 @@ MirrorOption = Annotated[
 ]
 
 
+def check_env_arguments(args: list[str]) -> None:
+    """An empty --env would become Path("") == "." (the working folder): refused before any command reads it,
+    for every command that takes --env (its value is converted before a Typer callback could tell "" from ".")."""
+    for index, arg in enumerate(args):
+        if arg == "--":
+            return
+        empty = arg == "--env=" or (arg == "--env" and index + 1 < len(args) and args[index + 1] == "")
+        if empty:
+            from llmenv.errors import UsageError
+
+            raise UsageError(
+                "--env is empty",
+                where="--env",
+                fix="give the environment's path, such as --env .venv (or leave --env out for the default)",
+            )
+
+
 def check_lock_timeout(value: float) -> float:
     """A negative timeout makes filelock wait forever and nan never compares: both are refused up front."""
     if not math.isfinite(value) or value < 0:
@@ -67,5 +84,6 @@ __all__ = [
     "JunitOption",
     "MirrorOption",
     "OfflineOption",
+    "check_env_arguments",
     "check_lock_timeout",
 ]

@@ -213,11 +213,37 @@ class EnvStore:
                 shutil.rmtree(folder, ignore_errors=True)
         return removed
 
+    def committed_generations(self) -> list[Path]:
+        """The generations rollback may switch to: stamped (finished), by number."""
+        return [g for g in self.generations() if (g / STAMP).is_file()]
+
+    def committed(self, number: int) -> Path | None:
+        return next((g for g in self.committed_generations() if g.name == f"gen-{number}"), None)
+
     def previous(self) -> Path | None:
+        """The committed generation just below the current one by number (never a newer one)."""
         current = self.current()
-        committed = [g for g in self.generations() if (g / STAMP).is_file() and g != current]
+        committed = [g for g in self.committed_generations() if g != current]
         older = [g for g in committed if current is None or int(g.name[4:]) < int(current.name[4:])]
         return older[-1] if older else None
+
+    def remove_if_left_empty(self) -> bool:
+        """Remove a store holding only llmenv's bookkeeping (no generation, no link to it): what a first setup
+        interrupted before it made a generation leaves. Anything else in the folder keeps it. (The counter goes
+        with it: no generation number was ever committed, so none can be reused for another environment.)"""
+        bookkeeping = {".gitignore", OWNER, "lock", "last-generation"}
+        if self.env.is_symlink() or self.home.is_symlink() or not (self.home / OWNER).is_file():
+            return False
+        try:
+            entries = list(self.home.iterdir())
+            if any(e.name not in bookkeeping and not e.name.startswith(".link-") for e in entries):
+                return False
+            for entry in entries:
+                entry.unlink()
+            self.home.rmdir()
+        except OSError:
+            return False
+        return True
 
     # -- failure handling (faults) -----------------------------------------------------------------------------
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import platform
-import stat
 import sys
 import tempfile
 import traceback
@@ -18,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from llmenv import __version__
-from llmenv.paths import log_dir
+from llmenv.paths import create_private, log_dir, make_private
 from llmenv.redact import redact_text
 
 
@@ -30,7 +28,7 @@ def write_crash_log(exc: BaseException, argv: list[str]) -> Path:
     )
     for folder in _private_folders():
         try:
-            return _write_private(folder / f"crash-{stamp}.log", body)
+            return create_private(folder / f"crash-{stamp}.log", body)
         except OSError:
             continue
     return Path("<unwritable>")
@@ -40,30 +38,10 @@ def _private_folders() -> Iterator[Path]:
     with contextlib.suppress(OSError):
         folder = log_dir()
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if _make_private(folder):
+        if make_private(folder):
             yield folder
     with contextlib.suppress(OSError):
         yield Path(tempfile.mkdtemp(prefix="llmenv-crash-"))
-
-
-def _make_private(folder: Path) -> bool:
-    """True when `folder` is ours and no one else can enter it (tightened if it was ours but open)."""
-    info = folder.lstat()
-    if not stat.S_ISDIR(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
-        return False
-    if os.name == "posix" and info.st_mode & 0o077:
-        os.chmod(folder, 0o700)
-    return True
-
-
-def _write_private(path: Path, body: str) -> Path:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        if os.name == "posix":
-            os.fchmod(handle.fileno(), 0o600)  # whatever the umask
-        handle.write(body)
-    return path
 
 
 __all__ = ["write_crash_log"]

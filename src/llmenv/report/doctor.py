@@ -27,6 +27,7 @@ def doctor_json(report: DoctorReport) -> dict[str, Any]:
         "exit_code": report.exit_code,
         "profile": report.profile.name if report.profile else None,
         "profile_is_default": report.profile_is_default,
+        "profile_from_stamp": report.profile_from_stamp,
         "accelerator": report.accelerator,
         "env": str(report.env) if report.env else None,
         "summary": counts,
@@ -45,6 +46,7 @@ def print_doctor(report: DoctorReport, *, verbose: bool = False) -> None:
     console = stdout_console()
     profile = report.profile.name if report.profile else "-"
     default = " (default; choose with --profile)" if report.profile_is_default else ""
+    default = " (from the env's stamp)" if report.profile_from_stamp else default
     header = f"llmenv doctor: profile {profile}{default}, accelerator {report.accelerator}"
     ordered = sorted(report.findings, key=lambda f: AREAS.index(f.area) if f.area in AREAS else 99)
     shown = [f for f in ordered if verbose or not (f.status is Status.OK and f.area in ("disk",))]

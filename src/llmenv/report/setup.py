@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from llmenv import __version__
 from llmenv.report.console import stderr_console, stdout_console
+from llmenv.report.text import printable
 
 if TYPE_CHECKING:
     from llmenv.plan.model import Plan
@@ -34,7 +35,7 @@ def setup_json(report: SetupReport) -> dict[str, Any]:
 
 def print_plan(plan: Plan) -> None:
     console = stdout_console()
-    console.print(f"Plan for profile {plan.profile} -> {plan.env}")
+    console.print(f"Plan for profile {printable(plan.profile)} -> {printable(str(plan.env))}")
     console.print(f"  python       {plan.python.value} ({plan.python_version}): {plan.python.why}")
     console.print(f"  backend      {plan.backend.value}: {plan.backend.why}")
     console.print(f"  accelerator  {plan.accelerator.value}: {plan.accelerator.why}")

@@ -28,6 +28,7 @@ class DoctorReport:
     accelerator: str
     seconds: float
     plan: Any = None  # llmenv.plan.model.Plan: what `llmenv setup` would do here, when it could be planned
+    profile_from_stamp: bool = False  # no --profile, and --env's stamp named the profile it was built from
 
     @property
     def verdict(self) -> Status:
@@ -51,6 +52,10 @@ def doctor(
     from llmenv.verify.host import context_for, verify_host
 
     start = time.perf_counter()
+    from_stamp = False
+    if profile_ref is None and env is not None:
+        profile_ref = stamp_profile(env)
+        from_stamp = profile_ref is not None
     profile = load_profile(profile_ref or DEFAULT_PROFILE)
     wanted = accelerator or profile.accelerator
     facts = probe_host(offline=offline, env_path=env or Path(profile.env))
@@ -84,12 +89,26 @@ def doctor(
         tuple(unique_ids(findings)),
         facts,
         profile,
-        profile_ref is None,
+        profile_ref is None,  # neither --profile nor a stamp: the default was used
         env,
         wanted,
         time.perf_counter() - start,
         plan,
+        from_stamp,
     )
+
+
+def stamp_profile(env: Path) -> str | None:
+    """Without --profile, an env is judged against the profile it was built from (as `llmenv smoke` does), so
+    `llmenv doctor --env ENV`, the command setup prints last, checks what setup installed. The store's ownership is
+    checked before its stamp is read (execute/store.py)."""
+    from llmenv.execute.store import EnvStore, check_store_is_private
+    from llmenv.verify.env.fixes import stamp_profile_ref
+
+    store = EnvStore.at(env)
+    check_store_is_private(store)
+    stamp = store.stamp()
+    return stamp_profile_ref(stamp) if stamp else None
 
 
 def facts_and_plan(
@@ -164,4 +183,4 @@ def _with_indexes(facts: HostFacts, statuses: list[Any], offline: bool) -> HostF
     return dataclasses.replace(facts, indexes=Probed(statuses, source))
 
 
-__all__ = ["DoctorReport", "doctor", "facts_and_plan"]
+__all__ = ["DoctorReport", "doctor", "facts_and_plan", "stamp_profile"]

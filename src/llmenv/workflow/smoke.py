@@ -42,9 +42,11 @@ def smoke(
         # read or its Python runs (execute/store.py).
         check_store_is_private(EnvStore.at(env))
     if profile_ref is None and env is not None:
+        from llmenv.verify.env.fixes import stamp_profile_ref
+
         stamp = EnvStore.at(env).stamp()
         if stamp:
-            profile_ref = str(stamp.get("profile_source") or stamp.get("profile"))
+            profile_ref = stamp_profile_ref(stamp)
     profile = load_profile(profile_ref or DEFAULT_PROFILE)
     env = Path(os.path.abspath(env or profile.env))
     framework = options.framework or (profile.smoke.framework if profile.smoke else None)

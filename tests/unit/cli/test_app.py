@@ -109,3 +109,21 @@ def test_interrupt_gives_130(cli: Callable[..., CliResult], monkeypatch: pytest.
 
     monkeypatch.setattr(catalog, "catalog", interrupted)
     assert cli("profiles", "list").code == 130
+    assert cli("profiles", "list").err == "interrupted\n"
+
+
+@pytest.mark.parametrize("command", ["doctor", "probe"])
+def test_interrupt_outside_the_probe_is_said_too(
+    cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """Failed before: Typer turned the KeyboardInterrupt into a silent exit 130 (nothing on stderr)."""
+    import llmenv.cli.doctor as cli_doctor
+
+    def interrupted(as_json: bool) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_doctor, "ends_at_once_on_ctrl_c", interrupted)
+    result = cli(command, "--offline")
+    assert result.code == 130 and result.err == "interrupted; nothing was changed\n"
+    as_json = cli(command, "--offline", "--json")
+    assert as_json.code == 130 and json.loads(as_json.out)["exit_code"] == 130

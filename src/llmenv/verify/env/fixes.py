@@ -6,8 +6,11 @@ profile the check judged against and the env it judged, quoted for a POSIX shell
 
 from __future__ import annotations
 
+import os
 import shlex
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from llmenv.profiles.model import Profile
 
@@ -22,6 +25,22 @@ def profile_ref(profile: Profile | None) -> str:
     return profile.name if profile.origin in ("builtin", "user") else str(profile.source)
 
 
+def stamp_profile_ref(stamp: Mapping[str, Any]) -> str | None:
+    """The profile an env was built from, as its stamp records it, named as a command line should name it: a
+    built-in or user profile by its name (never by the path of llmenv's installed copy), any other by its file."""
+    from llmenv.profiles.locate import builtin_dir, user_dir
+
+    name = str(stamp.get("profile") or "")
+    source = str(stamp.get("profile_source") or "")
+    if not source:
+        return name or None
+    path = Path(source)
+    for folder in (builtin_dir(), user_dir()):
+        if name and path.stem == name and os.path.realpath(path.parent) == os.path.realpath(folder):
+            return name
+    return source
+
+
 def setup_command(profile: Profile | None, env: Path, *, force: bool = False) -> str:
     """`llmenv setup PROFILE --env ENV [--force]`, quoted. Without --force, setup repairs an env whose packages
     drifted from its stamp; --force also rebuilds one whose files changed behind its metadata."""
@@ -31,4 +50,4 @@ def setup_command(profile: Profile | None, env: Path, *, force: bool = False) ->
     return shlex.join(words)
 
 
-__all__ = ["profile_ref", "setup_command"]
+__all__ = ["profile_ref", "setup_command", "stamp_profile_ref"]
