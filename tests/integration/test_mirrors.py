@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -158,6 +159,9 @@ def test_smoke_with_an_unreachable_hub_fails_in_seconds_naming_it(
     cli: Callable[..., CliResult], world: Path, tmp_path: Path
 ) -> None:
     """Before: a traceback after about 55 s of retries."""
+    env = tmp_path / "e"  # an env to test in: its interpreter is all `smoke` asks for before the hub
+    (env / "bin").mkdir(parents=True)
+    (env / "bin" / "python").symlink_to(sys.executable)
     start = time.perf_counter()
     result = cli("smoke", "--model", "bert-base-uncased", "--framework", "transformers", "--env", str(tmp_path / "e"))
     seconds = time.perf_counter() - start
@@ -170,7 +174,9 @@ def test_smoke_with_an_unreachable_hub_fails_in_seconds_naming_it(
     assert seconds < 10, seconds
     dead = f"http://127.0.0.1:{dead_port()}"
     write_sets(world, {"campus": {"huggingface": f"{dead}/hf"}})
-    result = cli("smoke", "--model", "bert-base-uncased", "--framework", "transformers", "--mirror", "campus")
+    result = cli(
+        "smoke", "--model", "bert-base-uncased", "--framework", "transformers", "--mirror", "campus", "--env", str(env)
+    )
     assert result.code == 3 and "model hub 127.0.0.1 (mirror set campus)" in result.err
 
 

@@ -67,7 +67,8 @@ def smoke(
             f"unknown framework '{framework}'", where="--framework", fix=did_you_mean(framework, FRAMEWORKS)
         )
     display = LiveDisplay(quiet=as_json)
-    display(f"running the IMDB smoke test in {env}")
+    where = env if env is not None else "the env of the profile (or .venv)"
+    display(f"running the IMDB smoke test in {where}")
     try:
         result = run_smoke(
             SmokeOptions(

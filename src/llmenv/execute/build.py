@@ -56,14 +56,20 @@ def relevant_lines(text: str, limit: int = 10) -> list[str]:
 
 
 def _fail(
-    what: str, result: ProcResult, log: Path, fix: str, env: Path | None = None, named_source: bool = False
+    what: str,
+    result: ProcResult,
+    log: Path,
+    fix: str,
+    env: Path | None = None,
+    named_source: bool = False,
+    doctor: str = "llmenv doctor",
 ) -> InstallError:
     """`named_source`: `fix` already names the unreachable host or index behind a missing pin, which says more
     than the general advice for "not found" or "network" that the output alone would give."""
     from llmenv.execute.installers.failures import classify_install_failure
 
     output = result.stdout + "\n" + result.stderr
-    failure = classify_install_failure(output, str(env.parent if env else "the environment"))
+    failure = classify_install_failure(output, str(env.parent if env else "the environment"), doctor)
     if failure.kind != "unknown" and not (named_source and failure.kind in ("not-found", "network")):
         fix = failure.fix  # a fix for the cause the output names (full disk, permissions, network, a missing pin)
     excerpt = "\n".join(f"  {line}" for line in relevant_lines(output))
@@ -140,6 +146,7 @@ def build_generation(
                 log,
                 f"check the interpreter with `{_doctor_command(profile)}`",
                 gen,
+                doctor=_doctor_command(profile),
             )
         steps.append(Step("create", time.perf_counter() - start, installer.name))
         start = time.perf_counter()
@@ -150,12 +157,22 @@ def build_generation(
             raise _stalled(installer.name, plan, profile, result, log)
         if not result.ok:
             fix, named = _install_fix(plan, profile, result)
-            raise _fail(f"installing with {installer.name}", result, log, fix, gen, named_source=named)
+            raise _fail(
+                f"installing with {installer.name}",
+                result,
+                log,
+                fix,
+                gen,
+                named_source=named,
+                doctor=_doctor_command(profile),
+            )
         seed = installer.seed_command(plan, env_python(gen)) if requirements_file else None
         if seed is not None:
             result = run_command(seed, log, INSTALL_TIMEOUT)
             if not result.ok:
-                raise _fail("putting pip into the environment", result, log, "see the log", gen)
+                raise _fail(
+                    "putting pip into the environment", result, log, "see the log", gen, doctor=_doctor_command(profile)
+                )
         steps.append(Step("install", time.perf_counter() - start, f"{len(plan.requirements)} requirements"))
         start = time.perf_counter()
         progress("checking imports, pins, dependencies and the GPU in the new environment")

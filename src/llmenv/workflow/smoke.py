@@ -69,6 +69,10 @@ def smoke(
         )
     if tutorial:
         epochs = options.epochs or 10  # the tutorial's protocol, not the profile's quick check
+    if options.data is not None:
+        from llmenv.verify.smoke.data import check_data_path
+
+        check_data_path(options.data)
     _require_env(env, profile_ref or DEFAULT_PROFILE, options.env is not None)
     extra_env, imdb_url = _hub_env(options, profile)
     roles = dict(options.mirrors or {})

@@ -37,19 +37,20 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-def classify_install_failure(output: str, env: str) -> InstallFailure:
-    """The first cause whose words appear in the output, in order of how surely the words name it."""
+def classify_install_failure(output: str, env: str, doctor: str = "llmenv doctor") -> InstallFailure:
+    """The first cause whose words appear in the output, in order of how surely the words name it. `doctor` is the
+    whole doctor command for this profile (`llmenv doctor --profile P`), so the fix can be pasted."""
     for kind, pattern in _PATTERNS:
         if pattern.search(output):
-            return InstallFailure(kind, _fix(kind, output, env))
+            return InstallFailure(kind, _fix(kind, output, env, doctor))
     return InstallFailure(
         "unknown",
-        "check the pins and that the indexes serve them (`llmenv doctor` checks reachability); "
+        f"check the pins and that the indexes serve them (`{doctor}` checks reachability); "
         "the previous environment is unchanged",
     )
 
 
-def _fix(kind: str, output: str, env: str) -> str:
+def _fix(kind: str, output: str, env: str, doctor: str = "llmenv doctor") -> str:
     unchanged = "the previous environment is unchanged"
     if kind == "disk-full":
         return f"free space on the disk holding {env} (and the installer's cache), then run setup again; {unchanged}"
@@ -65,11 +66,11 @@ def _fix(kind: str, output: str, env: str) -> str:
         hint = "the index's TLS certificate (pip's `cert` setting, SSL_CERT_FILE)" if cert else "the network path"
         return (
             f"the package index could not be reached: check {hint}, the proxy (HTTPS_PROXY) and the index URL "
-            f"(`llmenv doctor` checks reachability), or use --offline with a local wheelhouse; {unchanged}"
+            f"(`{doctor}` checks reachability), or use --offline with a local wheelhouse; {unchanged}"
         )
     return (
         "check the pins (a version the index does not serve?) and that the indexes serve them "
-        f"(`llmenv doctor` checks reachability); {unchanged}"
+        f"(`{doctor}` checks reachability); {unchanged}"
     )
 
 

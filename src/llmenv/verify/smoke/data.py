@@ -236,16 +236,21 @@ def prepare(
     return _prepare_path(target, f"downloaded {IMDB_URL} (sha256 verified)", seed, limits)
 
 
-def _prepare_path(path: Path, source: str, seed: int, limits: tuple[int | None, int | None]) -> Prepared:
+def check_data_path(path: Path, where: str = "--data") -> None:
+    """The cheap checks of a given dataset path, made before anything else (an env, a hub, a download)."""
     if not path.exists():
-        raise DataError(f"no such file or folder: {path}", where=source.split(" ")[0].rstrip("="), fix="check the path")
+        raise DataError(f"no such file or folder: {path}", where=where, fix="check the path")
     if not path.is_dir() and not path.is_file():
         # A FIFO or device would block the read forever (or never end): refuse before opening it.
         raise DataError(
             f"{path} is not a regular file or folder (a FIFO, socket or device cannot hold a dataset)",
-            where=source.split(" ")[0].rstrip("="),
+            where=where,
             fix="give an aclImdb folder, a .tar.gz, a CSV (text,label) or a Keras imdb.npz file",
         )
+
+
+def _prepare_path(path: Path, source: str, seed: int, limits: tuple[int | None, int | None]) -> Prepared:
+    check_data_path(path, source.split(" ")[0].rstrip("="))
     name = path.name.lower()
     if name.endswith(".npz"):
         return Prepared(path, "npz", f"{source} (Keras token ids)", False, -1, -1)
@@ -334,6 +339,7 @@ __all__ = [
     "DataError",
     "Prepared",
     "cache_dir",
+    "check_data_path",
     "prepare",
     "read_csv",
     "read_folder",
