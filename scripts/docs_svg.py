@@ -27,7 +27,10 @@ WIDTH = 110
 
 
 def save(name: str, command: str, screen: str) -> None:
-    screen = re.sub(r"\n?.*\[exit \d+\].*$", "", screen, flags=re.S)  # the harness's marker is not llmenv's output
+    lines = screen.splitlines()
+    plain = [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", line) for line in lines]
+    end = next((i for i, line in enumerate(plain) if re.match(r"\[exit \d+\]", line)), len(lines))
+    screen = "\n".join(lines[:end]).rstrip()  # the harness's "[exit N]" marker is not llmenv's output
     console = Console(record=True, width=WIDTH, force_terminal=True, color_system="truecolor")
     console.print(Text(f"$ {command}", style="bold"))
     console.print(Text.from_ansi(screen))

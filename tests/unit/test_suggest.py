@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +39,16 @@ def test_cli_names_get_suggestions(cli: Callable[..., CliResult]) -> None:
     ]:
         result = cli(*args)
         assert result.code == 2 and fix in result.err, (args, result.err)
+
+
+def test_bad_smoke_data_errors_say_how_to_fix(tmp_path: Path) -> None:
+    """Failed before: these DataErrors had no Fix line."""
+    from llmenv.errors import LlmenvError
+    from llmenv.verify.smoke.data import read_csv
+
+    bad = tmp_path / "bad.csv"
+    for content in ("review_text,stars\nfine,5\n", "text,label\nfine,maybe\n"):
+        bad.write_text(content)
+        with pytest.raises(LlmenvError) as info:
+            list(read_csv(bad))
+        assert "\nFix: " in info.value.render()

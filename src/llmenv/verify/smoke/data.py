@@ -133,6 +133,7 @@ def read_csv(path: Path) -> Iterator[tuple[str, str, str]]:
                 f"{path} has columns {reader.fieldnames}; expected a text column (text/review) and a label column "
                 "(label/sentiment)",
                 where=str(path),
+                fix="rename the columns to text and label (an optional split column says train or test)",
             )
         split_key = fields.get("split")
         for line, row in enumerate(reader, start=2):
@@ -141,6 +142,7 @@ def read_csv(path: Path) -> Iterator[tuple[str, str, str]]:
                 raise DataError(
                     f"unknown label {row[label_key]!r} (expected 1/0, pos/neg, positive/negative)",
                     where=f"{path}:{line}",
+                    fix="write each label as 1/0, pos/neg or positive/negative",
                 )
             text = row[text_key]
             split = (row.get(split_key) or "").strip().lower() if split_key else ""
@@ -262,7 +264,9 @@ def _prepare_path(path: Path, source: str, seed: int, limits: tuple[int | None, 
         rows = read_tarball(path)
     else:
         raise DataError(
-            f"{path} is not a supported dataset (aclImdb folder or tarball, CSV, or Keras imdb.npz)", where=str(path)
+            f"{path} is not a supported dataset (aclImdb folder or tarball, CSV, or Keras imdb.npz)",
+            where=str(path),
+            fix="point --data at aclImdb_v1.tar.gz (or its extracted aclImdb folder), a .csv or Keras's imdb.npz",
         )
     key = hashlib.sha256(f"{path.resolve()}|{_fingerprint(path)}|{seed}|{limits}".encode()).hexdigest()[:16]
     out = cache_dir() / f"prepared-{key}.json.gz"
@@ -274,7 +278,11 @@ def _prepare_path(path: Path, source: str, seed: int, limits: tuple[int | None, 
     for split, text, label in rows:
         splits[split].append((text, 1 if label == "pos" else 0))
     if not splits["train"] or not splits["test"]:
-        raise DataError(f"{path} holds no labelled train and test reviews", where=str(path))
+        raise DataError(
+            f"{path} holds no labelled train and test reviews",
+            where=str(path),
+            fix="use the aclImdb layout (train/pos, train/neg, test/pos, test/neg) or a CSV with a split column",
+        )
     rng = random.Random(seed)
     train = _stratified(splits["train"], limits[0], rng)
     test = _stratified(splits["test"], limits[1], rng)
