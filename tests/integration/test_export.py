@@ -237,3 +237,36 @@ def test_extends_chain_exports_stay_lint_clean(cli: Callable[..., CliResult], ch
     subprocess.run(["git", "init", "-q"], cwd=chain, check=True)
     lint = subprocess.run([tool("actionlint"), str(workflow)], capture_output=True, text=True, cwd=chain)
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_an_absolute_extends_path_is_refused_with_the_relative_one(
+    cli: Callable[..., CliResult], isolation: Path, tmp_path: Path
+) -> None:
+    """An absolute `extends` cannot hold inside an image or on a CI runner; before, the export succeeded and the
+    build failed later with "base.yaml does not exist"."""
+    elsewhere = tmp_path / "shared-profiles"
+    elsewhere.mkdir()
+    (elsewhere / "base.yaml").write_text(BASE)
+    (isolation / "profiles").mkdir()
+    (isolation / "profiles" / "child.yaml").write_text(f"name: child\nextends: {elsewhere / 'base.yaml'}\n")
+    result = cli("export", "profiles/child.yaml", "--format", "dockerfile", "-o", "out/Dockerfile")
+    assert result.code == 2, result.err
+    assert "absolute" in result.err and "extends: ../" in result.err, result.err
+    assert not (isolation / "out").exists()
+
+
+def test_a_parent_found_by_name_away_from_its_child_is_refused_with_its_path(
+    cli: Callable[..., CliResult], isolation: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the image a parent named by name is looked up beside its child (or among the built-ins), so one found
+    in the user's config folder would not be found there."""
+    config = isolation / "config"
+    (config / "profiles").mkdir(parents=True)
+    (config / "profiles" / "teambase.yaml").write_text(BASE.replace("team-base", "teambase"))
+    monkeypatch.setenv("LLMENV_CONFIG_DIR", str(config))
+    (isolation / "profiles").mkdir()
+    (isolation / "profiles" / "child.yaml").write_text("name: child\nextends: teambase\n")
+    assert cli("profiles", "validate", "profiles/child.yaml").code == 0
+    result = cli("export", "profiles/child.yaml", "--format", "dockerfile", "-o", "out/Dockerfile")
+    assert result.code == 2, result.err
+    assert "extends: ../config/profiles/teambase.yaml" in result.err, result.err

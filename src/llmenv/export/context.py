@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from llmenv.execute.selfwheel import wheel_name
@@ -37,6 +38,34 @@ def repository_root(output: Path, cwd: Path) -> Path:
     return cwd
 
 
+def check_chain(links: Sequence[tuple[Path, str | None]]) -> None:
+    """Refuse, before anything is written, a chain whose links cannot hold once copied: an absolute `extends` (no
+    such path in an image or on a runner), or a parent named by name but found away from its child (in the image a
+    name is looked up beside the profile, or among the built-ins). `links` is (file, its `extends`) for each of the
+    user's files, the profile first; the last one's parent, if any, is a built-in."""
+    from llmenv.errors import UsageError
+    from llmenv.profiles.locate import looks_like_path
+
+    for (path, ref), (parent, _) in pairwise(links):
+        if ref is None:
+            continue
+        relative = os.path.relpath(os.path.abspath(parent), os.path.abspath(path.parent))
+        if Path(ref).is_absolute():
+            problem = f"'extends' names the absolute path {ref}, which exists neither in the image nor on a CI runner"
+        elif not looks_like_path(ref) and os.path.abspath(parent.parent) != os.path.abspath(path.parent):
+            problem = (
+                f"'extends' names '{ref}', found at {parent}, away from the profile: in the image a name is looked "
+                "up beside the profile (or among the built-ins)"
+            )
+        else:
+            continue
+        raise UsageError(
+            f"{problem}, so the export would not load",
+            where=str(path),
+            fix=f"write the parent's path relative to the profile, extends: {Path(relative).as_posix()}, and export again",
+        )
+
+
 def place(format: str, output: Path, profile_files: Sequence[Path], llmenv_spec: str | None, cwd: Path) -> Placement:
     """Chain files all inside the context are named where they are; otherwise every one is copied in, at its path
     relative to the folder that holds them all, so `extends: base.yaml` or `../base.yaml` still finds its parent."""
@@ -62,4 +91,4 @@ def place(format: str, output: Path, profile_files: Sequence[Path], llmenv_spec:
     return Placement(context, targets, tuple(zip(sources, targets, strict=True)), spec_wheel)
 
 
-__all__ = ["Placement", "place", "repository_root"]
+__all__ = ["Placement", "check_chain", "place", "repository_root"]

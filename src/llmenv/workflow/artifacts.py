@@ -82,11 +82,13 @@ def export(
             " (or name where llmenv comes from with --llmenv-spec SPEC)",
         )
     from llmenv.execute.export_files import write_context, write_text
-    from llmenv.export.context import place
+    from llmenv.export.context import check_chain, place
+    from llmenv.profiles.load import read_profile_file
 
     cwd = Path.cwd()
     target = output if output is not None else cwd / _default_output(format)
     files = [] if profile.origin == "builtin" else [Path(f) for f in profile.files or (profile.source,)]
+    check_chain([(f, read_profile_file(f).model.extends) for f in files])
     placement = place(format, target, files, llmenv_spec, cwd)
     profile_path = placement.profile_path
     source = llmenv_spec or placement.wheel_path or ""
