@@ -148,3 +148,125 @@ def test_project_profile_exports_stay_lint_clean(cli: Callable[..., CliResult], 
     subprocess.run(["git", "init", "-q"], cwd=project, check=True)
     lint = subprocess.run([tool("actionlint"), str(workflow)], capture_output=True, text=True, cwd=project)
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+BASE = "name: team-base\nextends: torch\npython: '>=3.10'\n"
+CHILD = "name: child\nextends: base.yaml\n"
+
+
+@pytest.fixture
+def chain(isolation: Path) -> Path:
+    """profiles/child.yaml extends profiles/base.yaml by a relative path, which extends the built-in torch."""
+    (isolation / "profiles").mkdir()
+    (isolation / "profiles" / "base.yaml").write_text(BASE)
+    (isolation / "profiles" / "child.yaml").write_text(CHILD)
+    return isolation
+
+
+def image_tree(dockerfile: Path, root: Path) -> dict[str, Path]:
+    """Do what the Dockerfile's COPY lines do, into `root` standing in for the image's /: Docker cannot run here."""
+    import shutil
+
+    placed = {}
+    for source, target in re.findall(r"^COPY (\S+) (\S+)$", dockerfile.read_text(), re.M):
+        landed = root / target.lstrip("/")
+        landed.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(dockerfile.parent / source, landed)
+        placed[target] = landed
+    return placed
+
+
+@pytest.mark.parametrize("out", ["out2/Dockerfile", "Dockerfile"])
+def test_dockerfile_copies_the_whole_extends_chain(
+    cli: Callable[..., CliResult], chain: Path, tmp_path: Path, out: str
+) -> None:
+    """Failed before: only child.yaml was copied (and COPY'd), so `profiles validate out2/child.yaml` and the
+    image's `llmenv setup` both failed with "base.yaml does not exist"."""
+    assert cli("export", "profiles/child.yaml", "--format", "dockerfile", "-o", out).code == 0
+    dockerfile = chain / out
+    for source in copy_sources(dockerfile.read_text()):
+        assert (dockerfile.parent / source).is_file(), source
+    if out.startswith("out2"):
+        checked = cli("profiles", "validate", "out2/child.yaml")
+        assert checked.code == 0, checked.err
+    placed = image_tree(dockerfile, tmp_path / "image")
+    setup = re.search(r"llmenv setup (\S+) --env", dockerfile.read_text())
+    assert setup and setup.group(1) in placed, dockerfile.read_text()
+    assert sorted(p.name for p in placed.values() if p.suffix == ".yaml") == ["base.yaml", "child.yaml"]
+    shown = cli("profiles", "show", str(placed[setup.group(1)]), "--json")
+    assert shown.code == 0, shown.err
+    assert '"team-base"' in shown.out or "team-base" in shown.out
+
+
+def test_devcontainer_copies_the_whole_extends_chain(cli: Callable[..., CliResult], chain: Path) -> None:
+    out = chain / ".devcontainer" / "devcontainer.json"
+    out.parent.mkdir()
+    assert cli("export", "profiles/child.yaml", "--format", "devcontainer", "-o", str(out)).code == 0
+    assert (out.parent / "base.yaml").read_text() == BASE
+    checked = cli("profiles", "validate", str(out.parent / "child.yaml"))
+    assert checked.code == 0, checked.err
+    for source in copy_sources((out.parent / "Dockerfile").read_text()):
+        assert (out.parent / source).is_file(), source
+
+
+def test_workflow_outside_the_profiles_repository_copies_the_chain(cli: Callable[..., CliResult], chain: Path) -> None:
+    """A workflow written into another repository: its PROFILE must load from that repository's root."""
+    out = chain / "other" / ".github" / "workflows" / "llmenv.yml"
+    out.parent.mkdir(parents=True)
+    assert cli("export", "profiles/child.yaml", "--format", "github-actions", "-o", str(out)).code == 0
+    profile = re.search(r"^\s+PROFILE: (\S+)$", out.read_text(), re.M)
+    assert profile, out.read_text()
+    checked = cli("profiles", "validate", str(chain / "other" / profile.group(1)))
+    assert checked.code == 0, checked.err
+
+
+def test_extends_chain_exports_stay_lint_clean(cli: Callable[..., CliResult], chain: Path) -> None:
+    from tests.integration.test_ci_outputs import tool
+
+    (chain / "out2").mkdir()
+    assert cli("export", "profiles/child.yaml", "--format", "dockerfile", "-o", "out2/Dockerfile").code == 0
+    lint = subprocess.run(
+        [tool("hadolint"), "--failure-threshold", "info", str(chain / "out2" / "Dockerfile")],
+        capture_output=True,
+        text=True,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    workflow = chain / ".github" / "workflows" / "llmenv.yml"
+    workflow.parent.mkdir(parents=True)
+    assert cli("export", "profiles/child.yaml", "--format", "github-actions", "-o", str(workflow)).code == 0
+    subprocess.run(["git", "init", "-q"], cwd=chain, check=True)
+    lint = subprocess.run([tool("actionlint"), str(workflow)], capture_output=True, text=True, cwd=chain)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_an_absolute_extends_path_is_refused_with_the_relative_one(
+    cli: Callable[..., CliResult], isolation: Path, tmp_path: Path
+) -> None:
+    """An absolute `extends` cannot hold inside an image or on a CI runner; before, the export succeeded and the
+    build failed later with "base.yaml does not exist"."""
+    elsewhere = tmp_path / "shared-profiles"
+    elsewhere.mkdir()
+    (elsewhere / "base.yaml").write_text(BASE)
+    (isolation / "profiles").mkdir()
+    (isolation / "profiles" / "child.yaml").write_text(f"name: child\nextends: {elsewhere / 'base.yaml'}\n")
+    result = cli("export", "profiles/child.yaml", "--format", "dockerfile", "-o", "out/Dockerfile")
+    assert result.code == 2, result.err
+    assert "absolute" in result.err and "extends: ../" in result.err, result.err
+    assert not (isolation / "out").exists()
+
+
+def test_a_parent_found_by_name_away_from_its_child_is_refused_with_its_path(
+    cli: Callable[..., CliResult], isolation: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the image a parent named by name is looked up beside its child (or among the built-ins), so one found
+    in the user's config folder would not be found there."""
+    config = isolation / "config"
+    (config / "profiles").mkdir(parents=True)
+    (config / "profiles" / "teambase.yaml").write_text(BASE.replace("team-base", "teambase"))
+    monkeypatch.setenv("LLMENV_CONFIG_DIR", str(config))
+    (isolation / "profiles").mkdir()
+    (isolation / "profiles" / "child.yaml").write_text("name: child\nextends: teambase\n")
+    assert cli("profiles", "validate", "profiles/child.yaml").code == 0
+    result = cli("export", "profiles/child.yaml", "--format", "dockerfile", "-o", "out/Dockerfile")
+    assert result.code == 2, result.err
+    assert "extends: ../config/profiles/teambase.yaml" in result.err, result.err

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 
-def run(*args: str, cwd: Path, columns: str = "80") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": columns}
+def run(*args: str, cwd: Path, columns: str | None = "80") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": columns or ""}
+    if columns is None:
+        env.pop("COLUMNS")
     env.pop("NO_COLOR", None)  # piped alone must be enough to get plain lines
     return subprocess.run(
         [sys.executable, "-m", "llmenv", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
@@ -57,3 +59,42 @@ def test_piped_probe_prints_each_fact_whole_with_units(deep: Path) -> None:
     for line in disk:
         assert re.search(r"[\d.]+ [KMGT]iB free of [\d.]+ [KMGT]iB", line), line
         assert str(deep) in line or "tmp" in line or "cache" in line
+
+
+@pytest.mark.parametrize("columns", [None, "80"])
+def test_piped_profiles_list_prints_each_profile_whole_on_one_line(deep: Path, columns: str | None) -> None:
+    """Failed before: a table folded at 80 columns, each description split over up to a dozen lines."""
+    from llmenv.profiles.load import load_profile
+
+    (deep / "profiles").mkdir()
+    (deep / "profiles" / "mine.yaml").write_text(
+        "name: mine\nextends: torch\ndescription: my team's torch profile, with a description long enough that any "
+        "wrapping at eighty columns would split it\n"
+    )
+    listed = run("profiles", "list", cwd=deep, columns=columns)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    for name in ("torch", "tf", "full", "mine"):
+        description = load_profile(name, cwd=deep).description
+        (line,) = [line for line in lines if line.split()[:1] == [name]]
+        assert description in line, (description, line)
+
+
+@pytest.mark.parametrize("columns", [None, "80"])
+def test_piped_report_merge_prints_each_differing_key_whole_on_one_line(
+    deep: Path, tmp_path: Path, columns: str | None
+) -> None:
+    """Failed before: the merge table folded a node's long value over four lines at 80 columns."""
+    report = json.loads(run("doctor", "--json", "--offline", cwd=deep).stdout)
+    (deep / "a.json").write_text(json.dumps(report))
+    distro = "Debian GNU/Linux 12 (bookworm) with a vendor suffix long enough to wrap at eighty columns"
+    report["facts"]["system"]["value"]["distro"] = distro
+    (deep / "b.json").write_text(json.dumps(report))
+    merged = run("report", "merge", "a.json", "b.json", cwd=deep, columns=columns)
+    lines = merged.stdout.splitlines()
+    (line,) = [line for line in lines if line.startswith("system.distro")]
+    assert f"b: {distro}" in line, merged.stdout
+    assert lines[0].startswith("llmenv report merge: 2 nodes")
+    every = run("report", "merge", "a.json", "b.json", "--all", cwd=deep, columns=columns).stdout.splitlines()
+    assert any(line.startswith("system.distro") and distro in line for line in every)
+    assert len(every) > 10

@@ -135,3 +135,37 @@ def test_keras_tutorial_model_runs_the_tutorials_protocol(
     tutorial = report["tutorial"]
     assert isinstance(tutorial, dict) and tutorial["reference_accuracy"] == 0.7947 and tutorial["epochs"] == 1
     assert tutorial["accuracy"] > 0.6, report
+
+
+def test_piped_torch_smoke_says_each_epoch_and_warns_nothing(
+    cli: Callable[..., CliResult], torch_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Failed before: the payload's `float(loss)` on a tensor that requires grad put a UserWarning in every log
+    (smoke_torch.py:72), the start line said "1 epochs", and piped nothing said an epoch had begun."""
+    monkeypatch.setenv("LLMENV_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "none"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "none"))
+    monkeypatch.delenv("LLMENV_IMDB", raising=False)
+    result = cli("smoke", "--env", str(torch_env), "--profile", "torch", "--offline")
+    assert result.code == 0, result.out + result.err
+    assert "1 epoch " in result.err and "1 epochs" not in result.err, result.err
+    assert "epoch 1/1: training" in result.err, result.err
+    (log,) = [line.split("log: ", 1)[1] for line in result.out.splitlines() if "log: " in line]
+    text = Path(log).read_text()
+    assert "Warning" not in text, text
+
+
+def test_time_out_says_how_far_it_got_and_gives_the_whole_command(
+    cli: Callable[..., CliResult], torch_env: Path, imdb_mini: Path, tmp_path: Path
+) -> None:
+    """Failed before: "did not finish within its 300 s budget" with the fix "run `llmenv doctor --env` to check
+    the framework imports", which has nothing to do with a slow machine. A 1 s budget runs out while torch loads."""
+    profile = tmp_path / "hurried.yaml"
+    profile.write_text("name: hurried\nextends: torch\nsmoke:\n  framework: torch\n  time_budget_s: 1\n")
+    args = ("--env", str(torch_env), "--profile", str(profile), "--data", str(imdb_mini))
+    result = cli("smoke", *args)
+    assert result.code == 1
+    out = " ".join(result.out.split())
+    assert "did not finish within its 1 s budget" in out and "before training started" in out, out
+    assert f"`llmenv smoke {' '.join(args)} --epochs 1`" in out, out
+    assert f"smoke.time_budget_s in {profile}" in out and "doctor" not in out, out

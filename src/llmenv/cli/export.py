@@ -15,7 +15,7 @@ FORMATS = ("requirements", "dockerfile", "devcontainer", "github-actions")
 def _check_output(value: Path | None) -> Path | None:
     from llmenv.cli.outputs import check_output_file
 
-    return check_output_file(value, "--output")
+    return check_output_file(value, "--output", make_parents=True)  # an export writes a build context: folders too
 
 
 def export(
@@ -61,6 +61,7 @@ def export(
         return
     from llmenv.cli.outputs import write_output
 
+    output.parent.mkdir(parents=True, exist_ok=True)
     write_output(output, text, "--output")
     for path in [output, *written]:
         typer.echo(f"wrote {path}", err=True)

@@ -1,4 +1,5 @@
-"""Writing an export's build context: llmenv's own wheel and the user's profile, beside the exported file."""
+"""Writing an export's build context: llmenv's own wheel and the user's profile files (its whole extends chain),
+beside the exported file."""
 
 from __future__ import annotations
 
@@ -21,15 +22,16 @@ def write_context(placement: Placement) -> list[Path]:
     if placement.wheel_path:
         wheel = placement.context / placement.wheel_path
         written.append(write_self_wheel(wheel.parent))
-    if placement.copy_profile is not None and placement.profile_path:
-        target = placement.context / placement.profile_path
-        data = placement.copy_profile.read_bytes()
+    for source, relative in placement.copies:
+        target = placement.context / relative
+        data = source.read_bytes()
         if target.exists() and target.read_bytes() != data:
             raise UsageError(
-                f"{target} exists and differs from the profile {placement.copy_profile}",
+                f"{target} exists and differs from the profile {source}",
                 where="--output",
-                fix=f"write the export where the profile lies, e.g. -o {placement.copy_profile.parent / 'Dockerfile'}",
+                fix=f"write the export where the profile lies, e.g. -o {placement.copies[0][0].parent / 'Dockerfile'}",
             )
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         written.append(target)
     return written

@@ -1,10 +1,16 @@
 """Where an export's files go, decided before anything is written: every path the exported file names (a `COPY`
 source, the workflow's profile and llmenv wheel) must exist relative to the folder it is resolved from (the
-Docker build context, the repository root a workflow runs in)."""
+Docker build context, the repository root a workflow runs in).
+
+A profile that `extends` a parent by a relative path only loads where that parent lies at the same relative place,
+so the whole chain of the user's profile files travels together, keeping its layout."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from llmenv.execute.selfwheel import wheel_name
@@ -13,9 +19,16 @@ from llmenv.execute.selfwheel import wheel_name
 @dataclass(frozen=True)
 class Placement:
     context: Path  # the folder paths below are relative to
-    profile_path: str | None  # POSIX path of the profile in the context; None for a built-in (named instead)
-    copy_profile: Path | None  # the user's profile, when it lies outside the context and must be copied in
+    # POSIX paths in the context of the user's profile files of the extends chain, the profile first; () for a
+    # built-in profile (named instead).
+    profile_files: tuple[str, ...]
+    # (the user's file, its path in the context) for chain files that lie outside the context and must be copied in
+    copies: tuple[tuple[Path, str], ...]
     wheel_path: str | None  # where llmenv's wheel goes; None when the user named a source
+
+    @property
+    def profile_path(self) -> str | None:
+        return self.profile_files[0] if self.profile_files else None
 
 
 def repository_root(output: Path, cwd: Path) -> Path:
@@ -25,7 +38,37 @@ def repository_root(output: Path, cwd: Path) -> Path:
     return cwd
 
 
-def place(format: str, output: Path, profile_source: Path | None, llmenv_spec: str | None, cwd: Path) -> Placement:
+def check_chain(links: Sequence[tuple[Path, str | None]]) -> None:
+    """Refuse, before anything is written, a chain whose links cannot hold once copied: an absolute `extends` (no
+    such path in an image or on a runner), or a parent named by name but found away from its child (in the image a
+    name is looked up beside the profile, or among the built-ins). `links` is (file, its `extends`) for each of the
+    user's files, the profile first; the last one's parent, if any, is a built-in."""
+    from llmenv.errors import UsageError
+    from llmenv.profiles.locate import looks_like_path
+
+    for (path, ref), (parent, _) in pairwise(links):
+        if ref is None:
+            continue
+        relative = os.path.relpath(os.path.abspath(parent), os.path.abspath(path.parent))
+        if Path(ref).is_absolute():
+            problem = f"'extends' names the absolute path {ref}, which exists neither in the image nor on a CI runner"
+        elif not looks_like_path(ref) and os.path.abspath(parent.parent) != os.path.abspath(path.parent):
+            problem = (
+                f"'extends' names '{ref}', found at {parent}, away from the profile: in the image a name is looked "
+                "up beside the profile (or among the built-ins)"
+            )
+        else:
+            continue
+        raise UsageError(
+            f"{problem}, so the export would not load",
+            where=str(path),
+            fix=f"write the parent's path relative to the profile, extends: {Path(relative).as_posix()}, and export again",
+        )
+
+
+def place(format: str, output: Path, profile_files: Sequence[Path], llmenv_spec: str | None, cwd: Path) -> Placement:
+    """Chain files all inside the context are named where they are; otherwise every one is copied in, at its path
+    relative to the folder that holds them all, so `extends: base.yaml` or `../base.yaml` still finds its parent."""
     output = output if output.is_absolute() else cwd / output
     if format == "github-actions":
         context = repository_root(output, cwd)
@@ -33,14 +76,19 @@ def place(format: str, output: Path, profile_source: Path | None, llmenv_spec: s
     else:
         context = output.parent
         wheel = wheel_name()
-    profile_path, copy = None, None
-    if profile_source is not None:
-        source = profile_source if profile_source.is_absolute() else cwd / profile_source
-        try:
-            profile_path = source.resolve().relative_to(context.resolve()).as_posix()
-        except ValueError:
-            profile_path, copy = source.name, source
-    return Placement(context, profile_path, copy, None if llmenv_spec else wheel)
+    spec_wheel = None if llmenv_spec else wheel
+    if not profile_files:
+        return Placement(context, (), (), spec_wheel)
+    sources = [Path(os.path.abspath(p if p.is_absolute() else cwd / p)) for p in profile_files]
+    base = Path(os.path.abspath(context))
+    try:
+        inside = tuple(s.relative_to(base).as_posix() for s in sources)
+        return Placement(context, inside, (), spec_wheel)
+    except ValueError:
+        pass
+    root = Path(os.path.commonpath([s.parent for s in sources]))
+    targets = tuple(s.relative_to(root).as_posix() for s in sources)
+    return Placement(context, targets, tuple(zip(sources, targets, strict=True)), spec_wheel)
 
 
-__all__ = ["Placement", "place", "repository_root"]
+__all__ = ["Placement", "check_chain", "place", "repository_root"]

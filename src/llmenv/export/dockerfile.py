@@ -3,6 +3,8 @@ plan, pins and checks as on a workstation), and runs `llmenv doctor --env` as a 
 
 from __future__ import annotations
 
+import posixpath
+
 from llmenv import __version__
 from llmenv.export.images import base_image
 from llmenv.plan.model import Plan
@@ -18,19 +20,30 @@ def gpu_overrides(plan: Plan, driver: str | None, cc: str | None) -> str:
     return " ".join(parts) + " "
 
 
+def image_paths(profile_files: tuple[str, ...]) -> list[str]:
+    """Where the chain's files go in the image: under /opt/llmenv/profiles, keeping their layout relative to the
+    folder that holds them all, so relative `extends` paths resolve there as they do in the build context."""
+    if not profile_files:
+        return []
+    root = posixpath.commonpath([posixpath.dirname(f) for f in profile_files])
+    return [f"/opt/llmenv/profiles/{posixpath.relpath(f, root or '.')}" for f in profile_files]
+
+
 def render(
     plan: Plan,
     profile_ref: str,
-    profile_file: str | None,
+    profile_files: tuple[str, ...],
     llmenv_source: str,
     driver: str | None = None,
     cc: str | None = None,
 ) -> str:
-    """`profile_file` and a `llmenv_source` ending in `.whl` are paths inside the build context (copied into the
-    image); any other `llmenv_source` is a pip requirement the user named (a git URL, an internal index's pin)."""
+    """`profile_files` (the profile first, then the rest of its extends chain) and a `llmenv_source` ending in `.whl`
+    are paths inside the build context (copied into the image); any other `llmenv_source` is a pip requirement the
+    user named (a git URL, an internal index's pin)."""
     image, needs_python = base_image(plan)
     build = plan.variant.value if plan.variant else plan.accelerator.value
-    profile_arg = f"/opt/llmenv/profiles/{profile_file.rsplit('/', 1)[-1]}" if profile_file else profile_ref
+    in_image = image_paths(profile_files)
+    profile_arg = in_image[0] if in_image else profile_ref
     wheel = llmenv_source.endswith(".whl")
     spec = f"/opt/llmenv/wheels/{llmenv_source.rsplit('/', 1)[-1]}" if wheel else llmenv_source
     lines = [
@@ -57,9 +70,8 @@ def render(
     python = "python3" if needs_python else "python"
     if wheel:
         lines += [f"COPY {llmenv_source} {spec}"]
-    if profile_file:
-        lines += [f"COPY {profile_file} {profile_arg}"]
-    if wheel or profile_file:
+    lines += [f"COPY {source} {target}" for source, target in zip(profile_files, in_image, strict=True)]
+    if wheel or profile_files:
         lines += [""]
     overrides = gpu_overrides(plan, driver, cc)
     lines += [

@@ -281,6 +281,7 @@ def _merge(chain: list[LoadedFile]) -> Profile:
         origin=leaf.origin,
         chain=tuple(f.model.name for f in chain),
         mirror=mirror,
+        files=tuple(str(f.path) for f in chain if f.origin != "builtin"),
     )
 
 

@@ -193,6 +193,8 @@ class Profile:
     origin: str = field(compare=False)
     chain: tuple[str, ...] = field(compare=False, default=())
     mirror: str | None = field(compare=False, default=None)  # where packages come from, not what is installed
+    # The user's files of the extends chain (the profile first, built-in files left out): what an export copies.
+    files: tuple[str, ...] = field(compare=False, default=())
 
     def packages_for(self, accelerator: str) -> tuple[str, ...]:
         """Base packages with the accelerator's override merged in by project name (the override wins)."""

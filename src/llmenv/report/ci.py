@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmenv.redact import redact_text
+from llmenv.report.text import plural
 from llmenv.verify.model import Finding, Status
 
 
@@ -87,7 +88,7 @@ def step_summary(report: CiReport) -> str:
     rows = [
         f"### {icon[Status.FAIL] if report.exit_code else icon[Status.OK]} {_md(report.title)}: {verdict}",
         "",
-        f"{counts[Status.OK]} ok, {counts[Status.WARN]} warnings, {counts[Status.FAIL]} failed, "
+        f"{counts[Status.OK]} ok, {plural(counts[Status.WARN], 'warning')}, {counts[Status.FAIL]} failed, "
         f"{counts[Status.SKIP]} skipped in {report.seconds:.1f} s (exit code {report.exit_code})",
         "",
         "| | check | details |",

@@ -16,6 +16,8 @@ from typing import Any
 
 from llmenv.report.console import plain_output, stderr_console
 from llmenv.report.installer_lines import installer_status
+from llmenv.report.smoke import data_lines
+from llmenv.report.text import plural
 
 
 class LiveDisplay:
@@ -32,6 +34,8 @@ class LiveDisplay:
         self._detail = ""
         self._bar: tuple[int, int, int, int] | None = None  # epoch, epochs, step, steps
         self._epochs = 0
+        self._plain_epoch = 0  # plain output: the last epoch whose start was printed
+        self._plain_download = -1  # plain output: the last tenth of the download printed
         self.last_phase: str | None = None  # the phase a Ctrl-C or failure happened in
 
     # -- phases --------------------------------------------------------------------------------------------------
@@ -90,23 +94,34 @@ class LiveDisplay:
         if self.tty:
             with self._lock:
                 self._detail = text
-        elif total and done % (8 << 20) < (1 << 16):
+            return
+        # Plain: a line per tenth of the download (per 8 MiB when the size is unknown), whatever the chunk sizes.
+        tenth = min(10, done * 10 // total) if total else done >> 23
+        if tenth > self._plain_download:
+            self._plain_download = tenth
             self.console.print(f"   {text}")
 
     def event(self, event: dict[str, Any]) -> None:
         if self.quiet:
             return
         kind = event.get("event")
-        if kind == "start":
+        if kind == "data" and not self.tty:
+            for line in data_lines(event):
+                self.console.print(line)
+        elif kind == "start":
             self.console.print(
                 f"-> training {event['framework']} ({event['version']}) on {event['device']}: {event['train']} train / "
-                f"{event['test']} test reviews, {event['epochs']} epochs (imports took {event['import_s']} s)"
+                f"{event['test']} test reviews, {plural(int(event['epochs']), 'epoch')} "
+                f"(imports took {event['import_s']} s)"
             )
             with self._lock:
                 self._detail, self._epochs = f"training on {event['device']}", int(event["epochs"])
         elif kind == "step":
             with self._lock:
                 self._bar = (event["epoch"], self._epochs, event["step"], event["steps"])
+            if not self.tty and int(event["epoch"]) > self._plain_epoch:
+                self._plain_epoch = int(event["epoch"])
+                self.console.print(f"   epoch {event['epoch']}/{self._epochs}: training, {event['steps']} steps")
         elif kind == "epoch":
             with self._lock:
                 self._bar = None

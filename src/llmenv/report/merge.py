@@ -122,24 +122,34 @@ def merge_json(reports: dict[str, dict[str, Any]], rows: list[Row]) -> dict[str,
 
 
 def print_merge(reports: dict[str, dict[str, Any]], rows: list[Row], *, show_all: bool = False) -> None:
-    from rich.table import Table
-
-    from llmenv.report.console import stdout_console
+    """A table in a terminal wide enough for one; otherwise one line per key, every node's value whole."""
+    from llmenv.report.console import stdout_console, table_width, write_lines
 
     console = stdout_console()
     differing = [row for row in rows if row.differs]
-    console.print(
-        f"llmenv report merge: {len(reports)} nodes, {len(rows)} keys compared, "
-        + (f"{len(differing)} differ" if differing else "all nodes agree")
+    summary = f"llmenv report merge: {len(reports)} nodes, {len(rows)} keys compared, " + (
+        f"{len(differing)} differ" if differing else "all nodes agree"
     )
+    shown = [
+        (row.key, row.baseline, "; ".join(f"{node}: {value}" for node, value in row.differs.items()) or "-")
+        for row in (rows if show_all else differing)
+    ]
+    header = ("KEY", "MOST NODES", "NODES THAT DIFFER")
+    key_w, base_w = (max(len(r[i]) for r in [header, *shown]) for i in (0, 1))
+    if table_width(key_w + base_w + 4 + 30) is None:
+        lines = [f"{k.ljust(key_w)}  {b.ljust(base_w)}  {o}" for k, b, o in [header, *shown]] if shown else []
+        write_lines([summary, *lines])
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    console.print(summary)
     table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("KEY", overflow="fold")
-    table.add_column("MOST NODES", overflow="fold")
-    table.add_column("NODES THAT DIFFER", overflow="fold", ratio=1)
-    for row in rows if show_all else differing:
-        others = "; ".join(f"{node}: {value}" for node, value in row.differs.items()) or "-"
-        table.add_row(row.key, row.baseline, others)
-    if differing or show_all:
+    for column in header:
+        table.add_column(column, overflow="fold", ratio=1 if column == header[-1] else None)
+    for row in shown:
+        table.add_row(*(Text(cell) for cell in row))  # node values are data, never markup
+    if shown:
         console.print(table)
 
 

@@ -13,18 +13,34 @@ if TYPE_CHECKING:
 
 
 def print_catalog(entries: list[CatalogEntry]) -> None:
-    from rich.table import Table
+    """A table in a terminal wide enough for one; otherwise (a pipe, a file, a narrow terminal) one line per
+    profile, its description whole, so `profiles list | grep` finds a profile by any word of it."""
+    from llmenv.report.console import table_width, write_lines
 
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("NAME", "ORIGIN", "PYTHON", "ACCELERATOR", "DESCRIPTION"):
-        table.add_column(column, overflow="fold")
+    header = ("NAME", "ORIGIN", "PYTHON", "ACCELERATOR", "DESCRIPTION")
+    rows = []
     for e in entries:
         if e.profile is None:
             row = [e.name, e.origin, "-", "-", f"INVALID: {e.path} (run `llmenv profiles validate {e.path}`)"]
         else:
             p = e.profile
             row = [e.name, e.origin, p.python, p.accelerator, p.description]
-        table.add_row(*(printable(cell) for cell in row))
+        rows.append([printable(" ".join(cell.split())) for cell in row])
+    widths = [max(len(r[i]) for r in [list(header), *rows]) for i in range(4)]
+    if table_width(sum(widths) + 8 + 40) is None:
+        write_lines(
+            "  ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[4]]).rstrip()
+            for r in [list(header), *rows]
+        )
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in header:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))  # descriptions are data, never markup
     stdout_console().print(table)
 
 

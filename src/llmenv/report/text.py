@@ -36,4 +36,9 @@ def printable_data(value: Any) -> Any:
     return value
 
 
-__all__ = ["printable", "printable_data"]
+def plural(count: int, word: str) -> str:
+    """'1 epoch', '5 epochs': a count with its noun in the right number."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+__all__ = ["plural", "printable", "printable_data"]

@@ -56,7 +56,7 @@ def export(
     llmenv_spec: str | None = None,
 ) -> tuple[str, list[Path]]:
     """The exported text, and the files written beside it so that every path it names exists (llmenv's wheel, the
-    user's profile when it lies outside the build context). The text itself is written by the caller."""
+    user's profile files, its whole extends chain, when they lie outside the build context). The text itself is written by the caller."""
     from packaging.specifiers import SpecifierSet
 
     from llmenv.errors import UsageError
@@ -82,11 +82,14 @@ def export(
             " (or name where llmenv comes from with --llmenv-spec SPEC)",
         )
     from llmenv.execute.export_files import write_context, write_text
-    from llmenv.export.context import place
+    from llmenv.export.context import check_chain, place
+    from llmenv.profiles.load import read_profile_file
 
     cwd = Path.cwd()
     target = output if output is not None else cwd / _default_output(format)
-    placement = place(format, target, None if profile.origin == "builtin" else Path(profile.source), llmenv_spec, cwd)
+    files = [] if profile.origin == "builtin" else [Path(f) for f in profile.files or (profile.source,)]
+    check_chain([(f, read_profile_file(f).model.extends) for f in files])
+    placement = place(format, target, files, llmenv_spec, cwd)
     profile_path = placement.profile_path
     source = llmenv_spec or placement.wheel_path or ""
     written: list[Path] = []
@@ -99,7 +102,7 @@ def export(
 
         nvidia = facts.nvidia.value
         cc = next((g.compute_capability for g in nvidia.gpus if g.compute_capability), None) if nvidia else None
-        text = render(plan, profile_ref, profile_path, source, nvidia.driver if nvidia else None, cc)
+        text = render(plan, profile_ref, placement.profile_files, source, nvidia.driver if nvidia else None, cc)
         if format == "devcontainer":
             from llmenv.export.devcontainer import render as render_devcontainer
 

@@ -104,7 +104,23 @@ def smoke(
         model=options.model,
         on_event=on_event,
         extra_env=extra_env,
+        rerun=_rerun(options, env, profile_ref or DEFAULT_PROFILE, profile),
     )
+
+
+def _rerun(options: SmokeOptions, env: Path, profile_ref: str, profile: Any) -> Any:
+    """The user's command, whole, for a fix to give back (a time-out's: the same run with fewer epochs)."""
+    from llmenv.verify.smoke.runner import Rerun
+
+    argv = ["llmenv", "smoke", "--env", str(options.env or env), "--profile", profile_ref]
+    for flag, value in (("--framework", options.framework), ("--model", options.model), ("--mirror", options.mirror)):
+        if value:
+            argv += [flag, value]
+    if options.data is not None:
+        argv += ["--data", str(options.data)]
+    if options.offline:
+        argv.append("--offline")
+    return Rerun(tuple(argv), profile.name, None if profile.origin == "builtin" else profile.source)
 
 
 def _command(options: SmokeOptions) -> str:

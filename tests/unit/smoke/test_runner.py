@@ -88,3 +88,42 @@ def test_tutorial_run_reports_its_accuracy_beside_the_tutorials() -> None:
 def test_tutorial_model_is_passed_to_the_keras_payload() -> None:
     argv = payload_argv(Path("/env/bin/python"), "keras", REAL, epochs=10, model="tutorial")
     assert argv[argv.index("--model") + 1] == "tutorial" and argv[argv.index("--epochs") + 1] == "10"
+
+
+RERUN = ("llmenv", "smoke", "--env", ".venv", "--profile", "torch", "--data", "/d/aclImdb-mini.tar.gz")
+SLOW_RUN: list[dict[str, Any]] = [
+    {"event": "start", "framework": "torch", "version": "2.13.0+cpu", "device": "cpu", "train": 5000, "test": 2000,
+     "epochs": 5, "import_s": 9.1},
+    {"event": "step", "epoch": 1, "step": 141, "steps": 157},
+    {"event": "epoch", "epoch": 1, "epochs": 5, "loss": 0.69, "accuracy": 0.52, "seconds": 180.2,
+     "samples_per_s": 27.7},
+    {"event": "step", "epoch": 2, "step": 41, "steps": 157},
+]  # fmt: skip
+
+
+def test_time_out_says_how_far_it_got_and_how_to_finish_in_time() -> None:
+    """Failed before: a run that reached epoch 2 of 5 on a loaded machine said only "did not finish within its
+    300 s budget" and told the user to run `llmenv doctor --env` to check the framework imports."""
+    from llmenv.verify.smoke.runner import Rerun
+
+    smoke = judge("torch", REAL, 0.75, 300.0, SLOW_RUN, None, True, "", Path("/l"), Rerun(RERUN, "torch", None))
+    finding = smoke.finding()
+    assert finding.status is Status.FAIL
+    assert "300 s" in finding.evidence
+    assert "epoch 2/5" in finding.evidence and "step 41/157" in finding.evidence
+    assert "1 epoch done" in finding.evidence
+    fix = finding.fix or ""
+    assert "doctor" not in fix
+    assert "`llmenv smoke --env .venv --profile torch --data /d/aclImdb-mini.tar.gz --epochs 1`" in fix
+    assert "smoke.time_budget_s" in fix and "extends: torch" in fix  # a built-in profile is changed by a child
+
+
+def test_time_out_before_training_says_so_and_names_the_users_profile_file() -> None:
+    from llmenv.verify.smoke.runner import Rerun
+
+    rerun = Rerun(("llmenv", "smoke", "--env", "/e", "--profile", "p.yaml"), "mine", "/w/p.yaml")
+    smoke = judge("torch", REAL, 0.75, 300.0, [], None, True, "", Path("/l"), rerun)
+    finding = smoke.finding()
+    assert "before training started" in finding.evidence
+    assert "`llmenv smoke --env /e --profile p.yaml --epochs 1`" in (finding.fix or "")
+    assert "smoke.time_budget_s in /w/p.yaml" in (finding.fix or "")

@@ -69,7 +69,7 @@ def main():
             loss = loss_fn(logits, y)
             loss.backward()
             optimizer.step()
-            total += float(loss) * len(index)
+            total += loss.item() * len(index)
             hits += int(((logits.detach() > 0).float() == y).sum())
             if step % 20 == 0:
                 common.emit("step", epoch=epoch, step=step + 1, steps=steps)

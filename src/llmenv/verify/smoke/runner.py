@@ -31,6 +31,15 @@ STACK_TRAINS = "stack trains; no IMDB accuracy measured"
 VERDICTS = ("accuracy-pass", "accuracy-fail", "stack-trains", "error")
 
 
+@dataclass(frozen=True)
+class Rerun:
+    """How the user ran this smoke test, so a fix can give the whole command back with what to change."""
+
+    argv: tuple[str, ...]  # llmenv smoke --env ... --profile ... [--data ...], without --epochs
+    profile: str  # the profile's name
+    profile_file: str | None  # the user's profile file; None for a built-in, changed through a child profile
+
+
 @dataclass
 class SmokeResult:
     framework: str
@@ -44,6 +53,7 @@ class SmokeResult:
     log: Path | None = None
     verdict: str = "error"
     extra: dict[str, Any] = field(default_factory=dict)
+    fix_text: str | None = None  # a fix that fits this failure (a time-out), instead of the generic one
 
     @property
     def accuracy_pass(self) -> bool | None:
@@ -94,6 +104,8 @@ class SmokeResult:
         return Finding(f"smoke.{self.framework}", "smoke", status, title, evidence, None if self.passed else self.fix())
 
     def fix(self) -> str:
+        if self.fix_text:
+            return self.fix_text
         if self.accuracy is None:
             return f"read the log ({self.log}); run `llmenv doctor --env` to check the framework imports"
         return (
@@ -105,6 +117,38 @@ class SmokeResult:
 def _curve(result: dict[str, Any]) -> str:
     curve = result.get("loss_curve") or []
     return " -> ".join(f"{v:.3f}" for v in curve) or "none"
+
+
+def _progress(events: list[dict[str, Any]]) -> str:
+    """How far a run got, from the payload's own events: the epoch and step it was in, and epochs finished."""
+    start = next((e for e in events if e.get("event") == "start"), None)
+    if start is None:
+        return "it stopped before training started (loading the framework and the data took the whole budget)"
+    epochs = int(start.get("epochs") or 0)
+    done = sum(1 for e in events if e.get("event") == "epoch")
+    step = next((e for e in reversed(events) if e.get("event") == "step"), None)
+    finished = f"{done} epoch{'' if done == 1 else 's'} done"
+    if any(e.get("event") == "result" for e in events) or (done == epochs and epochs):
+        return f"it trained all {epochs} epoch{'' if epochs == 1 else 's'} and was evaluating ({finished})"
+    if step is None or int(step.get("epoch", 0)) <= done:
+        return f"it was starting epoch {done + 1}/{epochs} ({finished})"
+    return f"it was in epoch {step['epoch']}/{epochs}, step {step['step']}/{step['steps']} ({finished})"
+
+
+def _timeout_fix(budget_s: float, rerun: Rerun | None) -> str:
+    import shlex
+
+    bigger = max(600, int(budget_s * 2))
+    command = shlex.join([*rerun.argv, "--epochs", "1"]) if rerun else "llmenv smoke --env ENV --epochs 1"
+    if rerun and rerun.profile_file:
+        budget = f"raise smoke.time_budget_s in {rerun.profile_file} (e.g. {bigger})"
+    else:
+        name = rerun.profile if rerun else "PROFILE"
+        budget = (
+            f"raise the budget with a profile of your own (extends: {name}, and smoke.time_budget_s: {bigger} "
+            "under smoke:) passed with --profile FILE"
+        )
+    return f"the machine is slower or busier than the budget allows: run one epoch with `{command}`, or {budget}"
 
 
 def payload_argv(
@@ -138,14 +182,17 @@ def judge(
     timed_out: bool,
     stdout: str,
     log: Path,
+    rerun: Rerun | None = None,
 ) -> SmokeResult:
     """The verdict from a finished payload run (pure: the events it printed, its exit status)."""
     result = next((e for e in reversed(events) if e.get("event") == "result"), None)
     smoke = SmokeResult(framework, False, None, threshold, data, events, result, log=log)
     if timed_out:
         smoke.message = (
-            f"the smoke test did not finish within its {budget_s:.0f} s budget (profile smoke.time_budget_s)"
+            f"the smoke test did not finish within its {budget_s:.0f} s budget (profile smoke.time_budget_s): "
+            f"{_progress(events)}"
         )
+        smoke.fix_text = _timeout_fix(budget_s, rerun)
     elif result is None:
         tail = "\n".join(stdout.splitlines()[-8:])
         smoke.message = f"the smoke test crashed (exit status {returncode}):\n{tail}"
@@ -190,6 +237,7 @@ def run_smoke(
     extra: list[str] | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
     extra_env: dict[str, str] | None = None,
+    rerun: Rerun | None = None,
 ) -> SmokeResult:
     argv = payload_argv(env_python(env), framework, data, epochs=epochs, model=model, extra=extra)
     events: list[dict[str, Any]] = []
@@ -210,7 +258,16 @@ def run_smoke(
     env_vars = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "0" if hub_model else "1")}
     env_vars.update(extra_env or {})  # HF_ENDPOINT from a mirror set
     proc = run_logged(argv, log=log, timeout=budget_s, env=env_vars, on_line=on_line)
-    return judge(framework, data, threshold, budget_s, events, proc.returncode, proc.timed_out, proc.stdout, log)
+    return judge(framework, data, threshold, budget_s, events, proc.returncode, proc.timed_out, proc.stdout, log, rerun)
 
 
-__all__ = ["FRAMEWORK_MODULES", "PAYLOADS", "STACK_TRAINS", "SmokeResult", "judge", "payload_argv", "run_smoke"]
+__all__ = [
+    "FRAMEWORK_MODULES",
+    "PAYLOADS",
+    "STACK_TRAINS",
+    "Rerun",
+    "SmokeResult",
+    "judge",
+    "payload_argv",
+    "run_smoke",
+]
