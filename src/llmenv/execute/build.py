@@ -150,7 +150,8 @@ def build_generation(
             )
         steps.append(Step("create", time.perf_counter() - start, installer.name))
         start = time.perf_counter()
-        on_line = progress(f"installing {len(plan.requirements)} packages with {installer.name}")
+        count = len(plan.requirements)
+        on_line = progress(f"installing {count} package{'' if count == 1 else 's'} with {installer.name}")
         command = installer.install_command(plan, env_python(gen), requirements_file)
         result = run_command(command, log, INSTALL_TIMEOUT, on_line, waiting_for=sources_text(plan))
         if result.stalled is not None:

@@ -23,7 +23,7 @@ from llmenv.probe.gpu_apple import AppleInfo, probe_apple
 from llmenv.probe.gpu_nvidia import NvidiaInfo, probe_nvidia
 from llmenv.probe.gpu_rocm import RocmInfo, probe_rocm
 from llmenv.probe.index import PYPI, IndexStatus, check_all
-from llmenv.probe.interpreters import InterpreterReport, probe_interpreters
+from llmenv.probe.interpreters import Interpreter, InterpreterReport, probe_interpreters
 from llmenv.probe.pipconfig import PipConfig, probe_pip_config
 from llmenv.probe.system import SystemInfo, probe_system
 from llmenv.redact import redact_env_value
@@ -180,18 +180,7 @@ def probe_for_rerun(python: str, version: str, prefix: str) -> HostFacts:
     interpreters: list[Interpreter] = []
     if Path(python).exists():
         interpreters.append(Interpreter(python, (python,), ("stamp",), version, "CPython", 64, "", prefix, False))
-    report = InterpreterReport(
-        interpreters=tuple(interpreters),
-        broken=(),
-        commands={n: Command(n, None) for n in ("python", "python3", "pip", "pip3")},
-        path_entries=(),
-        missing_path_entries=(),
-        duplicate_path_entries=(),
-        empty_path_entry=False,
-        pyenv_shims=None,
-        active_venv=None,
-        active_conda=None,
-    )
+    report = lone_interpreters(tuple(interpreters))
     skipped: Probed[Any] = Probed(None, "not probed on a re-run")
     return HostFacts(
         interpreters=Probed(report, "setup stamp"),
@@ -201,6 +190,24 @@ def probe_for_rerun(python: str, version: str, prefix: str) -> HostFacts:
         env={},
         seconds=time.perf_counter() - start,
         **results,
+    )
+
+
+def lone_interpreters(interpreters: tuple[Interpreter, ...]) -> InterpreterReport:
+    """A report of just these interpreters, without PATH facts: what a re-run or `--python /path` plans from."""
+    from llmenv.probe.interpreters import Command
+
+    return InterpreterReport(
+        interpreters=interpreters,
+        broken=(),
+        commands={n: Command(n, None) for n in ("python", "python3", "pip", "pip3")},
+        path_entries=(),
+        missing_path_entries=(),
+        duplicate_path_entries=(),
+        empty_path_entry=False,
+        pyenv_shims=None,
+        active_venv=None,
+        active_conda=None,
     )
 
 
@@ -223,18 +230,7 @@ def given_interpreter(path: str) -> Probed[InterpreterReport]:
         prefix=str(info["prefix"]),
         is_venv=info["prefix"] != info["base_prefix"],
     )
-    report = InterpreterReport(
-        interpreters=(interpreter,),
-        broken=(),
-        commands={n: Command(n, None) for n in ("python", "python3", "pip", "pip3")},
-        path_entries=(),
-        missing_path_entries=(),
-        duplicate_path_entries=(),
-        empty_path_entry=False,
-        pyenv_shims=None,
-        active_venv=None,
-        active_conda=None,
-    )
+    report = lone_interpreters((interpreter,))
     return Probed(report, "--python")
 
 
