@@ -53,16 +53,18 @@ def doctor(
     start = time.perf_counter()
     profile = load_profile(profile_ref or DEFAULT_PROFILE)
     wanted = accelerator or profile.accelerator
+    from llmenv.workflow.mirrors import doctor_findings, doctor_sources
+
     facts = probe_host(offline=offline, env_path=env or Path(profile.env))
     target = Path(os.path.abspath(env or profile.env))
-    facts, plan = facts_and_plan(profile, facts, wanted, target, offline, mirror)
+    # The mirror decision first, as setup makes it: the plan, and its variant source's check, follow from it.
+    sources = doctor_sources(mirror, profile, facts, wanted, offline=offline)
+    facts, plan = facts_and_plan(profile, facts, wanted, target, offline, mirror, sources.plan)
     ctx = context_for(profile, facts, wanted, plan)
     findings = verify_host(facts, ctx)
     if not offline:
-        from llmenv.workflow.mirrors import doctor_findings
-
         command = f"llmenv setup {profile_ref or DEFAULT_PROFILE}"
-        findings += doctor_findings(mirror, profile, facts, wanted, command)
+        findings += doctor_findings(sources, command)
     if env is not None:
         from llmenv.verify.env import verify_env
         from llmenv.verify.env.leftovers import unfinished_generations
@@ -89,11 +91,18 @@ def doctor(
 
 
 def facts_and_plan(
-    profile: Profile, facts: HostFacts, accelerator: str, env: Path, offline: bool, mirror: str | None = None
+    profile: Profile,
+    facts: HostFacts,
+    accelerator: str,
+    env: Path,
+    offline: bool,
+    mirror: str | None = None,
+    mirrors: Any = None,
 ) -> tuple[HostFacts, Any]:
-    """The plan setup would make here, and the facts completed with every source it reads: the variant index
+    """The plan setup would make here, and the facts completed with every source it reads: the variant source
     (checked once, its answer deciding the plan's fallback as in setup) and find-links folders (listed even
-    offline). No plan (no fitting Python, say) is None: the host rules report why."""
+    offline). With `mirrors` (the decision setup would take), a PyTorch mirror is that variant source: the
+    upstream index it replaces is never asked. No plan (no fitting Python, say) is None: the host rules say why."""
     from llmenv.errors import LlmenvError
     from llmenv.plan.indexes import sources
     from llmenv.plan.variant import choose_variant
@@ -108,12 +117,13 @@ def facts_and_plan(
         variant = choose_variant(profile, facts, accelerator).index_url
     except LlmenvError:
         variant = None
+    mirrored = mirrors.url("pytorch") if mirrors is not None and variant else None
     if variant and not offline:
-        statuses += check_all([(variant, "variant")], cafile=cert, proxy=proxy)
+        statuses += check_all([(mirrored or variant, "variant")], cafile=cert, proxy=proxy)
     reachable = {s.url.reveal(): s.reachable for s in statuses if s.role == "variant"}
     options = SetupOptions(profile=profile.name, env=env, accelerator=accelerator, offline=offline, mirror=mirror)
     try:
-        plan = plan_for(profile, facts, options, env, reachable=reachable)
+        plan = plan_for(profile, facts, options, env, reachable=reachable, mirrors=mirrors)
     except LlmenvError:
         return _with_indexes(facts, statuses, offline), None
     if plan.indexes.no_index:

@@ -5,20 +5,35 @@ from __future__ import annotations
 
 from llmenv.plan.mirrors import MirrorPlan, MirrorProbe
 from llmenv.redact import redact_url
-from llmenv.verify.model import Finding, ok, warn
+from llmenv.tables.mirrors import ROLES
+from llmenv.verify.model import Finding, Status, ok, warn
+
+# Roles doctor reports on; imdb is the smoke test's data, checked by `llmenv smoke` itself.
+REPORTED = tuple(r for r in ROLES if r != "imdb")
+_UNUSED = {
+    "pytorch": "this profile installs no PyTorch variant build",
+    "huggingface": "setup downloads no model (`llmenv smoke --model <hub id>` checks the hub when it needs one)",
+    "python": "an installed Python fits, so setup installs no managed CPython",
+}
 
 
 def rule_mirrors(
     mirrors: MirrorPlan, probes: list[MirrorProbe], setup_command: str, roles: tuple[str, ...]
 ) -> list[Finding]:
+    """`roles`: those the plan needs. The others are reported as skipped, not needed: a hub or Python-build host
+    that does not answer cannot break a setup that never asks it."""
     out = []
-    for role in roles:
+    for role in REPORTED:
+        fid = f"network.mirror.{role}"
+        if role not in roles:
+            why = _UNUSED.get(role, "this plan does not use it")
+            out.append(Finding(fid, "network", Status.SKIP, f"{role}: not needed", f"not needed here: {why}"))
+            continue
         source = mirrors.get(role)
         mine = [p for p in probes if p.role == role]
         used = next((p for p in mine if p.source == source.source), None)
         if used is None:
             continue
-        fid = f"network.mirror.{role}"
         where = f"{source.source} {redact_url(used.url)}"
         if used.ok:
             out.append(

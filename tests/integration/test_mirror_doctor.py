@@ -1,0 +1,105 @@
+"""Doctor judges the sources the plan will use (a mirror set's, not the upstream it replaces), only for the roles
+the plan needs, and agrees with setup. The user's world: pip's configuration removed, no find-links; upstream
+PyPI is a dead local port, download.pytorch.org does not resolve here; mirrors are local servers on 127.0.0.1
+serving the real torch 2.13.0 CPU wheel from /opt/wheels."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliResult
+from tests.helpers.mirror_server import MirrorHost, dead_port, serve_mirror, user_world
+from tests.integration.test_mirrors import WHEELS, needs_torch, write_sets
+
+
+@pytest.fixture
+def world(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    user_world(monkeypatch, tmp_path)
+    config = tmp_path / "config"
+    config.mkdir()
+    monkeypatch.setenv("LLMENV_CONFIG_DIR", str(config))
+    monkeypatch.delenv("LLMENV_MIRROR", raising=False)
+    return config
+
+
+@pytest.fixture
+def local(world: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MirrorHost]:
+    """A user set `local` whose pytorch role answers; the user's own PyPI index answers too (only PyTorch's
+    upstream is out of reach, the usual firewalled case)."""
+    with serve_mirror(MirrorHost(wheels=WHEELS)) as host:
+        monkeypatch.setenv("PIP_INDEX_URL", f"{host.base}/pypi/simple")
+        write_sets(world, {"local": {"pytorch": f"{host.base}/torch/whl/{{variant}}"}})
+        yield host
+
+
+def findings(result: CliResult) -> dict[str, dict[str, str]]:
+    return {f["id"]: f for f in json.loads(result.out)["findings"]}
+
+
+@needs_torch
+def test_doctor_with_a_mirror_judges_the_mirror_not_the_upstream_it_replaces(
+    cli: Callable[..., CliResult], local: MirrorHost, tmp_path: Path
+) -> None:
+    """Before: network.index.variant FAILed on download.pytorch.org and the verdict said installs would break,
+    while `setup --mirror local` installs from the mirror."""
+    result = cli("doctor", "-p", "torch", "--mirror", "local", "--json")
+    found = findings(result)
+    assert result.code == 0, [f for f in found.values() if f["status"] == "fail"]
+    assert not [f for f in found.values() if f["status"] == "fail"]
+    assert "download.pytorch.org" not in found["network.index.variant"]["evidence"]
+    assert found["network.mirror.pytorch"]["status"] == "ok"
+    assert found["network.mirror.pytorch"]["title"] == "pytorch: local answers"
+    plan = cli("setup", "torch", "--mirror", "local", "--dry-run", "--json", "--env", str(tmp_path / "e"))
+    assert plan.code == 0, plan.err
+    assert json.loads(plan.out)["plan"]["mirrors"]["roles"]["pytorch"]["source"] == "local"
+
+
+@needs_torch
+def test_auto_choosing_a_pytorch_mirror_warns_nothing_about_the_upstream_variant_index(
+    cli: Callable[..., CliResult], local: MirrorHost, tmp_path: Path
+) -> None:
+    """Before: the plan picked `local` yet warned "variant index https://download.pytorch.org/whl/cpu is
+    unreachable; using the configured indexes..."."""
+    result = cli("setup", "torch", "--mirror", "auto", "--dry-run", "--json", "--env", str(tmp_path / "e"))
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)["plan"]
+    assert plan["mirrors"]["roles"]["pytorch"]["source"] == "local"
+    assert not [w for w in plan["warnings"] if "unreachable" in w], plan["warnings"]
+    assert "unreachable" not in result.err
+    doctor = cli("doctor", "-p", "torch", "--mirror", "auto", "--json")
+    found = findings(doctor)
+    assert doctor.code == 0 and found["network.mirror.pytorch"]["status"] == "ok"
+    assert "local" in found["network.mirror.pytorch"]["title"]
+
+
+def test_doctor_reports_only_the_roles_the_plan_uses(
+    cli: Callable[..., CliResult], world: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: huggingface and python WARNed "upstream does not answer" for the torch profile, whose smoke test
+    uses no hub model and whose plan needs no managed Python."""
+    with serve_mirror(MirrorHost(wheels=WHEELS)) as host:
+        monkeypatch.setenv("PIP_INDEX_URL", f"{host.base}/pypi/simple")
+        write_sets(world, {"local": {"pytorch": f"{host.base}/torch/whl/{{variant}}"}})
+        result = cli("doctor", "-p", "torch", "--mirror", "local", "--json")
+    found = findings(result)
+    for role in ("huggingface", "python"):
+        finding = found.get(f"network.mirror.{role}")
+        assert finding is None or (finding["status"] in ("ok", "skip") and "not needed" in finding["evidence"])
+    assert found["network.mirror.pypi"]["status"] == "ok"
+
+
+@pytest.mark.parametrize("command", ["doctor", "setup"])
+def test_an_empty_mirror_name_is_a_usage_error_listing_the_sets(
+    cli: Callable[..., CliResult], world: Path, command: str, tmp_path: Path
+) -> None:
+    """Before: `--mirror ''` was taken as no mirror at all, silently."""
+    write_sets(world, {"campus": {"pypi": f"http://127.0.0.1:{dead_port()}/simple"}})
+    args = ["doctor", "-p", "torch"] if command == "doctor" else ["setup", "torch", "--dry-run", "--env", "e"]
+    result = cli(*args, "--mirror", "")
+    assert result.code == 2, (result.code, result.out, result.err)
+    assert "--mirror" in result.err and "campus" in result.err and "auto" in result.err
+    assert "Traceback" not in result.err
