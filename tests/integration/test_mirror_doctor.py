@@ -88,7 +88,7 @@ def test_doctor_reports_only_the_roles_the_plan_uses(
     found = findings(result)
     for role in ("huggingface", "python"):
         finding = found.get(f"network.mirror.{role}")
-        assert finding is None or (finding["status"] in ("ok", "skip") and "not needed" in finding["evidence"])
+        assert finding is None or (finding["status"] in ("ok", "skip") and "not needed" in finding["title"])
     assert found["network.mirror.pypi"]["status"] == "ok"
 
 
@@ -103,3 +103,59 @@ def test_an_empty_mirror_name_is_a_usage_error_listing_the_sets(
     assert result.code == 2, (result.code, result.out, result.err)
     assert "--mirror" in result.err and "campus" in result.err and "auto" in result.err
     assert "Traceback" not in result.err
+
+
+@needs_torch
+@pytest.mark.parametrize("layout", ["flat", "index"])
+def test_a_local_folder_mirror_is_probed_as_a_folder_and_trusted_by_setup_and_doctor(
+    cli: Callable[..., CliResult], world: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, layout: str
+) -> None:
+    """A `file://` PyTorch mirror (a wheel folder on a share, flat, or a PEP 503 tree with torch/ in it).
+    Before: auto rejected it ("Is a directory") and warned "variant index https://download.pytorch.org/whl/cpu is
+    unreachable"; `--mirror local` warned "PyTorch mirror file:///... is unreachable" (it was judged as a PEP 503
+    index with no project folders)."""
+    wheel = next(WHEELS.glob("torch-2.13.0+cpu-*.whl"))
+    folder = tmp_path / "share" / "cpu"
+    target = folder if layout == "flat" else folder / "torch"
+    target.mkdir(parents=True)
+    (target / wheel.name).symlink_to(wheel)
+    with serve_mirror(MirrorHost(wheels=WHEELS)) as host:
+        monkeypatch.setenv("PIP_INDEX_URL", f"{host.base}/pypi/simple")
+        pytorch = f"{(tmp_path / 'share').as_uri()}/{{variant}}/"
+        write_sets(world, {"local": {"pytorch": pytorch, "pytorch_format": layout}})
+        for mirror in ("auto", "local"):
+            result = cli("setup", "torch", "--mirror", mirror, "--dry-run", "--json", "--env", str(tmp_path / "e"))
+            assert result.code == 0, result.err
+            plan = json.loads(result.out)["plan"]
+            assert plan["mirrors"]["roles"]["pytorch"]["source"] == "local", plan["mirrors"]["roles"]["pytorch"]
+            assert not [w for w in plan["warnings"] if "unreachable" in w], plan["warnings"]
+            doctor = cli("doctor", "-p", "torch", "--mirror", mirror, "--json")
+            found = findings(doctor)
+            assert doctor.code == 0, [f for f in found.values() if f["status"] != "ok"]
+            assert found["network.mirror.pytorch"]["status"] == "ok", found["network.mirror.pytorch"]
+            assert "lists torch-2.13.0+cpu" in found["network.mirror.pytorch"]["evidence"]
+
+
+@needs_torch
+def test_doctor_agrees_with_setup_when_find_links_carry_the_build(
+    cli: Callable[..., CliResult], world: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The machine's configured world in small: find-links hold torch 2.13.0+cpu, the PyTorch index is out of
+    reach. Before: network.mirror.pytorch WARNed "upstream does not answer ... add a mirror set" although setup
+    takes the build from find-links (and network.index.variant said nothing is needed)."""
+    links = tmp_path / "links"
+    links.mkdir()
+    wheel = next(WHEELS.glob("torch-2.13.0+cpu-*.whl"))
+    (links / wheel.name).symlink_to(wheel)
+    with serve_mirror(MirrorHost(wheels=WHEELS)) as host:
+        monkeypatch.setenv("PIP_INDEX_URL", f"{host.base}/pypi/simple")
+        monkeypatch.setenv("PIP_FIND_LINKS", str(links))
+        plan = cli("setup", "torch", "--dry-run", "--json", "--env", str(tmp_path / "e"))
+        doctor = cli("doctor", "-p", "torch", "--json")
+    assert plan.code == 0, plan.err
+    assert json.loads(plan.out)["plan"]["variant_index_fallback"] is True
+    found = findings(doctor)
+    assert doctor.code == 0, [f for f in found.values() if f["status"] == "fail"]
+    assert found["network.index.variant"]["status"] == "warn"  # the fallback, said once, with its reason
+    pytorch = found["network.mirror.pytorch"]
+    assert pytorch["status"] == "skip" and "not needed" in pytorch["title"], pytorch

@@ -99,7 +99,9 @@ def sources(indexes: Indexes, variant_index: str | None = None) -> list[tuple[st
         out += [(u.reveal(), "extra-index-url") for u in indexes.extra_index_urls]
         variant = indexes.variant_index.reveal() if indexes.variant_index else variant_index
         if variant and indexes.pytorch_mirror:
-            variant = indexes.pytorch_mirror.reveal()
+            flat = indexes.pytorch_mirror_flat
+            out.append((indexes.pytorch_mirror.reveal(), "find-links" if flat else "variant"))
+            variant = None
         if variant:
             out.append((variant, "variant"))
     out += [(f, "find-links") for f in indexes.find_links]

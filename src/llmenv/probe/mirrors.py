@@ -17,8 +17,10 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.request import url2pathname
 
 from llmenv.plan.mirrors import MirrorProbe
 from llmenv.redact import redact_text, unencoded_userinfo
@@ -97,6 +99,8 @@ def _probe(
     if problem is not None:  # never let a password's tail be read as the host (a false DNS or port error)
         return MirrorProbe(source, role, url, False, 0.0, f"malformed URL: {problem}")
     flat = mirror is not None and mirror.pytorch_format == "flat"
+    if urlsplit(url).scheme == "file":
+        return _probe_folder(source, role, url, wanted, flat, start)
     page = url
     if role == "pypi" and wanted.pypi_project:
         page = url.rstrip("/") + f"/{wanted.pypi_project}/"
@@ -135,6 +139,38 @@ def _probe(
     else:
         ok, detail = True, "answers"
     return MirrorProbe(source, role, url, ok, seconds, detail)
+
+
+def _probe_folder(source: str, role: str, url: str, wanted: Wanted, flat: bool, start: float) -> MirrorProbe:
+    """A `file://` mirror (a share, a USB disk): the same questions, asked of the folder and its file names (or
+    its index.html, for a PEP 503 tree written as pages)."""
+    base = Path(url2pathname(urlsplit(url).path))
+    folder = base
+    if role == "pypi" and wanted.pypi_project:
+        folder = base / wanted.pypi_project
+    elif role == "pytorch" and not flat:
+        folder = base / "torch"
+    prefix = wanted.pypi_file if role == "pypi" else wanted.torch_file if role == "pytorch" else None
+
+    def probe(ok: bool, detail: str) -> MirrorProbe:
+        return MirrorProbe(source, role, url, ok, time.perf_counter() - start, detail)
+
+    if not folder.is_dir():
+        return probe(False, f"no folder {folder}")
+    if prefix is None:
+        return probe(True, "a local folder")
+    try:
+        names = sorted(p.name for p in folder.iterdir())
+        page = folder / "index.html"
+        body = page.read_bytes()[:MAX_PAGE] if page.is_file() else b""
+    except OSError as exc:
+        return probe(False, f"cannot list {folder}: {exc.strerror or exc}")
+    found = next((n for n in names if n.startswith(prefix)), None)
+    if found is not None:
+        return probe(True, f"lists {found}")
+    if body:
+        return probe(*_lists(body, folder.as_uri() + "/", prefix, same_host=False))
+    return probe(False, f"lists no {prefix}* file")
 
 
 def _plain(reason: object) -> str:

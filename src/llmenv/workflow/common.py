@@ -89,7 +89,9 @@ def plan_for(
             config = facts.pip_config.value
             cert = next(iter(config.get("cert")), None) if config else None
             target = mirror_url or url
-            reachable[target] = check_url(target, "variant", cafile=cert).reachable
+            # A flat mirror is a find-links page (or folder): judged as one, not as a PEP 503 index.
+            role = "find-links" if mirror_url and mirrors.get("pytorch").flat else "variant"
+            reachable[target] = check_url(target, role, cafile=cert).reachable
     elif url and mirror_url:
         # The mirror's own answer when it was checked (doctor), else the stamp's word, from a re-run.
         reachable = {**reachable, mirror_url: reachable.get(mirror_url, reachable.get(url, False))}

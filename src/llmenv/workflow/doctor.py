@@ -64,7 +64,7 @@ def doctor(
     findings = verify_host(facts, ctx)
     if not offline:
         command = f"llmenv setup {profile_ref or DEFAULT_PROFILE}"
-        findings += doctor_findings(sources, command)
+        findings += doctor_findings(sources, command, plan, findings)
     if env is not None:
         from llmenv.verify.env import verify_env
         from llmenv.verify.env.leftovers import unfinished_generations
@@ -118,9 +118,11 @@ def facts_and_plan(
     except LlmenvError:
         variant = None
     mirrored = mirrors.url("pytorch") if mirrors is not None and variant else None
+    # A flat PyTorch mirror is a find-links page or folder: judged as one, as setup does.
+    role = "find-links" if mirrored and mirrors.get("pytorch").flat else "variant"
     if variant and not offline:
-        statuses += check_all([(mirrored or variant, "variant")], cafile=cert, proxy=proxy)
-    reachable = {s.url.reveal(): s.reachable for s in statuses if s.role == "variant"}
+        statuses += check_all([(mirrored or variant, role)], cafile=cert, proxy=proxy)
+    reachable = {s.url.reveal(): s.reachable for s in statuses if s.role == "variant" or s.url.reveal() == mirrored}
     options = SetupOptions(profile=profile.name, env=env, accelerator=accelerator, offline=offline, mirror=mirror)
     try:
         plan = plan_for(profile, facts, options, env, reachable=reachable, mirrors=mirrors)

@@ -186,11 +186,16 @@ def _probe(
     return probes
 
 
-def doctor_findings(sources: Sources, setup_command: str) -> list[Any]:
-    """One finding per mirror role: judged for the roles the plan needs, skipped as not needed for the others."""
+def doctor_findings(sources: Sources, setup_command: str, plan: Any, host: list[Any]) -> list[Any]:
+    """One finding per mirror role: judged for the roles the plan needs, skipped as not needed for the others.
+    `host`: the host findings, whose network.index.variant says whether a fallback from the PyTorch index works."""
     from llmenv.verify.host.mirrors import rule_mirrors
+    from llmenv.verify.model import Status
 
-    return rule_mirrors(sources.plan, list(sources.probes), setup_command, sources.needed)
+    variant = [f for f in host if f.id.startswith("network.index.variant")]
+    covered = bool(plan is not None and plan.variant_index_fallback and variant)
+    covered = covered and all(f.status is not Status.FAIL for f in variant)
+    return rule_mirrors(sources.plan, list(sources.probes), setup_command, sources.needed, variant_covered=covered)
 
 
 __all__ = [

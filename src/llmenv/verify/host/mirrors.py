@@ -18,16 +18,23 @@ _UNUSED = {
 
 
 def rule_mirrors(
-    mirrors: MirrorPlan, probes: list[MirrorProbe], setup_command: str, roles: tuple[str, ...]
+    mirrors: MirrorPlan,
+    probes: list[MirrorProbe],
+    setup_command: str,
+    roles: tuple[str, ...],
+    *,
+    variant_covered: bool = False,
 ) -> list[Finding]:
     """`roles`: those the plan needs. The others are reported as skipped, not needed: a hub or Python-build host
-    that does not answer cannot break a setup that never asks it."""
+    that does not answer cannot break a setup that never asks it. `variant_covered`: the plan fell back from the
+    PyTorch index and the configured sources carry the build (network.index.variant says so), so an unanswered
+    upstream PyTorch index is not a problem either."""
     out = []
     for role in REPORTED:
         fid = f"network.mirror.{role}"
         if role not in roles:
             why = _UNUSED.get(role, "this plan does not use it")
-            out.append(Finding(fid, "network", Status.SKIP, f"{role}: not needed", f"not needed here: {why}"))
+            out.append(Finding(fid, "network", Status.SKIP, f"{role}: not needed", why))
             continue
         source = mirrors.get(role)
         mine = [p for p in probes if p.role == role]
@@ -44,6 +51,11 @@ def rule_mirrors(
                     f"{where}: {used.detail} in {used.seconds:.2f} s",
                 )
             )
+            continue
+        if role == "pytorch" and source.url is None and variant_covered:
+            title = f"{role}: {source.source} does not answer, not needed"
+            why = "setup takes the build from the configured sources instead (see network.index.variant)"
+            out.append(Finding(fid, "network", Status.SKIP, title, f"{where}: {used.detail}; {why}"))
             continue
         answering = sorted((p for p in mine if p.ok and p.source != source.source), key=lambda p: p.seconds)
         if answering:
