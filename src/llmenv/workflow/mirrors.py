@@ -34,7 +34,7 @@ def requested(cli_value: str | None, profile: Profile | None) -> Request:
         from llmenv.profiles.mirrors import known_sets, mirrors_file
 
         raise UsageError(
-            "--mirror is empty",
+            "the mirror set name is empty",
             where="--mirror",
             fix=f"give auto, upstream or one of {', '.join(sorted(known_sets()))} (user sets go in {mirrors_file()}),"
             " or leave the option out",
