@@ -159,3 +159,22 @@ def test_doctor_agrees_with_setup_when_find_links_carry_the_build(
     assert found["network.index.variant"]["status"] == "warn"  # the fallback, said once, with its reason
     pytorch = found["network.mirror.pytorch"]
     assert pytorch["status"] == "skip" and "not needed" in pytorch["title"], pytorch
+
+
+@pytest.mark.parametrize("mirror", ["good", "auto"])
+def test_doctor_does_not_fail_the_index_a_pypi_mirror_replaces(
+    cli: Callable[..., CliResult], world: Path, monkeypatch: pytest.MonkeyPatch, mirror: str, tmp_path: Path
+) -> None:
+    """The user's own index is down; the set's PyPI mirror replaces it for setup (uv and pip get --index-url).
+    Before: network.index.index-url FAILed on the replaced index: "1 problem(s) will break installs"."""
+    monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{dead_port()}/simple")
+    profile = tmp_path / "numpy.yaml"
+    profile.write_text("name: numpy\npython: '>=3.10'\npackages: ['numpy==2.2.6']\n")
+    with serve_mirror(MirrorHost(wheels=WHEELS)) as host:
+        write_sets(world, {"good": {"pypi": f"{host.base}/pypi/simple"}})
+        doctor = cli("doctor", "-p", str(profile), "--mirror", mirror, "--json")
+    found = findings(doctor)
+    assert doctor.code == 0, [f for f in found.values() if f["status"] == "fail"]
+    assert found["network.mirror.pypi"]["status"] == "ok" and "good" in found["network.mirror.pypi"]["title"]
+    checked = [f for f in found.values() if f["id"].startswith("network.index.index-url")]
+    assert checked and all(f["status"] == "ok" and host.base in f["evidence"] for f in checked), checked

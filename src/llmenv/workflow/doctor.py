@@ -131,6 +131,10 @@ def facts_and_plan(
     if plan.indexes.no_index:
         # Only find-links can supply the install: list them again with what their wheels require.
         statuses = [s for s in statuses if s.role != "find-links"]
+    if plan.indexes.pypi_mirror is not None:
+        # The PyPI mirror is the install's default index: the configured one it replaces is never read.
+        mirror = plan.indexes.pypi_mirror.reveal()
+        statuses = [s for s in statuses if s.role != "index-url" or s.url.reveal() == mirror]
     seen = {(s.url.reveal(), s.role) for s in statuses}
     rest = [t for t in sources(plan.indexes) if t not in seen]
     statuses += check_all(rest, cafile=cert, proxy=proxy, local_only=offline, requires=plan.indexes.no_index)
