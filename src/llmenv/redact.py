@@ -72,6 +72,26 @@ def _userinfo_end(segment: str) -> int | None:
     return None
 
 
+def unencoded_userinfo(url: str) -> str | None:
+    """Why `url` cannot be used as written, when its user:password holds a raw `/`, `?` or `#`: pip, uv and
+    urllib then read part of the password as the host or port. None when the userinfo parses as meant.
+
+    The reason never quotes the URL or the characters around the problem (they are the password)."""
+    match = _SCHEME.match(url)
+    if match is None:
+        return None
+    segment = url[match.end() :].split("\n", 1)[0]
+    at = _userinfo_end(segment)
+    if at is None:
+        return None
+    userinfo = segment[:at]
+    bad = sorted({c for c in userinfo if c in "/?#"})
+    if not bad:
+        return None
+    codes = ", ".join(f"{c} -> %{ord(c):02X}" for c in bad)
+    return f"its password holds {' '.join(bad)} unencoded, so the host cannot be read; percent-encode it ({codes})"
+
+
 def _mask_query(url: str) -> str:
     try:
         parts = urlsplit(url)
@@ -150,4 +170,13 @@ class Secret:
         return hash(self._value)
 
 
-__all__ = ["MASK", "Secret", "has_secret", "redact_data", "redact_env_value", "redact_text", "redact_url"]
+__all__ = [
+    "MASK",
+    "Secret",
+    "has_secret",
+    "redact_data",
+    "redact_env_value",
+    "redact_text",
+    "redact_url",
+    "unencoded_userinfo",
+]

@@ -93,9 +93,15 @@ def sources(indexes: Indexes, variant_index: str | None = None) -> list[tuple[st
     `variant_index`: the variant index the plan wanted, also when it fell back for being unreachable."""
     out: list[tuple[str, str]] = []
     if not indexes.no_index:
-        out.append((indexes.index_url.reveal() if indexes.index_url else PYPI, "index-url"))
+        # A mirror set's URL replaces the index it mirrors: that is what the install reads, and what is checked.
+        default = indexes.pypi_mirror or indexes.index_url
+        out.append((default.reveal() if default else PYPI, "index-url"))
         out += [(u.reveal(), "extra-index-url") for u in indexes.extra_index_urls]
         variant = indexes.variant_index.reveal() if indexes.variant_index else variant_index
+        if variant and indexes.pytorch_mirror:
+            flat = indexes.pytorch_mirror_flat
+            out.append((indexes.pytorch_mirror.reveal(), "find-links" if flat else "variant"))
+            variant = None
         if variant:
             out.append((variant, "variant"))
     out += [(f, "find-links") for f in indexes.find_links]

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from llmenv.redact import Secret
+from llmenv.redact import Secret, unencoded_userinfo
 
 PYPI = "https://pypi.org/simple/"
 TIMEOUT = 3.0
@@ -64,6 +64,9 @@ def check_url(
         return _check_local(url, Path(parts.path if parts.scheme == "file" else url), role, requires)
     if parts.scheme not in ("http", "https"):
         return IndexStatus(Secret(url), role, False, "error", f"unsupported scheme '{parts.scheme}'", 0.0)
+    problem = unencoded_userinfo(url)
+    if problem is not None:  # urllib would read the password's tail as the port ("nonnumeric port: '<secret>'")
+        return IndexStatus(Secret(url), role, False, "error", f"malformed URL: {problem}", 0.0)
     headers = {"User-Agent": "llmenv-doctor", "Accept": ACCEPT}
     if parts.username is not None:
         token = f"{parts.username}:{parts.password or ''}".encode()

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import base64
 import re
+import socket
 import ssl
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.request import url2pathname
 
 from llmenv.plan.mirrors import MirrorProbe
+from llmenv.redact import redact_text, unencoded_userinfo
 from llmenv.tables.mirrors import UPSTREAM, MirrorSet
 
 BUDGET = 3.0
@@ -91,7 +95,12 @@ def _probe(
     context: ssl.SSLContext,
 ) -> MirrorProbe:
     start = time.perf_counter()
+    problem = unencoded_userinfo(url)
+    if problem is not None:  # never let a password's tail be read as the host (a false DNS or port error)
+        return MirrorProbe(source, role, url, False, 0.0, f"malformed URL: {problem}")
     flat = mirror is not None and mirror.pytorch_format == "flat"
+    if urlsplit(url).scheme == "file":
+        return _probe_folder(source, role, url, wanted, flat, start)
     page = url
     if role == "pypi" and wanted.pypi_project:
         page = url.rstrip("/") + f"/{wanted.pypi_project}/"
@@ -100,12 +109,15 @@ def _probe(
     opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
     method = "GET" if role in ("pypi", "pytorch") else "HEAD"  # never download an archive to probe it
     headers = {"User-Agent": "llmenv-mirror-probe"}
-    parts = urlsplit(page)
-    if parts.username is not None:  # credentials go in a header, as pip and uv send them, never in the URL
-        token = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
-        headers["Authorization"] = "Basic " + base64.b64encode(token).decode()
-        netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
-        page = urlunsplit(parts._replace(netloc=netloc))
+    try:
+        parts = urlsplit(page)
+        if parts.username is not None:  # credentials go in a header, as pip and uv send them, never in the URL
+            token = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(token).decode()
+            netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+            page = urlunsplit(parts._replace(netloc=netloc))
+    except ValueError:  # the message would quote the netloc, password included
+        return MirrorProbe(source, role, url, False, 0.0, "malformed URL: its host or port cannot be read")
     request = urllib.request.Request(page, headers=headers, method=method)
     try:
         with opener.open(request, timeout=budget) as response:
@@ -117,7 +129,8 @@ def _probe(
         return MirrorProbe(source, role, url, ok, seconds, f"HTTP {exc.code}")
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        return MirrorProbe(source, role, url, False, time.perf_counter() - start, str(reason) or type(exc).__name__)
+        detail = redact_text(_plain(reason))
+        return MirrorProbe(source, role, url, False, time.perf_counter() - start, detail)
     seconds = time.perf_counter() - start
     if role == "pypi" and wanted.pypi_file:
         ok, detail = _lists(body, final, wanted.pypi_file, same_host=False)
@@ -126,6 +139,49 @@ def _probe(
     else:
         ok, detail = True, "answers"
     return MirrorProbe(source, role, url, ok, seconds, detail)
+
+
+def _probe_folder(source: str, role: str, url: str, wanted: Wanted, flat: bool, start: float) -> MirrorProbe:
+    """A `file://` mirror (a share, a USB disk): the same questions, asked of the folder and its file names (or
+    its index.html, for a PEP 503 tree written as pages)."""
+    base = Path(url2pathname(urlsplit(url).path))
+    folder = base
+    if role == "pypi" and wanted.pypi_project:
+        folder = base / wanted.pypi_project
+    elif role == "pytorch" and not flat:
+        folder = base / "torch"
+    prefix = wanted.pypi_file if role == "pypi" else wanted.torch_file if role == "pytorch" else None
+
+    def probe(ok: bool, detail: str) -> MirrorProbe:
+        return MirrorProbe(source, role, url, ok, time.perf_counter() - start, detail)
+
+    if not folder.is_dir():
+        return probe(False, f"no folder {folder}")
+    if prefix is None:
+        return probe(True, "a local folder")
+    try:
+        names = sorted(p.name for p in folder.iterdir())
+        page = folder / "index.html"
+        body = page.read_bytes()[:MAX_PAGE] if page.is_file() else b""
+    except OSError as exc:
+        return probe(False, f"cannot list {folder}: {exc.strerror or exc}")
+    found = next((n for n in names if n.startswith(prefix)), None)
+    if found is not None:
+        return probe(True, f"lists {found}")
+    if body:
+        return probe(*_lists(body, folder.as_uri() + "/", prefix, same_host=False))
+    return probe(False, f"lists no {prefix}* file")
+
+
+def _plain(reason: object) -> str:
+    """`[Errno 111] Connection refused` -> `connection refused`, and a DNS failure named as one."""
+    if isinstance(reason, socket.gaierror):
+        return f"host name does not resolve ({reason.strerror or reason})"
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused (nothing listens on that port)"
+    if isinstance(reason, OSError) and reason.strerror:
+        return str(reason.strerror)
+    return str(reason) or type(reason).__name__
 
 
 def _read_until(response: Any, deadline: float) -> bytes:

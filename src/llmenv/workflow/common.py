@@ -32,8 +32,14 @@ class SetupOptions:
 
 
 def plan_for(
-    profile: Profile, facts: HostFacts, options: SetupOptions, env: Path, reachable: dict[str, bool] | None = None
+    profile: Profile,
+    facts: HostFacts,
+    options: SetupOptions,
+    env: Path,
+    reachable: dict[str, bool] | None = None,
+    mirrors: Any = None,
 ) -> Any:
+    """`mirrors`: a mirror decision already taken (doctor probes the sets once, for its findings and the plan)."""
     import dataclasses
 
     from llmenv.execute.installers.uv import uv_binary
@@ -65,7 +71,7 @@ def plan_for(
     decision = choose_variant(profile, facts, accelerator)
     variant = decision.variant.value if decision.variant else None
     probing = reachable is None and not options.offline
-    mirrors = decide(
+    mirrors = mirrors or decide(
         requested(options.mirror, profile),
         profile,
         facts,
@@ -83,9 +89,12 @@ def plan_for(
             config = facts.pip_config.value
             cert = next(iter(config.get("cert")), None) if config else None
             target = mirror_url or url
-            reachable[target] = check_url(target, "variant", cafile=cert).reachable
+            # A flat mirror is a find-links page (or folder): judged as one, not as a PEP 503 index.
+            role = "find-links" if mirror_url and mirrors.get("pytorch").flat else "variant"
+            reachable[target] = check_url(target, role, cafile=cert).reachable
     elif url and mirror_url:
-        reachable = {**reachable, mirror_url: reachable.get(url, False)}  # the stamp's word, from a re-run
+        # The mirror's own answer when it was checked (doctor), else the stamp's word, from a re-run.
+        reachable = {**reachable, mirror_url: reachable.get(mirror_url, reachable.get(url, False))}
     return make_plan(profile, facts, plan_options, reachable)
 
 

@@ -58,16 +58,18 @@ def doctor(
         from_stamp = profile_ref is not None
     profile = load_profile(profile_ref or DEFAULT_PROFILE)
     wanted = accelerator or profile.accelerator
+    from llmenv.workflow.mirrors import doctor_findings, doctor_sources
+
     facts = probe_host(offline=offline, env_path=env or Path(profile.env))
     target = Path(os.path.abspath(env or profile.env))
-    facts, plan = facts_and_plan(profile, facts, wanted, target, offline, mirror)
+    # The mirror decision first, as setup makes it: the plan, and its variant source's check, follow from it.
+    sources = doctor_sources(mirror, profile, facts, wanted, offline=offline)
+    facts, plan = facts_and_plan(profile, facts, wanted, target, offline, mirror, sources.plan)
     ctx = context_for(profile, facts, wanted, plan)
     findings = verify_host(facts, ctx)
     if not offline:
-        from llmenv.workflow.mirrors import doctor_findings
-
         command = f"llmenv setup {profile_ref or DEFAULT_PROFILE}"
-        findings += doctor_findings(mirror, profile, facts, wanted, command)
+        findings += doctor_findings(sources, command, plan, findings)
     if env is not None:
         from llmenv.execute.store import EnvStore, check_store_is_private
         from llmenv.verify.env import verify_env
@@ -112,11 +114,18 @@ def stamp_profile(env: Path) -> str | None:
 
 
 def facts_and_plan(
-    profile: Profile, facts: HostFacts, accelerator: str, env: Path, offline: bool, mirror: str | None = None
+    profile: Profile,
+    facts: HostFacts,
+    accelerator: str,
+    env: Path,
+    offline: bool,
+    mirror: str | None = None,
+    mirrors: Any = None,
 ) -> tuple[HostFacts, Any]:
-    """The plan setup would make here, and the facts completed with every source it reads: the variant index
+    """The plan setup would make here, and the facts completed with every source it reads: the variant source
     (checked once, its answer deciding the plan's fallback as in setup) and find-links folders (listed even
-    offline). No plan (no fitting Python, say) is None: the host rules report why."""
+    offline). With `mirrors` (the decision setup would take), a PyTorch mirror is that variant source: the
+    upstream index it replaces is never asked. No plan (no fitting Python, say) is None: the host rules say why."""
     from llmenv.errors import LlmenvError
     from llmenv.plan.indexes import sources
     from llmenv.plan.variant import choose_variant
@@ -131,17 +140,24 @@ def facts_and_plan(
         variant = choose_variant(profile, facts, accelerator).index_url
     except LlmenvError:
         variant = None
+    mirrored = mirrors.url("pytorch") if mirrors is not None and variant else None
+    # A flat PyTorch mirror is a find-links page or folder: judged as one, as setup does.
+    role = "find-links" if mirrored and mirrors.get("pytorch").flat else "variant"
     if variant and not offline:
-        statuses += check_all([(variant, "variant")], cafile=cert, proxy=proxy)
-    reachable = {s.url.reveal(): s.reachable for s in statuses if s.role == "variant"}
+        statuses += check_all([(mirrored or variant, role)], cafile=cert, proxy=proxy)
+    reachable = {s.url.reveal(): s.reachable for s in statuses if s.role == "variant" or s.url.reveal() == mirrored}
     options = SetupOptions(profile=profile.name, env=env, accelerator=accelerator, offline=offline, mirror=mirror)
     try:
-        plan = plan_for(profile, facts, options, env, reachable=reachable)
+        plan = plan_for(profile, facts, options, env, reachable=reachable, mirrors=mirrors)
     except LlmenvError:
         return _with_indexes(facts, statuses, offline), None
     if plan.indexes.no_index:
         # Only find-links can supply the install: list them again with what their wheels require.
         statuses = [s for s in statuses if s.role != "find-links"]
+    if plan.indexes.pypi_mirror is not None:
+        # The PyPI mirror is the install's default index: the configured one it replaces is never read.
+        mirror = plan.indexes.pypi_mirror.reveal()
+        statuses = [s for s in statuses if s.role != "index-url" or s.url.reveal() == mirror]
     seen = {(s.url.reveal(), s.role) for s in statuses}
     rest = [t for t in sources(plan.indexes) if t not in seen]
     statuses += check_all(rest, cafile=cert, proxy=proxy, local_only=offline, requires=plan.indexes.no_index)

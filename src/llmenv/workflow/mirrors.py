@@ -27,7 +27,18 @@ class Request:
 
 
 def requested(cli_value: str | None, profile: Profile | None) -> Request:
-    """--mirror wins over LLMENV_MIRROR, which wins over the profile's `mirror:` key."""
+    """--mirror wins over LLMENV_MIRROR, which wins over the profile's `mirror:` key. An empty --mirror is a
+    mistake (a variable that expanded to nothing), not a request for no mirror: it is refused."""
+    if cli_value is not None and not cli_value.strip():
+        from llmenv.errors import UsageError
+        from llmenv.profiles.mirrors import known_sets, mirrors_file
+
+        raise UsageError(
+            "the mirror set name is empty",
+            where="--mirror",
+            fix=f"give auto, upstream or one of {', '.join(sorted(known_sets()))} (user sets go in {mirrors_file()}),"
+            " or leave the option out",
+        )
     if cli_value:
         return Request(cli_value, "--mirror")
     if os.environ.get(ENV_VAR):
@@ -96,14 +107,28 @@ def decide(
     return choose_mirrors(request.name, request.by, sets, variant, probes)
 
 
-def doctor_findings(
-    cli_value: str | None, profile: Profile, facts: HostFacts, accelerator: str, setup_command: str
-) -> list[Any]:
-    """Probe upstream and every known set for the roles this profile needs; report the requested source of each."""
+@dataclass(frozen=True)
+class Sources:
+    """Doctor's view of the mirror sets: the decision the plan takes (the same `choose_mirrors` setup calls),
+    the probes behind it, and the roles this plan needs (the only ones doctor judges)."""
+
+    plan: MirrorPlan
+    probes: tuple[MirrorProbe, ...]
+    needed: tuple[str, ...]
+
+
+def doctor_sources(
+    cli_value: str | None, profile: Profile, facts: HostFacts, accelerator: str, *, offline: bool
+) -> Sources:
+    """Probe upstream and the requested set (every set for `auto`) for the roles setup would need here; for a
+    role the chosen source fails, the other sets too, so doctor can suggest `--mirror auto`."""
+    from types import SimpleNamespace
+
     from llmenv.errors import LlmenvError
+    from llmenv.execute.installers.uv import uv_binary
+    from llmenv.paths import managed_python_dir
     from llmenv.plan.variant import choose_variant
     from llmenv.profiles.mirrors import find_set, known_sets
-    from llmenv.verify.host.mirrors import rule_mirrors
 
     request = requested(cli_value, profile)
     sets = known_sets()
@@ -115,24 +140,72 @@ def doctor_findings(
         concrete = decision.accelerator.value
     except LlmenvError:
         variant, concrete = None, accelerator
-    roles = ("pypi", "pytorch", "huggingface", "python") if variant else ("pypi", "huggingface", "python")
+    try:
+        uv = bool(uv_binary())
+    except (ImportError, FileNotFoundError):
+        uv = False
+    options = SimpleNamespace(python=None, uv_available=uv, managed_python_dir=str(managed_python_dir()))
+    try:
+        needed = roles_needed(profile, facts, options, concrete)
+    except LlmenvError:
+        needed = ("pypi", "pytorch")
+    needed = tuple(r for r in needed if r != "pytorch" or variant)
+    if offline or request.name is None or request.name in ("upstream", "none"):
+        probes: list[MirrorProbe] = []
+        if not offline:
+            probes = _probe(request.name, {}, sets, profile, concrete, variant, needed, facts)
+        return Sources(choose_mirrors(request.name, request.by, sets, variant, []), tuple(probes), needed)
+    named = sets if request.name == "auto" else {request.name: sets[request.name]}
+    probes = _probe(request.name, named, sets, profile, concrete, variant, needed, facts)
+    return Sources(choose_mirrors(request.name, request.by, sets, variant, probes), tuple(probes), needed)
+
+
+def _probe(
+    name: str | None,
+    named: dict[str, Any],
+    sets: dict[str, Any],
+    profile: Profile,
+    accelerator: str,
+    variant: str | None,
+    roles: tuple[str, ...],
+    facts: HostFacts,
+) -> list[MirrorProbe]:
     config = facts.pip_config.value
     configured = next(iter(config.get("index-url")), None) if config else None
     cert = next(iter(config.get("cert")), None) if config else None
-    wanted = wanted_for(profile, concrete, variant, roles)
-    if request.name == "auto":
-        probes = probe_mirrors(sets, wanted, configured, cafile=cert)
-    else:
-        # Upstream (and the named set) first; the other sets only for roles that fail, to suggest --mirror auto.
-        named = {request.name: sets[request.name]} if request.name in sets else {}
-        probes = probe_mirrors(named, wanted, configured, cafile=cert)
-        failing = tuple(role for role in roles if any(p.role == role and not p.ok for p in probes))
-        if failing:
-            others = {k: v for k, v in sets.items() if k not in named}
-            extra = probe_mirrors(others, wanted_for(profile, concrete, variant, failing), None, cafile=cert)
-            probes += [p for p in extra if p.source != "upstream"]
-    mirrors = choose_mirrors(request.name, request.by, sets, variant, probes)
-    return rule_mirrors(mirrors, probes, setup_command, roles)
+    probes = probe_mirrors(named, wanted_for(profile, accelerator, variant, roles), configured, cafile=cert)
+    if name == "auto":
+        return probes
+    # The role's chosen source: the named set's URL when it has one, else upstream.
+    chosen = {role: name if name in named and named[name].url(role, variant) else "upstream" for role in roles}
+    failing = tuple(r for r in roles if any(p.role == r and p.source == chosen[r] and not p.ok for p in probes))
+    if failing:
+        others = {k: v for k, v in sets.items() if k not in named}
+        extra = probe_mirrors(others, wanted_for(profile, accelerator, variant, failing), None, cafile=cert)
+        probes += [p for p in extra if p.source != "upstream"]
+    return probes
 
 
-__all__ = ["ENV_VAR", "Request", "decide", "doctor_findings", "requested", "roles_needed", "wanted_for"]
+def doctor_findings(sources: Sources, setup_command: str, plan: Any, host: list[Any]) -> list[Any]:
+    """One finding per mirror role: judged for the roles the plan needs, skipped as not needed for the others.
+    `host`: the host findings, whose network.index.variant says whether a fallback from the PyTorch index works."""
+    from llmenv.verify.host.mirrors import rule_mirrors
+    from llmenv.verify.model import Status
+
+    variant = [f for f in host if f.id.startswith("network.index.variant")]
+    covered = bool(plan is not None and plan.variant_index_fallback and variant)
+    covered = covered and all(f.status is not Status.FAIL for f in variant)
+    return rule_mirrors(sources.plan, list(sources.probes), setup_command, sources.needed, variant_covered=covered)
+
+
+__all__ = [
+    "ENV_VAR",
+    "Request",
+    "Sources",
+    "decide",
+    "doctor_findings",
+    "doctor_sources",
+    "requested",
+    "roles_needed",
+    "wanted_for",
+]

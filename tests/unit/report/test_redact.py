@@ -33,3 +33,15 @@ def test_env_values_redacted_by_name_and_by_value() -> None:
     assert redact_env_value("HF_TOKEN", "anything") == "****"
     assert redact_env_value("PIP_INDEX_URL", "https://u:p@h/simple") == "https://u:****@h/simple"
     assert redact_env_value("PATH", "/usr/bin") == "/usr/bin"
+
+
+def test_unencoded_userinfo_names_the_characters_and_never_the_password() -> None:
+    from llmenv.redact import unencoded_userinfo
+
+    for password in ("s3cr%23t", "plainpw", "a%2Fb", "p w", "p@ss"):
+        assert unencoded_userinfo(f"https://u:{password}@127.0.0.1:9/simple") is None
+    assert unencoded_userinfo("git+https://host/x@v1") is None and unencoded_userinfo("/opt/wheels") is None
+    raw = unencoded_userinfo("https://u:s3cr#t@127.0.0.1:9/simple")
+    assert raw is not None and "%23" in raw and "s3cr" not in raw
+    slash = unencoded_userinfo("https://u:xq7/zk9w@127.0.0.1:9/simple")
+    assert slash is not None and "%2F" in slash and "xq7" not in slash and "zk9w" not in slash

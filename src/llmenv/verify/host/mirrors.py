@@ -5,20 +5,42 @@ from __future__ import annotations
 
 from llmenv.plan.mirrors import MirrorPlan, MirrorProbe
 from llmenv.redact import redact_url
-from llmenv.verify.model import Finding, ok, warn
+from llmenv.tables.mirrors import ROLES
+from llmenv.verify.model import Finding, Status, ok, warn
+
+# Roles doctor reports on; imdb is the smoke test's data, checked by `llmenv smoke` itself.
+REPORTED = tuple(r for r in ROLES if r != "imdb")
+_UNUSED = {
+    "pytorch": "this profile installs no PyTorch variant build",
+    "huggingface": "setup downloads no model (`llmenv smoke --model <hub id>` checks the hub when it needs one)",
+    "python": "an installed Python fits, so setup installs no managed CPython",
+}
 
 
 def rule_mirrors(
-    mirrors: MirrorPlan, probes: list[MirrorProbe], setup_command: str, roles: tuple[str, ...]
+    mirrors: MirrorPlan,
+    probes: list[MirrorProbe],
+    setup_command: str,
+    roles: tuple[str, ...],
+    *,
+    variant_covered: bool = False,
 ) -> list[Finding]:
+    """`roles`: those the plan needs. The others are reported as skipped, not needed: a hub or Python-build host
+    that does not answer cannot break a setup that never asks it. `variant_covered`: the plan fell back from the
+    PyTorch index and the configured sources carry the build (network.index.variant says so), so an unanswered
+    upstream PyTorch index is not a problem either."""
     out = []
-    for role in roles:
+    for role in REPORTED:
+        fid = f"network.mirror.{role}"
+        if role not in roles:
+            why = _UNUSED.get(role, "this plan does not use it")
+            out.append(Finding(fid, "network", Status.SKIP, f"{role}: not needed", why))
+            continue
         source = mirrors.get(role)
         mine = [p for p in probes if p.role == role]
         used = next((p for p in mine if p.source == source.source), None)
         if used is None:
             continue
-        fid = f"network.mirror.{role}"
         where = f"{source.source} {redact_url(used.url)}"
         if used.ok:
             out.append(
@@ -29,6 +51,11 @@ def rule_mirrors(
                     f"{where}: {used.detail} in {used.seconds:.2f} s",
                 )
             )
+            continue
+        if role == "pytorch" and source.url is None and variant_covered:
+            title = f"{role}: {source.source} does not answer, not needed"
+            why = "setup takes the build from the configured sources instead (see network.index.variant)"
+            out.append(Finding(fid, "network", Status.SKIP, title, f"{where}: {used.detail}; {why}"))
             continue
         answering = sorted((p for p in mine if p.ok and p.source != source.source), key=lambda p: p.seconds)
         if answering:
