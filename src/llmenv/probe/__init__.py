@@ -163,7 +163,7 @@ def probe_for_rerun(python: str, version: str, prefix: str) -> HostFacts:
 
     Listing every interpreter costs ~0.5 s; a re-run with nothing changed must cost much less, so the interpreter
     recorded in the stamp stands in for the list (it is checked to still exist)."""
-    from llmenv.probe.interpreters import Command, Interpreter
+    from llmenv.probe.interpreters import Interpreter
     from llmenv.probe.overrides import check_gpu_overrides
 
     check_gpu_overrides()
@@ -214,7 +214,7 @@ def lone_interpreters(interpreters: tuple[Interpreter, ...]) -> InterpreterRepor
 def given_interpreter(path: str) -> Probed[InterpreterReport]:
     """Setup with `--python /path`: only that interpreter is asked, so a hanging or broken `python3` elsewhere on
     PATH (a stale shim, a dead network mount) cannot fail or slow a setup that never uses it."""
-    from llmenv.probe.interpreters import Command, Interpreter, query
+    from llmenv.probe.interpreters import Interpreter, query
 
     info, error = query(path)
     if info is None:
