@@ -39,7 +39,7 @@ def test_rollback_with_nothing_to_roll_back_to_has_a_fix(
     work: the lock would create the store for a typo.)"""
     env = tmp_path / "my env"
     none = cli("rollback", "--env", str(env))
-    assert none.code == 2 and "Fix: give the path of an environment built by `llmenv setup`" in none.err
+    assert none.code == 2 and f"build one: llmenv setup --env '{env}'" in none.err  # the whole command, quoted
     spec = profile(tmp_path, "alpha==1.0")
     assert cli("setup", str(spec), "--env", str(env), "--skip-smoke").code == 0
     one = cli("rollback", "--env", str(env))
