@@ -114,6 +114,33 @@ class Interrupted(LlmenvError):
     exit_code = ExitCode.INTERRUPTED
 
 
+class ChecksFailed(LlmenvError):
+    """The new generation installed but failed its checks: it is not swapped in."""
+
+    exit_code = ExitCode.CHECKS_FAILED
+
+
+class LockTimeout(LlmenvError):
+    """Another llmenv run held the env's lock for longer than --lock-timeout."""
+
+    exit_code = ExitCode.USAGE
+
+
+class DataError(UsageError):
+    """Bad or unreadable smoke-test data given by the user: exit 2 with the path."""
+
+
+class DownloadError(LlmenvError):
+    """A dataset download that failed or did not verify: the host cannot reach or check the data."""
+
+    exit_code = ExitCode.HOST_UNSUITABLE
+
+
+class NotRegularFile(OSError):
+    """A path that is a FIFO, socket, device or folder: reading it could block forever or never end. An OSError
+    (not an LlmenvError) so readers catch it with the other file-system refusals and say where it was."""
+
+
 class FileSystemError(HostError):
     """The file system refused a read or write: a full disk, a read-only mount, missing permission, a name too
     long. It is the host's state, not a bug in llmenv, so it gets exit 3 and a fix for that cause."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from llmenv import __version__
-from llmenv.errors import ExitCode, InstallError, LlmenvError
+from llmenv.errors import ChecksFailed, InstallError
 from llmenv.execute.installers import get_installer, run_command, sources_text
 from llmenv.execute.store import EnvStore
 from llmenv.plan.model import Plan
@@ -28,10 +28,6 @@ _RELEVANT = re.compile(
     r"(error|ERROR|×|No solution|not found|No matching distribution|Could not find|Because|hint:|conflict|"
     r"requires|Resolution|Failed|failed|denied|refused|timed out|certificate|Caused by|mismatch|[Hh]ash)"
 )
-
-
-class ChecksFailed(LlmenvError):
-    exit_code = ExitCode.CHECKS_FAILED
 
 
 @dataclass(frozen=True)

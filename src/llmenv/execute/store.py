@@ -19,17 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from llmenv.errors import LlmenvError, UsageError, short_path
+from llmenv.errors import LlmenvError, LockTimeout, UsageError, short_path
 from llmenv.execute.privacy import check_private, strip_others_write
 
 OWNER = "llmenv-owner.json"
 MARKER = "llmenv-generation.json"
 STAMP = "llmenv-stamp.json"
 KEEP = 2  # current + one to roll back to
-
-
-class LockTimeout(LlmenvError):
-    exit_code = UsageError.exit_code
 
 
 @dataclass(frozen=True)

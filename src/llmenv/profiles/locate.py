@@ -11,16 +11,12 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from llmenv.errors import ProfileError, ProfileIssue
+from llmenv.errors import NotRegularFile, ProfileError, ProfileIssue
 from llmenv.suggest import did_you_mean
 
 SUFFIXES = (".yaml", ".yml")
 MAX_PROFILE_BYTES = 1024 * 1024  # profiles are a few KB; a bigger file is not one
 REGULAR_FIX = "give the path of a YAML profile file (a FIFO, device or folder cannot be read as one)"
-
-
-class NotRegularFile(OSError):
-    """A path that is a FIFO, socket, device or folder: reading it could block forever or never end."""
 
 
 def read_regular_text(path: Path, limit: int = MAX_PROFILE_BYTES) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from llmenv.errors import UsageError
+from llmenv.errors import DataError
 from llmenv.verify.smoke import synthetic
 from llmenv.verify.smoke.download import DownloadError, download, sha256_of
 
@@ -33,10 +33,6 @@ MAX_TEST = 2000
 KERAS_NPZ_SHA256 = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
 BUNDLE_DATA = "bundle"  # under cache_dir(): real reviews carried by a bundle
 _MEMBER = re.compile(r"(?:^|/)(train|test)/(pos|neg)/\d+_\d+\.txt$")
-
-
-class DataError(UsageError):
-    """Bad or unreadable data given by the user: exit 2 with the path."""
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,9 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from llmenv.errors import ExitCode, LlmenvError
+from llmenv.errors import DownloadError
 
 CHUNK = 1 << 16
-
-
-class DownloadError(LlmenvError):
-    exit_code = ExitCode.HOST_UNSUITABLE  # the host cannot reach or verify the data
 
 
 def sha256_of(path: Path) -> str:
