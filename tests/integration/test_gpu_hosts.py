@@ -170,3 +170,12 @@ def test_gpu_unused_fix_applied_literally_builds_for_the_other_gpu(
     assert json.loads(result.out)["plan"]["variant"]["value"] == "cu126"
     after = doctor(cli, "--env", str(env))
     assert "gpu.unused" not in after and "cu126" in after["gpu.driver-cuda"]["title"]
+
+
+def test_doctor_json_carries_the_plan_setup_would_make(cli: Callable[..., CliResult], smi: Callable[..., None]) -> None:
+    smi(query="nvidia-smi-query-1080ti-5090.csv")
+    setup_plan = dry_run(cli)[1]["plan"]
+    result = cli("doctor", "--profile", "torch", "--offline", "--json")
+    plan = json.loads(result.out)["plan"]
+    assert isinstance(setup_plan, dict)
+    assert plan["variant"] == setup_plan["variant"] and plan["gpus"] == setup_plan["gpus"]
