@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from llmenv.plan.accelerators import detected
 from llmenv.plan.accelerators.cuda import BROKEN_FIX
+from llmenv.plan.model import AcceleratorDecision
 from llmenv.probe import HostFacts
 from llmenv.probe.gpu_nvidia import driver_broken
 from llmenv.tables.cuda import version_tuple
@@ -123,6 +124,22 @@ def _gpu_vs_plan(facts: HostFacts, ctx: HostContext) -> list[Finding]:
         fix = error.fix or "use --accelerator cpu"
         return [fail(fid, "gpu", f"{name}: {error.what}", error.where or ctx.accelerator, fix)]
     decision = ctx.decision
+    out = [
+        warn(
+            "gpu.visible-devices",
+            "gpu",
+            "CUDA_VISIBLE_DEVICES is not read as you may expect",
+            note,
+            "list GPUs by UUID (`nvidia-smi -L`), or set CUDA_DEVICE_ORDER=PCI_BUS_ID with indexes",
+        )
+        for note in decision.warnings
+        if note.startswith("CUDA_VISIBLE_DEVICES")
+    ]
+    return out + _judged(facts, ctx, decision, name)
+
+
+def _judged(facts: HostFacts, ctx: HostContext, decision: AcceleratorDecision, name: str) -> list[Finding]:
+    nvidia = facts.nvidia.value
     chosen = decision.accelerator.value
     variant = decision.variant.value if decision.variant else None
     if chosen == "cuda" and nvidia:
