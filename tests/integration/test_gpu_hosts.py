@@ -179,3 +179,14 @@ def test_doctor_json_carries_the_plan_setup_would_make(cli: Callable[..., CliRes
     plan = json.loads(result.out)["plan"]
     assert isinstance(setup_plan, dict)
     assert plan["variant"] == setup_plan["variant"] and plan["gpus"] == setup_plan["gpus"]
+
+
+def test_a_malformed_llmenv_gpu_cc_is_an_unknown_architecture_not_a_crash(
+    cli: Callable[..., CliResult], smi: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLMENV_CUDA_DRIVER", "580.65.06")
+    monkeypatch.setenv("LLMENV_GPU_CC", "sm_86")
+    code, report = dry_run(cli)
+    plan = report["plan"]
+    assert code == 0 and isinstance(plan, dict) and plan["variant"]["value"] == "cu130"
+    assert "architecture unknown" in plan["variant"]["why"]
