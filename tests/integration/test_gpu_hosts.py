@@ -190,3 +190,18 @@ def test_a_malformed_llmenv_gpu_cc_is_an_unknown_architecture_not_a_crash(
     plan = report["plan"]
     assert code == 0 and isinstance(plan, dict) and plan["variant"]["value"] == "cu130"
     assert "architecture unknown" in plan["variant"]["why"]
+
+
+def test_version_mismatch_with_the_old_module_still_loaded_is_broken_not_a_working_driver(
+    smi: Callable[..., None], tmp_path: Path
+) -> None:
+    """After a driver upgrade without a reboot /proc still names the old module; no CUDA program runs, so the
+    /proc fallback must not turn this into a working driver."""
+    from llmenv.probe.gpu_nvidia import driver_broken, probe_nvidia
+
+    smi(fail=("nvidia-smi-nvml-mismatch.txt", 18))
+    proc = tmp_path / "version"
+    proc.write_text((DATA / "proc-driver-nvidia-version-570-open.txt").read_text())
+    facts = probe_nvidia(proc_version=proc)
+    assert facts.value is None and driver_broken(facts.error)
+    assert facts.error is not None and "Driver/library version mismatch" in facts.error
