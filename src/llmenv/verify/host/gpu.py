@@ -143,7 +143,9 @@ def _judged(facts: HostFacts, ctx: HostContext, decision: AcceleratorDecision, n
     chosen = decision.accelerator.value
     variant = decision.variant.value if decision.variant else None
     if chosen == "cuda" and nvidia:
-        build = f"the {variant} build" if variant else f"CUDA {ctx.min_cuda or ''}+ builds".replace(" +", "+")
+        build = (
+            f"the {variant} build" if variant else (f"CUDA {ctx.min_cuda}+ builds" if ctx.min_cuda else "CUDA builds")
+        )
         out = [
             ok(
                 "gpu.driver-cuda",
@@ -173,7 +175,7 @@ def _judged(facts: HostFacts, ctx: HostContext, decision: AcceleratorDecision, n
             warn(
                 "gpu.driver-cuda",
                 "gpu",
-                f"setup will install the CPU build of {name}: no CUDA build fits",
+                f"setup will install the CPU build of {name}, not a CUDA one",
                 f"{decision.fallback}; the CPU build runs, without the GPU",
                 decision.fix or "use --accelerator cpu to make the choice explicit",
             )
