@@ -226,3 +226,39 @@ def test_doctor_names_the_interpreter_setup_picks(cli: Callable[..., CliResult],
     found = doctor(cli)["python.supported"]
     assert f"Python {plan['python']['version']} " in found["title"]
     assert f"setup uses {plan['python']['value']}" in found["evidence"]
+
+
+def test_doctor_json_carries_the_plan_setup_would_make(cli: Callable[..., CliResult], smi: Callable[..., None]) -> None:
+    smi(query="nvidia-smi-query-1080ti-5090.csv")
+    setup_plan = dry_run(cli)[1]["plan"]
+    result = cli("doctor", "--profile", "torch", "--offline", "--json")
+    plan = json.loads(result.out)["plan"]
+    assert isinstance(setup_plan, dict)
+    assert plan["variant"] == setup_plan["variant"] and plan["gpus"] == setup_plan["gpus"]
+
+
+def test_a_malformed_llmenv_gpu_cc_is_a_usage_error_not_a_crash(
+    cli: Callable[..., CliResult], smi: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sm_86` is not a compute capability: the variable is user input, so the answer is exit 2 naming it (issue
+    12), never a ValueError inside the variant choice."""
+    monkeypatch.setenv("LLMENV_CUDA_DRIVER", "580.65.06")
+    monkeypatch.setenv("LLMENV_GPU_CC", "sm_86")
+    result = cli("setup", "torch", "--dry-run", "--offline")
+    assert result.code == 2 and "LLMENV_GPU_CC" in result.err and "Fix:" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_version_mismatch_with_the_old_module_still_loaded_is_broken_not_a_working_driver(
+    smi: Callable[..., None], tmp_path: Path
+) -> None:
+    """After a driver upgrade without a reboot /proc still names the old module; no CUDA program runs, so the
+    /proc fallback must not turn this into a working driver."""
+    from llmenv.probe.gpu_nvidia import driver_broken, probe_nvidia
+
+    smi(fail=("nvidia-smi-nvml-mismatch.txt", 18))
+    proc = tmp_path / "version"
+    proc.write_text((DATA / "proc-driver-nvidia-version-570-open.txt").read_text())
+    facts = probe_nvidia(proc_version=proc)
+    assert facts.value is None and driver_broken(facts.error)
+    assert facts.error is not None and "Driver/library version mismatch" in facts.error

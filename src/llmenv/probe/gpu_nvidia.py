@@ -30,6 +30,7 @@ SMI_FIELDS = "index,name,driver_version,memory.total,compute_cap,uuid"
 SMI_FIELDS_OLD = "index,name,driver_version,memory.total,uuid"  # drivers before 510 reject compute_cap
 SMI_TIMEOUT = 5.0
 _PROC_VERSION = re.compile(r"Kernel Module(?:\s+for\s+\S+)?\s+(\d+\.\d+(?:\.\d+)?)")
+_CC = re.compile(r"\d{1,2}\.\d{1,2}")
 _LIST_GPU = re.compile(r"^GPU (\d+): .*\(UUID: (GPU-[0-9A-Za-z-]+)\)")
 _LIST_MIG = re.compile(r"^\s+MIG .*\(UUID: (MIG-[0-9A-Za-z/-]+)\)")
 # What nvidia-smi and NVML say when the driver is installed but the kernel side is not usable.
@@ -152,7 +153,8 @@ def _override() -> Probed[NvidiaInfo] | None:
     if not driver:
         return None
     cc = os.environ.get("LLMENV_GPU_CC")
-    capabilities = [c.strip() or None for c in cc.split(",")] if cc else [None]
+    # "8.6" style only: anything else (a typo) is an unknown architecture rather than a crash later.
+    capabilities = [c.strip() if _CC.fullmatch(c.strip()) else None for c in cc.split(",")] if cc else [None]
     gpus = tuple(
         NvidiaGpu(i, "GPU given by LLMENV_CUDA_DRIVER/LLMENV_GPU_CC", None, c) for i, c in enumerate(capabilities)
     )

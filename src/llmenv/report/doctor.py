@@ -32,6 +32,7 @@ def doctor_json(report: DoctorReport) -> dict[str, Any]:
         "env": str(report.env) if report.env else None,
         "summary": counts,
         "findings": [f.to_dict() for f in report.findings],
+        "plan": report.plan.to_dict() if report.plan is not None else None,
         "facts": report.facts.to_dict(),
         "seconds": round(report.seconds, 3),
     }

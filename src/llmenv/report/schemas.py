@@ -88,6 +88,12 @@ _PLAN = {
                 "fallback": _STRING_OR_NULL,
                 "fix": _STRING_OR_NULL,
                 "broken": _STRING_OR_NULL,
+                "select": {
+                    "oneOf": [
+                        {"type": "null"},
+                        {"type": "object", "properties": {"served": {"type": "string"}, "unused": {"type": "string"}}},
+                    ]
+                },
             },
         },
         "requirements": {"type": "array", "items": {"type": "string"}},
@@ -184,6 +190,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "env": _STRING_OR_NULL,
             "summary": {"type": "object", "additionalProperties": {"type": "integer"}},
             "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
+            "plan": {
+                "description": "the plan `llmenv setup` would make here; null where setup would refuse",
+                "oneOf": [{"type": "null"}, {"$ref": "#/$defs/plan"}],
+            },
             "facts": {"$ref": "#/$defs/facts"},
         },
     ),

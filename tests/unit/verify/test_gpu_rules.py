@@ -96,3 +96,18 @@ def test_doctor_warns_when_cuda_visible_devices_matches_no_gpu() -> None:
     found = findings(facts)
     assert found["gpu.visible-devices"].status is Status.WARN and "GPU-abc" in found["gpu.visible-devices"].evidence
     assert found["gpu.driver-cuda"].status is Status.WARN and "CPU build" in found["gpu.driver-cuda"].title
+
+
+def test_cuda_visible_devices_entries_cuda_ignores_are_reported() -> None:
+    from dataclasses import replace
+
+    probed = nvidia("580.65.06", ("GTX 1080 Ti", "6.1"), ("RTX 5090", "12.0"))
+    assert probed.value is not None
+    facts = host(nvidia=Probed(replace(probed.value, cuda_visible_devices="1,5"), "recorded"))
+    notes = [
+        f
+        for f in verify_host(facts, context_for(load_profile("torch"), facts, "auto"))
+        if f.id.startswith("gpu.visible")
+    ]
+    assert notes and all(f.status is Status.WARN for f in notes)
+    assert any("there is no GPU 5" in f.evidence for f in notes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from llmenv.plan.accelerators import detected, lone_gpu_cc
 from llmenv.plan.accelerators.cuda import BROKEN_FIX
 from llmenv.plan.accelerators.visible import visible_gpus
+from llmenv.plan.model import AcceleratorDecision
 from llmenv.probe import HostFacts
 from llmenv.probe.gpu_nvidia import NvidiaInfo, driver_broken
 from llmenv.tables.cuda import compat_note, family_min_driver, version_tuple
@@ -153,10 +154,28 @@ def _gpu_vs_plan(facts: HostFacts, ctx: HostContext) -> list[Finding]:
         fix = error.fix or "use --accelerator cpu"
         return [fail(fid, "gpu", f"{name}: {error.what}", error.where or ctx.accelerator, fix)]
     decision = ctx.decision
+    out = [
+        warn(
+            "gpu.visible-devices",
+            "gpu",
+            "CUDA_VISIBLE_DEVICES is not read as you may expect",
+            note,
+            "list GPUs by UUID (`nvidia-smi -L`), or set CUDA_DEVICE_ORDER=PCI_BUS_ID with indexes",
+        )
+        for note in decision.warnings
+        if note.startswith("CUDA_VISIBLE_DEVICES")
+    ]
+    return out + _judged(facts, ctx, decision, name)
+
+
+def _judged(facts: HostFacts, ctx: HostContext, decision: AcceleratorDecision, name: str) -> list[Finding]:
+    nvidia = facts.nvidia.value
     chosen = decision.accelerator.value
     variant = decision.variant.value if decision.variant else None
     if chosen == "cuda" and nvidia:
-        build = f"the {variant} build" if variant else f"CUDA {ctx.min_cuda or ''}+ builds".replace(" +", "+")
+        build = (
+            f"the {variant} build" if variant else (f"CUDA {ctx.min_cuda}+ builds" if ctx.min_cuda else "CUDA builds")
+        )
         cuda = cuda_of(variant) if variant and variant.startswith("cu") else ctx.min_cuda
         compat = bool(cuda and compat_note(nvidia.driver, nvidia.max_cuda, cuda))
         out = [
@@ -188,7 +207,7 @@ def _gpu_vs_plan(facts: HostFacts, ctx: HostContext) -> list[Finding]:
             warn(
                 "gpu.driver-cuda",
                 "gpu",
-                f"setup will install the CPU build of {name}: no CUDA build fits",
+                f"setup will install the CPU build of {name}, not a CUDA one",
                 f"{decision.fallback}; the CPU build runs, without the GPU",
                 decision.fix or "use --accelerator cpu to make the choice explicit",
             )
