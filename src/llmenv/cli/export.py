@@ -15,7 +15,7 @@ FORMATS = ("requirements", "dockerfile", "devcontainer", "github-actions")
 def _check_output(value: Path | None) -> Path | None:
     from llmenv.cli.outputs import check_output_file
 
-    return check_output_file(value, "--output", make_parents=True)  # an export writes a build context: folders too
+    return check_output_file(value, "--output")
 
 
 def export(

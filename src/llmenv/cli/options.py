@@ -22,7 +22,7 @@ AcceleratorOption = Annotated[
 def _check_junit(value: Path | None) -> Path | None:
     from llmenv.cli.outputs import check_output_file
 
-    return check_output_file(value, "--junit", make_parents=True)  # the JUnit writer creates its folder
+    return check_output_file(value, "--junit")
 
 
 JunitOption = Annotated[

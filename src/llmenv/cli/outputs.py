@@ -16,26 +16,17 @@ def _refuse(code: int, path: Path, option: str) -> UsageError:
     return output_error(OSError(code, os.strerror(code), str(path)), path, option)
 
 
-def check_output_file(path: Path | None, option: str, make_parents: bool = True) -> Path | None:
-    """The file may exist (it is replaced) but must not be a folder, and its folder must exist (or, with
-    `make_parents`, be creatable: `-o docker/Dockerfile` makes docker/, as `--junit reports/x.xml` does) and be
-    writable."""
+def check_output_file(path: Path | None, option: str) -> Path | None:
+    """The file may exist (it is replaced) but must not be a folder or be read-only; missing folders on the way are
+    created when it is written (`-o docker/Dockerfile` makes docker/, as `--junit reports/x.xml` does), so only a
+    path under a file or in a folder that cannot be written is refused, before any work is done."""
     if path is None:
         return None
     if path.is_dir():
         raise _refuse(errno.EISDIR, path, option)
-    if make_parents:
-        check_output_dir(path.parent, option)
-        return path
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.exists():
-        missing = next((p for p in [parent, *parent.parents] if p.exists()), None)
-        code = errno.ENOTDIR if missing is not None and not missing.is_dir() else errno.ENOENT
-        raise _refuse(code, path, option)
-    if not parent.is_dir():
-        raise _refuse(errno.ENOTDIR, path, option)
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise _refuse(_write_refusal(parent), path, option)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise _refuse(_write_refusal(path.parent), path, option)
+    check_output_dir(path.parent if str(path.parent) else Path("."), option)
     return path
 
 
