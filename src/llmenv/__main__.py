@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from llmenv.cli import main
+from llmenv.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

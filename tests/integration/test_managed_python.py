@@ -117,7 +117,8 @@ def test_declining_the_managed_python_stops_with_exit_3_and_installs_nothing(
 ) -> None:
     """The CLI asks through `confirm` on an interactive terminal without --yes; a "no" changes nothing."""
     from llmenv.errors import HostError
-    from llmenv.workflow import SetupOptions, setup
+    from llmenv.workflow.common import SetupOptions
+    from llmenv.workflow.setup import setup
 
     asked: list[str] = []
 

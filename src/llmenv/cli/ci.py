@@ -23,7 +23,7 @@ def cache_key(
 ) -> None:
     """A stable cache key for the environment this host would get: changes exactly when setup would rebuild."""
     from llmenv.cli.doctor import check_accelerator
-    from llmenv.workflow import cache_key as compute
+    from llmenv.workflow.artifacts import cache_key as compute
 
     check_accelerator(accelerator)
     key, parts = compute(profile, accelerator, python)

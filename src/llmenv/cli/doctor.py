@@ -89,7 +89,7 @@ def doctor(
 
     Exit code 1 when any finding fails, 0 otherwise."""
     from llmenv.report.doctor import doctor_json, print_doctor
-    from llmenv.workflow import doctor as run_doctor
+    from llmenv.workflow.doctor import doctor as run_doctor
 
     check_accelerator(accelerator)
     with ends_at_once_on_ctrl_c(as_json):

@@ -48,7 +48,7 @@ def export(
     Without a GPU here, plan CUDA exports with LLMENV_CUDA_DRIVER / LLMENV_GPU_CC and --accelerator cuda."""
     from llmenv.cli.doctor import check_accelerator
     from llmenv.errors import UsageError
-    from llmenv.workflow import export as run_export
+    from llmenv.workflow.artifacts import export as run_export
 
     check_accelerator(accelerator)
     if format not in FORMATS:

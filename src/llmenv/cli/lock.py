@@ -43,7 +43,7 @@ def lock(
 ) -> None:
     """Write fully pinned, hash-checked requirements per accelerator variant; `setup` installs from them."""
     from llmenv.cli.doctor import check_accelerator
-    from llmenv.workflow import lock as run_lock
+    from llmenv.workflow.artifacts import lock as run_lock
 
     for value in accelerator or []:
         check_accelerator(value)

@@ -87,8 +87,8 @@ def setup(
     from llmenv.report.setup import print_plan, print_setup, print_usage, setup_json
     from llmenv.report.smoke import print_smoke
     from llmenv.suggest import did_you_mean
-    from llmenv.workflow import SetupOptions
-    from llmenv.workflow import setup as run_setup
+    from llmenv.workflow.common import SetupOptions
+    from llmenv.workflow.setup import setup as run_setup
 
     check_accelerator(accelerator)
     check_lock_timeout(lock_timeout)

@@ -59,8 +59,8 @@ def smoke(
     from llmenv.report.live import LiveDisplay
     from llmenv.report.smoke import print_smoke, smoke_json
     from llmenv.suggest import did_you_mean
-    from llmenv.workflow import SmokeOptions
-    from llmenv.workflow import smoke as run_smoke
+    from llmenv.workflow.smoke import SmokeOptions
+    from llmenv.workflow.smoke import smoke as run_smoke
 
     if framework is not None and framework not in FRAMEWORKS:
         raise UsageError(

@@ -10,15 +10,10 @@ A find-links location is listed: its archives (wheels, sdists) are what `--no-in
 from __future__ import annotations
 
 import base64
-import email.parser
-import http.client
 import os
 import re
 import socket
-import ssl
 import time
-import urllib.error
-import urllib.request
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -59,6 +54,13 @@ def check_url(
 ) -> IndexStatus:
     """`requires`: also read each local wheel's Requires-Dist (0.5 s for a torch wheel: only under no-index)."""
     start = time.perf_counter()
+    # The network modules (http.client, ssl, urllib.request: 20 ms) are imported here, not at the top: setup and
+    # an offline doctor import this module for its constants and never open a connection.
+    import http.client
+    import ssl
+    import urllib.error
+    import urllib.request
+
     parts = urlsplit(url)
     if parts.scheme in ("", "file"):
         return _check_local(url, Path(parts.path if parts.scheme == "file" else url), role, requires)
@@ -187,6 +189,8 @@ def wheel_requires(wheel: Path) -> tuple[str, ...]:
             text = archive.read(member).decode("utf-8", errors="replace")
     except (OSError, zipfile.BadZipFile, ValueError):
         return ()
+    import email.parser
+
     headers = email.parser.HeaderParser().parsestr(text.split("\n\n", 1)[0])
     return tuple(headers.get_all("Requires-Dist") or ())
 
@@ -204,6 +208,8 @@ def _http_error(code: int) -> tuple[bool, str, str]:
 
 
 def _reason(reason: object) -> tuple[str, str]:
+    import ssl
+
     if isinstance(reason, ssl.SSLCertVerificationError):
         return "certificate", f"TLS certificate not trusted ({reason.verify_message})"
     if isinstance(reason, ssl.SSLError):

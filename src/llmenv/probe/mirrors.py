@@ -11,20 +11,19 @@ from __future__ import annotations
 import base64
 import re
 import socket
-import ssl
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
-from urllib.request import url2pathname
 
 from llmenv.plan.mirrors import MirrorProbe
 from llmenv.redact import redact_text, unencoded_userinfo
 from llmenv.tables.mirrors import UPSTREAM, MirrorSet
+
+if TYPE_CHECKING:
+    import ssl
 
 BUDGET = 3.0
 MAX_PAGE = 8 * 1024 * 1024
@@ -66,6 +65,8 @@ def probe_mirrors(
     todo = targets(sets, wanted, configured_pypi)
     if not todo:
         return []
+    import ssl  # here, not at the top: only `--mirror auto` opens connections (setup imports this module)
+
     context = ssl.create_default_context(cafile=cafile)
     pool = ThreadPoolExecutor(max_workers=min(16, len(todo)))
     start = time.perf_counter()
@@ -94,6 +95,9 @@ def _probe(
     budget: float,
     context: ssl.SSLContext,
 ) -> MirrorProbe:
+    import urllib.error
+    import urllib.request
+
     start = time.perf_counter()
     problem = unencoded_userinfo(url)
     if problem is not None:  # never let a password's tail be read as the host (a false DNS or port error)
@@ -144,6 +148,8 @@ def _probe(
 def _probe_folder(source: str, role: str, url: str, wanted: Wanted, flat: bool, start: float) -> MirrorProbe:
     """A `file://` mirror (a share, a USB disk): the same questions, asked of the folder and its file names (or
     its index.html, for a PEP 503 tree written as pages)."""
+    from urllib.request import url2pathname
+
     base = Path(url2pathname(urlsplit(url).path))
     folder = base
     if role == "pypi" and wanted.pypi_project:

@@ -4,7 +4,6 @@ step summary). They take the same findings as the console and JSON renderers and
 from __future__ import annotations
 
 import os
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,8 @@ class CiReport:
 
 
 def junit_xml(report: CiReport) -> str:
+    import xml.etree.ElementTree as ET  # only for --junit: every setup imports this module for its CI outputs
+
     failures = sum(1 for f in report.findings if f.status is Status.FAIL)
     skipped = sum(1 for f in report.findings if f.status is Status.SKIP)
     suites = ET.Element("testsuites", name="llmenv", tests=str(len(report.findings)), failures=str(failures))

@@ -9,7 +9,7 @@ from llmenv.report.console import one_line, stdout_console, table_width, write_l
 from llmenv.verify.model import Status
 
 if TYPE_CHECKING:
-    from llmenv.workflow import DoctorReport
+    from llmenv.workflow.doctor import DoctorReport
 
 DOCTOR_SCHEMA = "llmenv.doctor/1"
 PROBE_SCHEMA = "llmenv.probe/1"

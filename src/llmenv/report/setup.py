@@ -10,7 +10,7 @@ from llmenv.report.text import printable
 
 if TYPE_CHECKING:
     from llmenv.plan.model import Plan
-    from llmenv.workflow import SetupReport
+    from llmenv.workflow.setup import SetupReport
 
 SETUP_SCHEMA = "llmenv.setup/1"
 

@@ -6,27 +6,6 @@
     smoke  = which env and profile -> find/prepare the data -> run the payload in the env -> judge accuracy
     lock / export / ci cache-key = load profile -> probe host -> plan -> render
 
-Stages return data; rendering and exit codes happen in `report/` and `cli/`.
+Stages return data; rendering and exit codes happen in `report/` and `cli/`. Callers import the pipeline they run
+from its own module: importing this package imports none of them, so `llmenv setup` does not pay for doctor's.
 """
-
-from __future__ import annotations
-
-from llmenv.workflow.artifacts import cache_key, export, lock
-from llmenv.workflow.common import DEFAULT_PROFILE, SetupOptions
-from llmenv.workflow.doctor import DoctorReport, doctor
-from llmenv.workflow.setup import SetupReport, setup
-from llmenv.workflow.smoke import SmokeOptions, smoke
-
-__all__ = [
-    "DEFAULT_PROFILE",
-    "DoctorReport",
-    "SetupOptions",
-    "SetupReport",
-    "SmokeOptions",
-    "cache_key",
-    "doctor",
-    "export",
-    "lock",
-    "setup",
-    "smoke",
-]

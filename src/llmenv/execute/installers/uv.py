@@ -6,6 +6,7 @@ from pathlib import Path
 
 from llmenv.execute.installers import Command, run_command
 from llmenv.execute.installers.credentials import private_sources
+from llmenv.execute.installers.seed import bundled_wheel
 from llmenv.plan.model import Indexes, Plan
 from llmenv.process import ProcResult
 
@@ -52,13 +53,11 @@ def source_args(indexes: Indexes) -> tuple[list[str], dict[str, str]]:
 
 
 def pip_wheel(plan: Plan) -> str:
-    from virtualenv.seed.wheels.embed import get_embed_wheel
-
     minor = ".".join(plan.python_version.split(".")[:2])
-    wheel = get_embed_wheel("pip", minor)
+    wheel = bundled_wheel("pip", minor)
     if wheel is None:
         raise RuntimeError(f"virtualenv bundles no pip wheel for Python {minor}")
-    return str(wheel.path)
+    return str(wheel)
 
 
 class UvInstaller:
