@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from virtualenv.seed.wheels.embed import BUNDLE_SUPPORT, get_embed_wheel
@@ -38,10 +39,8 @@ def _copy_of_embed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     embed = tmp_path / "virtualenv" / "seed" / "wheels" / "embed"
     shutil.copytree(real[0], embed)
 
-    class Spec:
-        submodule_search_locations = [str(tmp_path / "virtualenv")]
-
-    monkeypatch.setattr(seed.importlib.util, "find_spec", lambda name: Spec())
+    spec = SimpleNamespace(submodule_search_locations=[str(tmp_path / "virtualenv")])
+    monkeypatch.setattr(seed.importlib.util, "find_spec", lambda name: spec)
     return embed
 
 
