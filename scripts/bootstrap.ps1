@@ -103,7 +103,7 @@ try {
   $Venv = Join-Path $Data 'venv'
   & $Uv venv --quiet --allow-existing --python $Python $Venv
   Say "installing $Spec"
-  & $Uv pip install --quiet --python (Join-Path $Venv 'Scripts\python.exe') --index-url $Pypi $Spec
+  & $Uv pip install --quiet --compile-bytecode --python (Join-Path $Venv 'Scripts\python.exe') --index-url $Pypi $Spec
   if ($LASTEXITCODE -ne 0) { Die "installing $Spec from $Pypi failed" 'try another mirror (--mirror ...)' }
 } finally {
   Remove-Item -Recurse -Force $Work -ErrorAction SilentlyContinue

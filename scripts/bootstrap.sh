@@ -178,10 +178,11 @@ say "installing managed CPython $PY_VERSION${python_mirror:+ from $python_mirror
   "set LLMENV_PYTHON_MIRROR to a python-build-standalone mirror (or --mirror china)"
 python=$("$uv" python find --managed-python --no-python-downloads "$PY_VERSION")
 
-# 3. llmenv in a private venv, from the same index.
+# 3. llmenv in a private venv, from the same index. --compile-bytecode does what pip does by default: without it
+# every run where PYTHONDONTWRITEBYTECODE is set compiles llmenv and its dependencies again.
 "$uv" venv --quiet --allow-existing --python "$python" "$data/venv"
 say "installing $SPEC"
-"$uv" pip install --quiet --python "$data/venv/bin/python" --index-url "$pypi" "$SPEC" ||
+"$uv" pip install --quiet --compile-bytecode --python "$data/venv/bin/python" --index-url "$pypi" "$SPEC" ||
   die "installing $SPEC from $pypi failed" "try another mirror (--mirror ...)"
 
 # 4. The environment itself.

@@ -83,7 +83,11 @@ def assert_clean(result: Outcome, code: int, *, seconds: float = 30.0, mentions:
 
 
 def snapshot(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
-    """Every path under `folder` with a digest of its content (or link target): what "nothing changed" compares."""
+    """Every path under `folder` with a digest of its content (or link target): what "nothing changed" compares.
+    Taken once the background work of earlier commands (bytecode warm-up, deleting old generations) has ended."""
+    from tests.helpers.background import wait_for_background
+
+    wait_for_background()
     state: dict[str, str] = {}
     if not folder.exists():
         return state

@@ -106,6 +106,7 @@ def test_bootstrap_from_no_python(tmp_path: Path) -> None:
             "PIP_CONFIG_FILE": "/dev/null",
             "XDG_CONFIG_DIRS": str(tmp_path / "no-xdg"),
             "NO_COLOR": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",  # so that only the install can have compiled llmenv (checked below)
         }
         target = tmp_path / "env"
         result = subprocess.run(
@@ -122,3 +123,7 @@ def test_bootstrap_from_no_python(tmp_path: Path) -> None:
     ).stdout  # fmt: skip
     assert "(3, 11)" in check and str(tmp_path / "data" / "python") in check
     assert not (home / ".local" / "bin").exists()  # nothing linked into PATH's folders
+    # llmenv's own modules were compiled at install, as pip does: with PYTHONDONTWRITEBYTECODE set, every run would
+    # otherwise compile them again.
+    package = next((tmp_path / "data" / "venv" / "lib").glob("python3.11/site-packages/llmenv"))
+    assert (package / "cli" / "__pycache__" / "__init__.cpython-311.pyc").is_file()

@@ -12,12 +12,15 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from llmenv.report.console import plain_output, stderr_console
+from llmenv.report.console import Printer, plain_output, stderr_console, terminal_console
 from llmenv.report.installer_lines import installer_status
 from llmenv.report.smoke import data_lines
 from llmenv.report.text import plural
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class LiveDisplay:
@@ -26,7 +29,8 @@ class LiveDisplay:
     def __init__(self, quiet: bool = False) -> None:
         self.quiet = quiet
         self.tty = not quiet and not plain_output() and sys.stderr.isatty()
-        self.console = stderr_console()
+        self._console: Printer | None = None  # made on first use: a quiet run never imports rich
+        self._terminal_console: Console | None = None
         self._live: Any = None
         self._lock = threading.Lock()
         self._phase: str | None = None
@@ -37,6 +41,18 @@ class LiveDisplay:
         self._plain_epoch = 0  # plain output: the last epoch whose start was printed
         self._plain_download = -1  # plain output: the last tenth of the download printed
         self.last_phase: str | None = None  # the phase a Ctrl-C or failure happened in
+
+    @property
+    def console(self) -> Printer:
+        if self._console is None:
+            self._console = self._terminal() if self.tty else stderr_console()
+        return self._console
+
+    def _terminal(self) -> Console:
+        """The one rich console of a terminal run: the live region and the lines printed above it share it."""
+        if self._terminal_console is None:
+            self._terminal_console = terminal_console()
+        return self._terminal_console
 
     # -- phases --------------------------------------------------------------------------------------------------
 
@@ -141,7 +157,7 @@ class LiveDisplay:
 
             self._live = Live(
                 get_renderable=self._render,
-                console=self.console,
+                console=self._terminal(),
                 transient=True,
                 refresh_per_second=8,
                 redirect_stdout=False,
@@ -160,7 +176,7 @@ class LiveDisplay:
             phase, start, detail, bar = self._phase, self._start, self._detail, self._bar
         if phase is None:
             return Text("")
-        width = self.console.width
+        width = self._terminal().width
         head = f"{phase} ({time.perf_counter() - start:.0f} s)"
         rows: list[Any] = [Spinner("dots", text=Text(head[: width - 3], no_wrap=True, overflow="ellipsis"))]
         if bar is not None:
