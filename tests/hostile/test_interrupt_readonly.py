@@ -82,3 +82,25 @@ def test_ctrl_c_while_probing_says_nothing_changed(
 
         assert json.loads(out)["exit_code"] == 130, out
     assert not any(tmp_path.iterdir()) or sorted(p.name for p in tmp_path.iterdir()) == ["pip.conf"]
+
+
+def test_ctrl_c_while_llmenv_starts_is_one_line(tmp_path: Path) -> None:
+    """A Ctrl-C in the first 0.2 s (while Typer and pydantic load) printed a Python traceback. The SIGINT is sent
+    from an audit hook at the moment `typer` starts to import, so the test hits that window every time."""
+    from llmenv.errors import ExitCode
+
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import os, signal, sys\n"
+        "def hook(event, args):\n"
+        "    if event == 'import' and args[0] == 'typer':\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "sys.addaudithook(hook)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(hook)}
+    done = subprocess.run(
+        [sys.executable, "-m", "llmenv", "setup", "--dry-run"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == int(ExitCode.INTERRUPTED), done.stderr
+    assert done.stderr == "interrupted\n"

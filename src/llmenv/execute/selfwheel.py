@@ -16,7 +16,7 @@ from llmenv import __version__
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
 WHEEL_META = "Wheel-Version: 1.0\nGenerator: llmenv export\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-ENTRY_POINTS = "[console_scripts]\nllmenv = llmenv.cli:run\n"
+ENTRY_POINTS = "[console_scripts]\nllmenv = llmenv.__main__:run\n"
 
 
 def wheel_name() -> str:
