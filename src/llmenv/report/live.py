@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+PLAIN_STEP_EVERY = 30.0  # seconds between progress lines within an epoch, when not a terminal
+
+
 class LiveDisplay:
     """Used as setup's `progress(phase) -> on_line` and as the smoke test's (event, download) callbacks."""
 
@@ -39,6 +42,7 @@ class LiveDisplay:
         self._bar: tuple[int, int, int, int] | None = None  # epoch, epochs, step, steps
         self._epochs = 0
         self._plain_epoch = 0  # plain output: the last epoch whose start was printed
+        self._plain_step_at = 0.0  # plain output: when the last line about the training steps was printed
         self._plain_download = -1  # plain output: the last tenth of the download printed
         self.last_phase: str | None = None  # the phase a Ctrl-C or failure happened in
 
@@ -135,9 +139,19 @@ class LiveDisplay:
         elif kind == "step":
             with self._lock:
                 self._bar = (event["epoch"], self._epochs, event["step"], event["steps"])
-            if not self.tty and int(event["epoch"]) > self._plain_epoch:
-                self._plain_epoch = int(event["epoch"])
+            if self.tty:
+                return
+            now = time.monotonic()
+            if int(event["epoch"]) > self._plain_epoch:
+                self._plain_epoch, self._plain_step_at = int(event["epoch"]), now
                 self.console.print(f"   epoch {event['epoch']}/{self._epochs}: training, {event['steps']} steps")
+            elif now - self._plain_step_at >= PLAIN_STEP_EVERY:
+                # A long epoch (the full IMDB set on a CPU) must not leave a CI log silent for minutes.
+                self._plain_step_at = now
+                done = int(event["step"]) * 100 // max(1, int(event["steps"]))
+                self.console.print(
+                    f"   epoch {event['epoch']}/{self._epochs}: step {event['step']}/{event['steps']} ({done}%)"
+                )
         elif kind == "epoch":
             with self._lock:
                 self._bar = None

@@ -77,3 +77,30 @@ def test_piped_download_prints_progress_lines_whatever_the_chunk_sizes(
     lines = [line for line in capsys.readouterr().err.splitlines() if "downloading" in line]
     assert 5 <= len(lines) <= 12, lines
     assert lines[-1].endswith("80 MiB of 80 MiB"), lines
+
+
+def test_a_long_epoch_prints_its_progress_every_half_minute(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Failed before: piped, nothing came between an epoch's start and its end, minutes on a CPU with the full set
+    (some CI systems end a job that prints nothing for ten minutes). A fast epoch still prints no step lines."""
+    from llmenv.report import live
+
+    clock = [1000.0]
+    monkeypatch.setattr(live.time, "monotonic", lambda: clock[0])
+    display = plain(capsys, monkeypatch)
+    display.event({**START, "epochs": 2})
+    for step in range(1, 1001):
+        clock[0] += 0.125  # 125 s for the epoch (an exact binary fraction: no rounding at the 30 s marks)
+        display.event({"event": "step", "epoch": 1, "step": step, "steps": 1000})
+    lines = [line for line in capsys.readouterr().err.splitlines() if "step " in line and "steps" not in line]
+    assert lines == [
+        "   epoch 1/2: step 241/1000 (24%)",
+        "   epoch 1/2: step 481/1000 (48%)",
+        "   epoch 1/2: step 721/1000 (72%)",
+        "   epoch 1/2: step 961/1000 (96%)",
+    ], lines
+    for step in range(1, 101):
+        clock[0] += 0.125  # a 12.5 s epoch
+        display.event({"event": "step", "epoch": 2, "step": step, "steps": 100})
+    assert "step " not in capsys.readouterr().err.replace("100 steps", "")
