@@ -33,7 +33,8 @@ class LiveDisplay:
         self.quiet = quiet
         self.tty = not quiet and not plain_output() and sys.stderr.isatty()
         self._console: Printer | None = None  # made on first use: a quiet run never imports rich
-        self._terminal_console: Console | None = None
+        # A terminal run draws with rich from the start; made here, before the live region's thread can ask for it.
+        self._terminal_console: Console | None = terminal_console() if self.tty else None
         self._live: Any = None
         self._lock = threading.Lock()
         self._phase: str | None = None
