@@ -16,6 +16,8 @@ import pytest
 from llmenv import __version__
 from tests.conftest import CliResult
 
+REPO = Path(__file__).resolve().parents[2]
+
 PROFILE = "name: my-torch\nextends: torch\npython: '>=3.10'\n"
 
 
@@ -98,7 +100,12 @@ def test_the_wheel_in_the_context_is_this_llmenv(cli: Callable[..., CliResult], 
     assert (site / "llmenv" / "builtin_profiles" / "torch.yaml").is_file()
     assert (site / "llmenv" / "cli" / "__init__.py").is_file()
     entry = (venv / "bin" / "llmenv").read_text()
-    assert "llmenv.cli" in entry
+    # The same entry point as pyproject.toml's console script.
+    import tomllib
+
+    script = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]["llmenv"]
+    module, function = script.split(":")
+    assert f"from {module} import {function}" in entry, entry
     version = subprocess.run(
         [str(venv / "bin" / "python"), "-c", "import llmenv; print(llmenv.__version__)"],
         capture_output=True,
