@@ -136,6 +136,25 @@ def test_a_local_folder_mirror_is_probed_as_a_folder_and_trusted_by_setup_and_do
             assert "lists torch-2.13.0+cpu" in found["network.mirror.pytorch"]["evidence"]
 
 
+def test_offline_doctor_still_checks_a_local_folder_mirror(
+    cli: Callable[..., CliResult], world: Path, tmp_path: Path
+) -> None:
+    """An air-gapped host's mirror is a folder (a USB disk, a share): `doctor --offline` can look at it without a
+    network. Before: with --offline the mirror roles were not judged at all, so a missing or wrong folder showed
+    only when setup failed. Wheel names are all a folder probe reads, so empty files stand in for the wheels."""
+    share = tmp_path / "share" / "cpu"
+    share.mkdir(parents=True)
+    write_sets(world, {"usb": {"pytorch": f"{(tmp_path / 'share').as_uri()}/{{variant}}/", "pytorch_format": "flat"}})
+    missing = findings(cli("doctor", "-p", "torch", "--mirror", "usb", "--offline", "--json"))
+    assert missing["network.mirror.pytorch"]["status"] == "warn", missing["network.mirror.pytorch"]
+    assert "lists no torch-2.13.0+cpu" in missing["network.mirror.pytorch"]["evidence"]
+    assert "folder must hold" in missing["network.mirror.pytorch"]["fix"]
+    (share / "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl").write_bytes(b"")
+    present = findings(cli("doctor", "-p", "torch", "--mirror", "usb", "--offline", "--json"))
+    assert present["network.mirror.pytorch"]["status"] == "ok", present["network.mirror.pytorch"]
+    assert "lists torch-2.13.0+cpu" in present["network.mirror.pytorch"]["evidence"]
+
+
 @needs_torch
 def test_doctor_agrees_with_setup_when_find_links_carry_the_build(
     cli: Callable[..., CliResult], world: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path

@@ -61,8 +61,12 @@ def probe_mirrors(
     *,
     budget: float = BUDGET,
     cafile: str | None = None,
+    local_only: bool = False,
 ) -> list[MirrorProbe]:
+    """`local_only`: only the `file://` roles (a folder can be looked at offline)."""
     todo = targets(sets, wanted, configured_pypi)
+    if local_only:
+        todo = [(source, role, url) for source, role, url in todo if urlsplit(url).scheme == "file"]
     if not todo:
         return []
     import ssl  # here, not at the top: only `--mirror auto` opens connections (setup imports this module)

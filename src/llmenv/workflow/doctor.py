@@ -67,9 +67,9 @@ def doctor(
     facts, plan = facts_and_plan(profile, facts, wanted, target, offline, mirror, sources.plan)
     ctx = context_for(profile, facts, wanted, plan)
     findings = verify_host(facts, ctx)
-    if not offline:
-        command = f"llmenv setup {profile_ref or DEFAULT_PROFILE}"
-        findings += doctor_findings(sources, command, plan, findings)
+    # Offline, only the roles a set serves from a folder were probed, and only those get a finding.
+    command = f"llmenv setup {profile_ref or DEFAULT_PROFILE}"
+    findings += doctor_findings(sources, command, plan, findings)
     if env is not None:
         from llmenv.execute.store import EnvStore, check_store_is_private
         from llmenv.verify.env import verify_env

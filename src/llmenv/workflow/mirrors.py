@@ -154,6 +154,10 @@ def doctor_sources(
         probes: list[MirrorProbe] = []
         if not offline:
             probes = _probe(request.name, {}, sets, profile, concrete, variant, needed, facts)
+        elif request.name is not None and request.name in sets:
+            # Offline, a set's folders (a USB disk, a share) can still be looked at; its URLs cannot.
+            wanted = wanted_for(profile, concrete, variant, needed)
+            probes = probe_mirrors({request.name: sets[request.name]}, wanted, local_only=True)
         return Sources(choose_mirrors(request.name, request.by, sets, variant, []), tuple(probes), needed)
     named = sets if request.name == "auto" else {request.name: sets[request.name]}
     probes = _probe(request.name, named, sets, profile, concrete, variant, needed, facts)

@@ -58,12 +58,19 @@ def rule_mirrors(
             out.append(Finding(fid, "network", Status.SKIP, title, f"{where}: {used.detail}; {why}"))
             continue
         answering = sorted((p for p in mine if p.ok and p.source != source.source), key=lambda p: p.seconds)
-        if answering:
+        title = f"{role}: {source.source} does not answer"
+        if used.url.startswith("file:"):
+            title = f"{role}: the folder of {source.source} does not hold what setup needs"
+            fix = (
+                "that folder must hold what setup installs from it: copy the files there (a bundle carries them, "
+                f"see docs/offline.md), or correct the {role} path of set '{source.source}' in mirrors.yaml"
+            )
+        elif answering:
             names = ", ".join(f"{p.source} ({p.seconds:.2f} s)" for p in answering[:3])
             fix = f"`{setup_command} --mirror auto` takes the fastest that serves it ({names} answer)"
         else:
             fix = "no known mirror set answers either: add one of your own to mirrors.yaml (see docs/mirrors.md)"
-        out.append(warn(fid, "network", f"{role}: {source.source} does not answer", f"{where}: {used.detail}", fix))
+        out.append(warn(fid, "network", title, f"{where}: {used.detail}", fix))
     return out
 
 
