@@ -11,8 +11,9 @@ from types import SimpleNamespace
 import pytest
 from virtualenv.seed.wheels.embed import BUNDLE_SUPPORT, get_embed_wheel
 
+from llmenv.errors import ExitCode, HostError
 from llmenv.execute.installers import seed
-from llmenv.execute.installers.seed import SeedError, bundled_wheel
+from llmenv.execute.installers.seed import bundled_wheel
 
 VERSIONS = ["3.7", "3.8", *BUNDLE_SUPPORT, "3.99"]
 
@@ -49,8 +50,9 @@ def test_a_wheel_that_fails_its_checksum_is_refused(tmp_path: Path, monkeypatch:
     minor = f"{sys.version_info.major}.{sys.version_info.minor}"
     wheel = embed / BUNDLE_SUPPORT[minor]["pip"]
     wheel.write_bytes(wheel.read_bytes() + b"tampered")
-    with pytest.raises(SeedError, match="SHA-256"):
+    with pytest.raises(HostError, match="SHA-256") as raised:
         bundled_wheel("pip", minor)
+    assert raised.value.exit_code == ExitCode.HOST_UNSUITABLE and "--force-reinstall virtualenv" in str(raised.value)
 
 
 def test_a_table_of_another_shape_falls_back_to_virtualenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

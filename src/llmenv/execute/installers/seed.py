@@ -12,12 +12,16 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib.util
+import sys
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from llmenv.errors import HostError
 
-class SeedError(RuntimeError):
-    """The bundled wheel is missing or fails its SHA-256: a broken virtualenv install, reported as a bug."""
+
+def _reinstall() -> str:
+    """A damaged virtualenv in llmenv's own environment is the host's state, not a bug: reinstall it there."""
+    return f"reinstall it: `{sys.executable} -m pip install --force-reinstall virtualenv`"
 
 
 def bundled_wheel(distribution: str, minor: str) -> Path | None:
@@ -39,9 +43,9 @@ def bundled_wheel(distribution: str, minor: str) -> Path | None:
         try:
             actual = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError as exc:
-            raise SeedError(f"virtualenv's bundled {name} cannot be read: {exc}") from exc
+            raise HostError(f"virtualenv's bundled {name} cannot be read: {exc}", fix=_reinstall()) from exc
         if actual != expected:
-            raise SeedError(f"virtualenv's bundled {path} fails its SHA-256 check (reinstall virtualenv)")
+            raise HostError(f"virtualenv's bundled {path} fails its SHA-256 check", fix=_reinstall())
     return path
 
 

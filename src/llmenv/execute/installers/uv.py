@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from llmenv.errors import HostError
 from llmenv.execute.installers import Command, run_command
 from llmenv.execute.installers.credentials import private_sources
 from llmenv.execute.installers.seed import bundled_wheel
@@ -56,7 +57,10 @@ def pip_wheel(plan: Plan) -> str:
     minor = ".".join(plan.python_version.split(".")[:2])
     wheel = bundled_wheel("pip", minor)
     if wheel is None:
-        raise RuntimeError(f"virtualenv bundles no pip wheel for Python {minor}")
+        raise HostError(
+            f"virtualenv bundles no pip wheel for Python {minor}, so llmenv cannot seed pip into the env",
+            fix="choose a Python that virtualenv supports with --python, or upgrade virtualenv in llmenv's environment",
+        )
     return str(wheel)
 
 
