@@ -99,3 +99,19 @@ def test_cache_key_does_not_change_with_a_venv_first_on_path(
     monkeypatch.setenv("PATH", f"{venv / 'bin'}{os.pathsep}{plain}")
     with_venv = cli("ci", "cache-key", "torch").out.strip()
     assert with_venv == without and f"-py{sys.version_info[0]}{sys.version_info[1]}-" in without
+
+
+def test_python_given_by_path_reports_the_same_facts_as_discovery(tmp_path: Path) -> None:
+    """`--python PATH` built its Interpreter with a copy of discovery's constructor that left out base_prefix, so a
+    venv given by path could not be traced to its base interpreter as the same venv found on PATH is."""
+    from llmenv.probe import given_interpreter
+
+    base = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    venv = tmp_path / "venv"
+    subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    given = given_interpreter(str(venv / "bin" / "python")).value
+    assert given is not None
+    (mine,) = given.interpreters
+    found = probe_interpreters(path_value=str(venv / "bin"), trace_pip=False)
+    same = next(i for i in found.interpreters if i.is_venv and i.prefix == str(venv))
+    assert mine.is_venv and mine.base_prefix == same.base_prefix == sys.base_prefix

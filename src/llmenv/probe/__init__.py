@@ -219,18 +219,7 @@ def given_interpreter(path: str) -> Probed[InterpreterReport]:
     info, error = query(path)
     if info is None:
         return Probed(None, "--python", f"{path} did not answer: {error}")
-    interpreter = Interpreter(
-        executable=str(info["executable"]),
-        found_at=(path,),
-        found_by=("--python",),
-        version=str(info["version"]),
-        implementation=str(info["implementation"]),
-        bits=int(str(info["bits"])),
-        machine=str(info["machine"]),
-        prefix=str(info["prefix"]),
-        is_venv=info["prefix"] != info["base_prefix"],
-    )
-    report = lone_interpreters((interpreter,))
+    report = lone_interpreters((Interpreter.from_answer(info, found_at=(path,), found_by=("--python",)),))
     return Probed(report, "--python")
 
 

@@ -37,6 +37,25 @@ class Interpreter:
     is_venv: bool
     base_prefix: str = ""  # a venv's base interpreter's prefix: where its base Python lives
 
+    @classmethod
+    def from_answer(
+        cls, info: Mapping[str, object], found_at: tuple[str, ...], found_by: tuple[str, ...]
+    ) -> Interpreter:
+        """From the interpreter's own answer (`query`): the one place its facts are read, for discovery and for
+        `--python PATH` alike."""
+        return cls(
+            executable=str(info["executable"]),
+            found_at=found_at,
+            found_by=found_by,
+            version=str(info["version"]),
+            implementation=str(info["implementation"]),
+            bits=int(str(info["bits"])),
+            machine=str(info["machine"]),
+            prefix=str(info["prefix"]),
+            is_venv=info["prefix"] != info["base_prefix"],
+            base_prefix=str(info["base_prefix"]),
+        )
+
 
 @dataclass(frozen=True)
 class Command:
@@ -339,17 +358,10 @@ def probe_interpreters(
         # A venv's python is a link to its base interpreter: same binary, different prefix, different packages.
         exe = f"{os.path.realpath(str(info['executable']))}|{info['prefix']}"
         prior = by_exe.get(exe)
-        by_exe[exe] = Interpreter(
-            executable=str(info["executable"]),
+        by_exe[exe] = Interpreter.from_answer(
+            info,
             found_at=(*(prior.found_at if prior else ()), path),
             found_by=tuple(dict.fromkeys([*(prior.found_by if prior else ()), *how])),
-            version=str(info["version"]),
-            implementation=str(info["implementation"]),
-            bits=int(str(info["bits"])),
-            machine=str(info["machine"]),
-            prefix=str(info["prefix"]),
-            is_venv=info["prefix"] != info["base_prefix"],
-            base_prefix=str(info["base_prefix"]),
         )
     return InterpreterReport(
         interpreters=tuple(sorted(by_exe.values(), key=lambda i: (_version_key(i.version), i.executable))),
