@@ -7,7 +7,6 @@ archive is written beside its target and renamed into place, so a failed or inte
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -16,6 +15,7 @@ import tarfile
 from collections.abc import Callable
 from pathlib import Path
 
+from llmenv.digest import sha256_of
 from llmenv.errors import InstallError
 from llmenv.plan.bundle import MANIFEST, SUMS, Manifest, sums_text
 from llmenv.process import run_logged
@@ -107,20 +107,12 @@ def managed_python(minor: str, dest: Path, log: Path) -> str | None:
     return name
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def write_archive(stage: Path, manifest: Manifest, output: Path, say: Say) -> int:
     """Hash every staged file into the manifest, then tar manifest + members; returns the archive's size."""
     files = sorted(p for p in stage.rglob("*") if p.is_file())
     for number, path in enumerate(files, start=1):
         name = path.relative_to(stage).as_posix()
-        manifest.members[name] = {"sha256": sha256_file(path), "size": path.stat().st_size}
+        manifest.members[name] = {"sha256": sha256_of(path), "size": path.stat().st_size}
         say(f"hashed {number}/{len(files)}: {name}")
     (stage / MANIFEST).write_text(json.dumps(manifest.to_dict(), indent=2), encoding="utf-8")
     (stage / SUMS).write_text(sums_text(manifest), encoding="utf-8")
@@ -138,4 +130,4 @@ def write_archive(stage: Path, manifest: Manifest, output: Path, say: Say) -> in
     return output.stat().st_size
 
 
-__all__ = ["add_file", "lock_wheels", "managed_python", "self_wheel", "sha256_file", "uv_copy", "write_archive"]
+__all__ = ["add_file", "lock_wheels", "managed_python", "self_wheel", "uv_copy", "write_archive"]

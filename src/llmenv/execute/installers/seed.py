@@ -10,12 +10,12 @@ import is the fallback: slower, never wrong. A test checks both routes give the 
 from __future__ import annotations
 
 import ast
-import hashlib
 import importlib.util
 import sys
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from llmenv.digest import sha256_of
 from llmenv.errors import HostError
 
 
@@ -41,7 +41,7 @@ def bundled_wheel(distribution: str, minor: str) -> Path | None:
     expected = digests.get(name)
     if expected is not None:
         try:
-            actual = hashlib.sha256(path.read_bytes()).hexdigest()
+            actual = sha256_of(path)
         except OSError as exc:
             raise HostError(f"virtualenv's bundled {name} cannot be read: {exc}", fix=_reinstall()) from exc
         if actual != expected:

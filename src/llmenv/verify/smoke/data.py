@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from llmenv.digest import sha256_of
 from llmenv.errors import DataError
 from llmenv.verify.smoke import synthetic
-from llmenv.verify.smoke.download import DownloadError, download, sha256_of
+from llmenv.verify.smoke.download import DownloadError, download
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 # Published checksum of aclImdb_v1.tar.gz (the same value torchtext, Julia's MLDatasets and others pin).

@@ -6,24 +6,16 @@ Nothing reaches the final name until its SHA-256 matches, and a mismatch deletes
 
 from __future__ import annotations
 
-import hashlib
 import os
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from llmenv.digest import sha256_of
 from llmenv.errors import DownloadError
 
 CHUNK = 1 << 16
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def download(
@@ -74,4 +66,4 @@ def download(
     return target
 
 
-__all__ = ["DownloadError", "download", "sha256_of"]
+__all__ = ["DownloadError", "download"]
