@@ -54,7 +54,7 @@ def check_url(
 ) -> IndexStatus:
     """`requires`: also read each local wheel's Requires-Dist (0.5 s for a torch wheel: only under no-index)."""
     start = time.perf_counter()
-    # The network modules (http.client, ssl, urllib.request: 20 ms) are imported here, not at the top: setup and
+    # The network modules (http.client, ssl, urllib.request: about 15 ms) are imported here, not at the top: setup and
     # an offline doctor import this module for its constants and never open a connection.
     import http.client
     import ssl
