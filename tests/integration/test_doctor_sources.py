@@ -209,6 +209,54 @@ def test_an_index_dripping_its_page_is_bounded() -> None:
         httpd.server_close()
 
 
+def test_one_stalled_connection_is_asked_again() -> None:
+    """Failed before: one request to pypi.org that got no answer within 3 s made doctor FAIL the index as
+    "unreachable (timeout)" (the README quick start went red in CI), while the same doctor run reached PyPI in
+    0.17 s a moment later. The first request here gets silence, the second a PEP 503 page."""
+    import time
+
+    seen: list[float] = []
+
+    class Flaky(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def do_GET(self) -> None:
+            seen.append(time.perf_counter())
+            if len(seen) == 1:
+                time.sleep(3)  # past the client's timeout
+                return
+            body = b'<html><body><a href="/simple/alpha/">alpha</a></body></html>'
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    httpd.daemon_threads = True
+    Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        status = check_url(f"http://127.0.0.1:{httpd.server_address[1]}/simple/", "index-url", timeout=1.0)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert len(seen) == 2
+    assert status.reachable and status.kind == "ok", status
+
+
+def test_an_index_that_never_answers_is_a_timeout_within_two_tries() -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # accepted by the kernel, never answered
+    try:
+        status = check_url(f"http://127.0.0.1:{listener.getsockname()[1]}/simple/", "index-url", timeout=0.5)
+    finally:
+        listener.close()
+    assert not status.reachable and status.kind == "timeout"
+    assert status.seconds < 3.0 and "twice" in status.detail
+
+
 def test_no_index_follows_the_wheels_dependencies(
     user_world: Callable[..., None], cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:

@@ -10,6 +10,7 @@ A find-links location is listed: its archives (wheels, sdists) are what `--no-in
 from __future__ import annotations
 
 import base64
+import dataclasses
 import os
 import re
 import socket
@@ -52,7 +53,30 @@ def check_url(
     proxy: str | None = None,
     requires: bool = False,
 ) -> IndexStatus:
-    """`requires`: also read each local wheel's Requires-Dist (0.5 s for a torch wheel: only under no-index)."""
+    """`requires`: also read each local wheel's Requires-Dist (0.5 s for a torch wheel: only under no-index).
+
+    A timeout is asked once more: one stalled connection is not an unreachable index (doctor once failed PyPI as
+    "unreachable (timeout)" and reached it in 0.17 s in the same run). Two tries stay within the host probe's
+    8 s; a DNS failure or a refusal is final at once."""
+    first = _check_once(url, role, timeout=timeout, cafile=cafile, proxy=proxy, requires=requires)
+    if first.kind != "timeout":
+        return first
+    again = _check_once(url, role, timeout=timeout, cafile=cafile, proxy=proxy, requires=requires)
+    seconds = first.seconds + again.seconds
+    if again.kind == "timeout":
+        return dataclasses.replace(again, detail=f"no answer within {timeout:g} s, twice", seconds=seconds)
+    return dataclasses.replace(again, seconds=seconds)
+
+
+def _check_once(
+    url: str,
+    role: str,
+    *,
+    timeout: float,
+    cafile: str | None,
+    proxy: str | None,
+    requires: bool,
+) -> IndexStatus:
     start = time.perf_counter()
     # The network modules (http.client, ssl, urllib.request: about 15 ms) are imported here, not at the top: setup and
     # an offline doctor import this module for its constants and never open a connection.
@@ -101,7 +125,7 @@ def check_url(
         reachable = False
         kind, detail = _reason(exc.reason)
     except TimeoutError:
-        reachable, kind, detail = False, "timeout", f"no answer within {timeout:.0f} s"
+        reachable, kind, detail = False, "timeout", f"no answer within {timeout:g} s"
     except (OSError, http.client.HTTPException, ValueError) as exc:
         reachable, kind, detail = False, "error", str(exc)
     return IndexStatus(Secret(url), role, reachable, kind, detail, time.perf_counter() - start, files)
