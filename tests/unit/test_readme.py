@@ -36,8 +36,10 @@ def test_readme_is_short(readme: Path) -> None:
 
 
 def test_chinese_readme_has_the_same_commands_and_code_blocks() -> None:
+    """The set-up commands are the same block for block; the quick start may differ where a student in China needs
+    it (`--mirror china`, a PyPI mirror for pip), but every `llmenv` command and flag is in both (test_zh_pages)."""
     english, chinese = (blocks(path) for path in READMES)
-    assert chinese == english
+    assert chinese[:3] == english[:3]
     table = re.compile(r"^\| `(llmenv [^`]*)`", re.M)
     assert table.findall(READMES[1].read_text(encoding="utf-8")) == table.findall(
         READMES[0].read_text(encoding="utf-8")
