@@ -169,7 +169,7 @@ def test_exported_dockerfile_passes_hadolint(
     out = tmp_path / "Dockerfile"
     assert cli("export", "torch", "--format", "dockerfile", "--accelerator", accelerator, "-o", str(out)).code == 0
     text = out.read_text()
-    assert base in text and "llmenv doctor --profile torch --env /opt/venv" in text
+    assert base in text and 'llmenv/bin/llmenv", "doctor", "--profile", "torch", "--env", "/opt/venv"' in text
     lint = subprocess.run([tool("hadolint"), "--failure-threshold", "info", str(out)], capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
