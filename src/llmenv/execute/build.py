@@ -88,12 +88,30 @@ def _install_fix(plan: Plan, profile: Profile, result: ProcResult) -> tuple[str,
     hosts += [h for h in unreachable_hosts(result.stdout + "\n" + result.stderr) if h not in hosts]
     if hosts:
         ref = profile.source if profile.origin == "path" else profile.name
-        fix = mirror_fix(hosts, f"llmenv setup {ref} --env {plan.env}")
+        fix = proxy_fix(plan, hosts) or mirror_fix(hosts, f"llmenv setup {ref} --env {plan.env}")
         return fix + "; the previous environment is unchanged", True
     return (
         f"check the pins and that the indexes serve them (`{_doctor_command(profile)}` checks them); "
         "the previous environment is unchanged"
     ), False
+
+
+def proxy_fix(plan: Plan, hosts: list[str]) -> str | None:
+    """When the requests went through a proxy, the proxy is what failed: name it and where it was set."""
+    import os
+
+    from llmenv.probe.proxy import proxy_for
+
+    configured = (plan.indexes.proxy.reveal(), "pip configuration") if plan.indexes.proxy else None
+    urls = [f"{scheme}://{h}/" for h in hosts for scheme in ("https", "http")]
+    setting = next((s for u in urls if (s := proxy_for(u, os.environ, configured))), None)
+    if setting is None:
+        return None
+    return (
+        f"{', '.join(hosts)} could not be reached through {setting.describe()}: check that the proxy runs and its "
+        f"address is right; if this network needs no proxy, {setting.unset_hint()} (a mirror does not help while "
+        "every request goes through the proxy)"
+    )
 
 
 def _stalled(installer: str, plan: Plan, profile: Profile, result: ProcResult, log: Path) -> InstallError:

@@ -56,7 +56,10 @@ def self_wheel(dest: Path, minor: str, platforms: list[str], log: Path) -> list[
     source = Path(url.removeprefix("file://")) if url.startswith("file://") else None
     dest.mkdir(parents=True, exist_ok=True)
     if source is not None and (source / "pyproject.toml").is_file():
-        proc = run_logged([uv_binary(), "build", "--wheel", "--out-dir", str(dest), str(source)], log=log, timeout=600)
+        from llmenv.execute.installers import Command, run_command
+
+        build = Command([uv_binary(), "build", "--wheel", "--out-dir", str(dest), str(source)], {})
+        proc = run_command(build, log, timeout=600)  # isolated from the user's uv configuration
         if not proc.ok:
             raise InstallError(f"building llmenv's wheel failed; see {log}")
     else:

@@ -10,7 +10,7 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,14 @@ from llmenv.probe.index import PYPI, IndexStatus, check_all
 from llmenv.probe.interpreters import Interpreter, InterpreterReport, probe_interpreters
 from llmenv.probe.pipconfig import PipConfig, probe_pip_config
 from llmenv.probe.system import SystemInfo, probe_system
+from llmenv.probe.uvconfig import UvConfig, probe_uv_config
 from llmenv.redact import redact_env_value
 
 PROBE_TIMEOUT = 8.0
 # The probed facts, in report order; the published JSON Schema lists the same names.
 FACT_NAMES = ("system", "interpreters", "nvidia", "rocm", "apple", "cuda_toolkit", "disk", "pip_config", "indexes")
+# Facts added later, optional in the JSON Schema so reports written before them still validate and merge.
+OPTIONAL_FACT_NAMES = ("uv_config",)
 # Environment variables that change what gets installed or which device is used; reported redacted.
 RELEVANT_ENV = (
     "VIRTUAL_ENV",
@@ -73,9 +76,10 @@ class HostFacts:
     indexes: Probed[list[IndexStatus]]
     env: dict[str, str]
     seconds: float
+    uv_config: Probed[UvConfig] = field(default_factory=lambda: Probed(None, "not probed"))
 
     def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name).to_dict() for name in FACT_NAMES} | {
+        return {name: getattr(self, name).to_dict() for name in (*FACT_NAMES, *OPTIONAL_FACT_NAMES)} | {
             "env": to_jsonable(self.env),
             "seconds": round(self.seconds, 3),
         }
@@ -136,6 +140,7 @@ def probe_host(
         else (lambda: Probed(None, "not probed by setup")),
         "disk": _timed("shutil.disk_usage", lambda: probe_disk(env_path)),
         "pip_config": _timed("pip configuration files and PIP_* variables", probe_pip_config),
+        "uv_config": _timed("uv configuration files and UV_* variables", probe_uv_config),
     }
     pool = ThreadPoolExecutor(max_workers=len(probes) + 1)
     futures: dict[str, Future[Probed[Any]]] = {name: pool.submit(fn) for name, fn in probes.items()}
@@ -149,8 +154,14 @@ def probe_host(
         config = results["pip_config"].value
         cert = next(iter(config.get("cert")), None) if config else None
         proxy = next(iter(config.get("proxy")), None) if config else None
+        origin = config.settings["proxy"].origin if config and proxy and "proxy" in config.settings else "pip config"
         targets = index_targets(config)
-        future = pool.submit(_timed("HTTP HEAD to each index", lambda: check_all(targets, cafile=cert, proxy=proxy)))
+        future = pool.submit(
+            _timed(
+                "HTTP HEAD to each index",
+                lambda: check_all(targets, cafile=cert, proxy=proxy, proxy_origin=origin),
+            )
+        )
         results["indexes"] = _result("indexes", future, time.perf_counter() + timeout, timeout)
     # Threads stuck past their deadline are abandoned, not awaited: their child processes have their own timeouts.
     pool.shutdown(wait=False, cancel_futures=True)
@@ -230,4 +241,4 @@ def _result(name: str, future: Future[Probed[Any]], deadline: float, timeout: fl
         return Probed(None, name, f"did not finish within {timeout:.0f} s")
 
 
-__all__ = ["FACT_NAMES", "HostFacts", "index_targets", "probe_for_rerun", "probe_host"]
+__all__ = ["FACT_NAMES", "OPTIONAL_FACT_NAMES", "HostFacts", "index_targets", "probe_for_rerun", "probe_host"]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from llmenv.probe.proxy import ProxySetting, proxy_for
 from llmenv.redact import Secret, unencoded_userinfo
 
 PYPI = "https://pypi.org/simple/"
@@ -37,11 +38,12 @@ class IndexStatus:
     url: Secret
     role: str  # index-url, extra-index-url, find-links, variant
     reachable: bool
-    kind: str  # ok, dns, refused, timeout, certificate, proxy-auth, auth, http, missing, not-index, error
+    kind: str  # ok, dns, refused, timeout, certificate, clock, proxy, proxy-auth, auth, http, missing, not-index, error
     detail: str
     seconds: float
     files: tuple[str, ...] | None = None  # find-links: the archive names there (None when not listed)
     requires: tuple[tuple[str, tuple[str, ...]], ...] = ()  # local wheels: (file name, its Requires-Dist lines)
+    via: tuple[str, str] | None = None  # (the proxy and where it was set, how to turn it off) when one is used
 
 
 def check_url(
@@ -52,16 +54,18 @@ def check_url(
     cafile: str | None = None,
     proxy: str | None = None,
     requires: bool = False,
+    proxy_origin: str = "pip configuration",
 ) -> IndexStatus:
     """`requires`: also read each local wheel's Requires-Dist (0.5 s for a torch wheel: only under no-index).
 
     A timeout is asked once more: one stalled connection is not an unreachable index (doctor once failed PyPI as
     "unreachable (timeout)" and reached it in 0.17 s in the same run). Two tries stay within the host probe's
     8 s; a DNS failure or a refusal is final at once."""
-    first = _check_once(url, role, timeout=timeout, cafile=cafile, proxy=proxy, requires=requires)
+    setting = proxy_for(url, os.environ, (proxy, proxy_origin) if proxy else None)
+    first = _check_once(url, role, timeout=timeout, cafile=cafile, proxy=setting, requires=requires)
     if first.kind != "timeout":
         return first
-    again = _check_once(url, role, timeout=timeout, cafile=cafile, proxy=proxy, requires=requires)
+    again = _check_once(url, role, timeout=timeout, cafile=cafile, proxy=setting, requires=requires)
     seconds = first.seconds + again.seconds
     if again.kind == "timeout":
         return dataclasses.replace(again, detail=f"no answer within {timeout:g} s, twice", seconds=seconds)
@@ -74,7 +78,7 @@ def _check_once(
     *,
     timeout: float,
     cafile: str | None,
-    proxy: str | None,
+    proxy: ProxySetting | None,
     requires: bool,
 ) -> IndexStatus:
     start = time.perf_counter()
@@ -105,8 +109,9 @@ def _check_once(
     handlers: list[urllib.request.BaseHandler] = [
         urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=cafile))
     ]
-    if proxy:
-        handlers.append(urllib.request.ProxyHandler({"http": proxy, "https": proxy}))
+    # Always an explicit ProxyHandler: the proxy judged below is the one used (urllib alone ignores ALL_PROXY).
+    address = proxy.url.reveal() if proxy else None
+    handlers.append(urllib.request.ProxyHandler({"http": address, "https": address} if address else {}))
     opener = urllib.request.build_opener(*handlers)
     kind, detail, reachable = "ok", "", True
     files: tuple[str, ...] | None = None
@@ -128,7 +133,14 @@ def _check_once(
         reachable, kind, detail = False, "timeout", f"no answer within {timeout:g} s"
     except (OSError, http.client.HTTPException, ValueError) as exc:
         reachable, kind, detail = False, "error", str(exc)
-    return IndexStatus(Secret(url), role, reachable, kind, detail, time.perf_counter() - start, files)
+        if proxy and "407" in detail:
+            kind = "proxy-auth"
+    via = (proxy.describe(), proxy.unset_hint()) if proxy else None
+    if proxy and kind in ("refused", "dns", "timeout", "error"):
+        # Every request went to the proxy: its failure is not the index's (a dead proxy once read as
+        # "pypi.org ... nothing listens there").
+        kind, detail = "proxy", f"{proxy.describe()} failed: {detail}"
+    return IndexStatus(Secret(url), role, reachable, kind, detail, time.perf_counter() - start, files, via=via)
 
 
 def read_bounded(response: Any, limit: int, deadline: float) -> bytes:
@@ -231,10 +243,22 @@ def _http_error(code: int) -> tuple[bool, str, str]:
     return False, "http", f"HTTP {code}: the server refuses to list this index"
 
 
+# OpenSSL's X509_V_ERR_CERT_NOT_YET_VALID (9) and X509_V_ERR_CERT_HAS_EXPIRED (10): judged by this machine's clock.
+CLOCK_CODES = (9, 10)
+
+
+def clock_detail(message: str) -> str:
+    """The certificate's verdict with the clock it was judged by (a wrong clock is the usual cause, not a proxy)."""
+    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    return f"TLS certificate rejected: {message}, judged by this machine's clock ({now})"
+
+
 def _reason(reason: object) -> tuple[str, str]:
     import ssl
 
     if isinstance(reason, ssl.SSLCertVerificationError):
+        if reason.verify_code in CLOCK_CODES:
+            return "clock", clock_detail(reason.verify_message)
         return "certificate", f"TLS certificate not trusted ({reason.verify_message})"
     if isinstance(reason, ssl.SSLError):
         return "certificate", f"TLS error ({reason})"
@@ -255,6 +279,7 @@ def check_all(
     proxy: str | None = None,
     local_only: bool = False,
     requires: bool = False,
+    proxy_origin: str = "pip configuration",
 ) -> list[IndexStatus]:
     """`local_only` (--offline): folders are still listed, nothing goes to the network."""
     if local_only:
@@ -264,7 +289,15 @@ def check_all(
     with ThreadPoolExecutor(max_workers=min(8, len(targets))) as pool:
         return list(
             pool.map(
-                lambda t: check_url(t[0], t[1], timeout=timeout, cafile=cafile, proxy=proxy, requires=requires),
+                lambda t: check_url(
+                    t[0],
+                    t[1],
+                    timeout=timeout,
+                    cafile=cafile,
+                    proxy=proxy,
+                    requires=requires,
+                    proxy_origin=proxy_origin,
+                ),
                 targets,
             )
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmenv.probe import FACT_NAMES
+from llmenv.probe import FACT_NAMES, OPTIONAL_FACT_NAMES
 from llmenv.profiles.model import CONCRETE_ACCELERATORS
 
 BASE = "https://llmenv.dev/schema"
@@ -34,7 +34,7 @@ _FACTS = {
     "type": "object",
     "required": [*FACT_NAMES, "env"],
     "properties": {
-        **{name: {"$ref": "#/$defs/probed"} for name in FACT_NAMES},
+        **{name: {"$ref": "#/$defs/probed"} for name in (*FACT_NAMES, *OPTIONAL_FACT_NAMES)},
         "env": {"type": "object", "additionalProperties": {"type": "string"}},
         "seconds": {"type": "number"},
     },

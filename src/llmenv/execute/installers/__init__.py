@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -47,15 +47,38 @@ def run_command(
 
     from llmenv.process import run_logged, stall_timeout
 
+    argv, env = child(command, os.environ)
     return run_logged(
-        command.argv,
+        argv,
         log=log,
         timeout=timeout,
-        env={**os.environ, **command.env},
+        env=env,
         on_line=on_line,
         stall=stall_timeout(),
         waiting_for=waiting_for,
     )
+
+
+def child(command: Command, environ: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The argument list and environment a step runs with. A uv step runs isolated from the user's uv
+    configuration: `--no-config` (no uv.toml, no pyproject [tool.uv]) and no inherited `UV_*` variable except those
+    llmenv honours on purpose (UV_HONOURED) and those the step sets itself (credentials moved out of argv, the
+    managed-Python folder). pip's configuration, which both backends honour, reaches uv through `source_args`."""
+    from llmenv.probe.uvconfig import UV_HONOURED
+
+    if not _is_uv(command.argv):
+        return list(command.argv), {**environ, **command.env}
+    inherited = {k: v for k, v in environ.items() if not k.startswith("UV_") or k in UV_HONOURED}
+    argv = list(command.argv)
+    if "--no-config" not in argv:
+        argv.insert(1, "--no-config")
+    return argv, {**inherited, **command.env}
+
+
+def _is_uv(argv: list[str]) -> bool:
+    import os
+
+    return bool(argv) and os.path.basename(argv[0]).split(".")[0] == "uv"
 
 
 def sources_text(plan: Plan) -> str:
@@ -110,4 +133,13 @@ def get_installer(name: str) -> Installer:
     return registry[name]()
 
 
-__all__ = ["Command", "Installer", "get_installer", "mirror_fix", "run_command", "sources_text", "unreachable_hosts"]
+__all__ = [
+    "Command",
+    "Installer",
+    "child",
+    "get_installer",
+    "mirror_fix",
+    "run_command",
+    "sources_text",
+    "unreachable_hosts",
+]

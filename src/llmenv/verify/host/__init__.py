@@ -15,7 +15,7 @@ from llmenv.verify.host.context import (
     install_python_fix,
 )
 from llmenv.verify.host.gpu import rule_cuda_toolkit, rule_gpu
-from llmenv.verify.host.network import rule_indexes, rule_pip_config
+from llmenv.verify.host.network import rule_indexes, rule_pip_config, rule_uv_config
 from llmenv.verify.host.platform import rule_cpu, rule_disk, rule_libc, rule_library_path
 from llmenv.verify.host.python import (
     rule_active_env,
@@ -42,6 +42,7 @@ HOST_RULES: tuple[Rule, ...] = (
     rule_gpu,
     rule_cuda_toolkit,
     rule_pip_config,
+    rule_uv_config,
     rule_indexes,
 )
 

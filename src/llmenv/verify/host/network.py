@@ -18,6 +18,11 @@ INDEX_FIXES = {
     "timeout": "a firewall or proxy may block it: set HTTPS_PROXY, or configure a reachable mirror as index-url",
     "certificate": "a proxy is intercepting TLS: point SSL_CERT_FILE / pip's `cert` at your company CA bundle "
     "(never use trusted-host to switch verification off)",
+    "clock": "check the system clock (`date -u`; turn on time sync with `sudo timedatectl set-ntp true`, or "
+    "`w32tm /resync` on Windows): by this clock the certificate is not yet valid or has expired, which fails every "
+    "TLS connection whatever SSL_CERT_FILE says; if the clock is right, the server's certificate really expired",
+    "proxy": "the proxy does not answer: check its address and that it runs, or turn it off if this network needs "
+    "none; a mirror does not help while every request goes through it",
     "proxy-auth": "put credentials in the proxy URL (HTTPS_PROXY=http://user:pass@proxy:port)",
     "auth": "put the index credentials in the URL, a netrc file or keyring",
     "missing": "create the folder or remove it from pip's find-links / index settings",
@@ -85,6 +90,11 @@ def _status_findings(statuses: list[IndexStatus], ctx: HostContext) -> list[Find
         else:
             title = "is not a package index" if status.kind == "not-index" else f"unreachable ({status.kind})"
             fix = INDEX_FIXES[status.kind]
+            if status.kind == "proxy" and status.via:
+                fix = (
+                    f"{status.via[0]} does not answer: check its address and that it runs; if this network needs "
+                    f"no proxy, {status.via[1]}. A mirror does not help while every request goes through it"
+                )
             if status.role in ROLE_FIXES:
                 fix = f"{fix}; or {ROLE_FIXES[status.role]}"
             if status.role == "variant" and stand_in:
@@ -204,4 +214,33 @@ def rule_pip_config(facts: HostFacts, ctx: HostContext) -> list[Finding]:
     return out
 
 
-__all__ = ["INDEX_FIXES", "rule_indexes", "rule_pip_config"]
+def rule_uv_config(facts: HostFacts, ctx: HostContext) -> list[Finding]:
+    """The user's uv configuration, reported as pip's is. llmenv's own uv runs ignore it (`--no-config`, no
+    inherited UV_* but UV_HONOURED), so it is never a failure; it says what a plain `uv pip install` would use."""
+    from llmenv.probe.uvconfig import UV_HONOURED
+
+    config = facts.uv_config.value
+    if config is None:
+        return []
+    if not config.files and not config.variables:
+        return [
+            ok("uv.config", "pip", "uv configuration: none", "no uv.toml, no pyproject [tool.uv], no UV_* variables")
+        ]
+    parts = [f"{f.path} ({f.scope}): {', '.join(f.keys) or 'no settings'}" for f in config.files]
+    ignored = [f"{k}={v}" for k, v in config.variables.items() if k not in UV_HONOURED]
+    honoured = [f"{k}={v}" for k, v in config.variables.items() if k in UV_HONOURED]
+    if ignored:
+        parts.append("variables " + " ".join(ignored))
+    if honoured:
+        parts.append("passed on to llmenv's uv: " + " ".join(honoured))
+    sources = config.source_settings
+    title = "uv configuration (llmenv runs uv with --no-config and without these UV_* variables)"
+    if sources:
+        title = (
+            "uv configuration changes where your own `uv pip install` installs from; setup ignores it and installs "
+            "from pip's configuration"
+        )
+    return [ok("uv.config", "pip", title, "; ".join(parts))]
+
+
+__all__ = ["INDEX_FIXES", "rule_indexes", "rule_pip_config", "rule_uv_config"]
