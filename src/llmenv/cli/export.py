@@ -9,7 +9,7 @@ import typer
 
 from llmenv.cli.options import AcceleratorOption
 
-FORMATS = ("requirements", "dockerfile", "devcontainer", "github-actions")
+FORMATS = ("requirements", "dockerfile", "devcontainer", "github-actions", "slurm")
 
 
 def _check_output(value: Path | None) -> Path | None:
@@ -21,7 +21,7 @@ def _check_output(value: Path | None) -> Path | None:
 def export(
     profile: Annotated[str, typer.Argument(help="Profile name or YAML path.")],
     format: Annotated[
-        str, typer.Option("--format", "-f", help="requirements, dockerfile, devcontainer or github-actions.")
+        str, typer.Option("--format", "-f", help="requirements, dockerfile, devcontainer, github-actions or slurm.")
     ],
     output: Annotated[
         Path | None,
@@ -42,8 +42,40 @@ def export(
             show_default=False,
         ),
     ] = None,
+    nodes: Annotated[
+        int | None, typer.Option("--nodes", min=1, max=100000, help="slurm: how many nodes (one task each; default 1).")
+    ] = None,
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle",
+            help="slurm: install from this bundle on the shared filesystem (default: from the indexes).",
+            show_default=False,
+        ),
+    ] = None,
+    env: Annotated[
+        Path | None,
+        typer.Option(
+            "--env",
+            help="slurm: a shared env path, built once and checked on every node (default: node-local, under $TMPDIR).",
+            show_default=False,
+        ),
+    ] = None,
+    reports: Annotated[
+        Path | None,
+        typer.Option(
+            "--reports",
+            help="slurm: shared folder for the nodes' reports, one subfolder per job (default: ./llmenv-reports).",
+            show_default=False,
+        ),
+    ] = None,
+    partition: Annotated[str | None, typer.Option("--partition", help="slurm: #SBATCH --partition.")] = None,
+    time: Annotated[str | None, typer.Option("--time", help="slurm: #SBATCH --time.")] = None,
+    account: Annotated[str | None, typer.Option("--account", help="slurm: #SBATCH --account.")] = None,
+    smoke: Annotated[bool, typer.Option("--smoke", help="slurm: also run the smoke test on every node.")] = False,
 ) -> None:
-    """Turn a profile into a hashed requirements lock, a Dockerfile, a devcontainer.json or a CI workflow.
+    """Turn a profile into a hashed requirements lock, a Dockerfile, a devcontainer.json, a CI workflow or a Slurm
+    batch script that sets up and checks the env on every node (docs/cluster.md).
 
     Without a GPU here, plan CUDA exports with LLMENV_CUDA_DRIVER / LLMENV_GPU_CC and --accelerator cuda."""
     from llmenv.cli.doctor import check_accelerator
@@ -55,7 +87,23 @@ def export(
         from llmenv.suggest import did_you_mean
 
         raise UsageError(f"unknown format '{format}'", where="--format", fix=did_you_mean(format, FORMATS))
-    text, written = run_export(profile, format, accelerator, python, output, llmenv_spec)
+    slurm = {"--nodes": nodes, "--bundle": bundle, "--env": env, "--reports": reports, "--partition": partition,
+             "--time": time, "--account": account, "--smoke": smoke or None}  # fmt: skip
+    if format == "slurm":
+        from llmenv.workflow.cluster import SlurmOptions, export_slurm
+
+        if llmenv_spec is not None:
+            raise UsageError("--llmenv-spec does not apply to --format slurm", where="--llmenv-spec",
+                             fix="the nodes run llmenv with the Python that ran this export (it must be on a shared "
+                             "filesystem); submit with LLMENV_PYTHON=/path/to/python to use another")  # fmt: skip
+        options = SlurmOptions(nodes or 1, bundle, env, reports, partition, time, account, smoke)
+        text, written = export_slurm(profile, accelerator, python, options), list[Path]()
+    else:
+        given = [name for name, value in slurm.items() if value is not None]
+        if given:
+            raise UsageError(f"{given[0]} applies to --format slurm only", where=given[0],
+                             fix=f"drop {given[0]}, or export with --format slurm")  # fmt: skip
+        text, written = run_export(profile, format, accelerator, python, output, llmenv_spec)
     if output is None:
         typer.echo(text, nl=False)
         return

@@ -15,21 +15,49 @@ app = typer.Typer(help="Combine reports from several machines.", no_args_is_help
 
 @app.command("merge")
 def merge(
-    files: Annotated[list[Path], typer.Argument(help="`llmenv doctor --json` outputs, one per node (NODE.json).")],
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="`llmenv doctor --json` outputs, one per node (NODE.json).")
+    ] = None,
+    setup: Annotated[
+        Path | None,
+        typer.Option(
+            "--setup",
+            help="Folder of the nodes' `llmenv setup --json` outputs (NODE.json): each node's setup status joins its "
+            "line, and a node whose setup failed fails.",
+            show_default=False,
+        ),
+    ] = None,
+    expect: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--expect",
+            help="A node that must have reported (repeat it; a Slurm job passes its allocation): one without a "
+            "report fails.",
+            show_default=False,
+        ),
+    ] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Show every key, not only those that differ.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Which node differs from the others, and how; exit 1 when any node differs, 0 when all agree."""
-    from llmenv.report.merge import load_reports, merge_json, print_merge
+    """Which node differs from the others or fails, and how; exit 1 when any does, 0 when all agree."""
+    from llmenv.report.merge import load_reports, load_setups, merge_json, node_states, print_merge, verdict
     from llmenv.report.merge import merge as merge_reports
 
-    reports = load_reports(files)
+    if not files and not expect:
+        from llmenv.errors import UsageError
+
+        raise UsageError("no reports to merge", where="FILES", fix="llmenv report merge NODE1.json NODE2.json ...")
+    reports = load_reports(files or [])
+    states_of = list(dict.fromkeys([*(expect or []), *reports]))
+    setups = load_setups(setup, states_of) if setup is not None else None
     rows = merge_reports(reports)
+    states = node_states(reports, setups, expect)
     if as_json:
-        typer.echo(json.dumps(merge_json(reports, rows), indent=2))
+        typer.echo(json.dumps(merge_json(reports, rows, states), indent=2))
     else:
-        print_merge(reports, rows, show_all=show_all)
-    raise typer.Exit(1 if any(row.differs for row in rows) else 0)
+        print_merge(rows, states, show_all=show_all)
+    differ, failed = verdict(rows, states)
+    raise typer.Exit(1 if differ or failed else 0)
 
 
 __all__ = ["app"]

@@ -221,7 +221,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "merge": _envelope(
         "merge",
         "llmenv report merge --json",
-        ["nodes", "same", "keys", "differences", "verdicts"],
+        ["nodes", "same", "keys", "differences", "verdicts", "per_node", "differ", "failed"],
         {
             "nodes": {"type": "array", "items": {"type": "string"}},
             "same": {"type": "boolean"},
@@ -239,6 +239,23 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 },
             },
             "verdicts": {"type": "object"},
+            "per_node": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "required": ["setup", "accelerator", "build", "driver", "doctor", "problem"],
+                    "properties": {
+                        "setup": {"type": "string"},
+                        "accelerator": {"type": "string"},
+                        "build": {"type": "string"},
+                        "driver": {"type": "string"},
+                        "doctor": {"type": "string"},
+                        "problem": _STRING_OR_NULL,
+                    },
+                },
+            },
+            "differ": {"type": "array", "items": {"type": "string"}},
+            "failed": {"type": "array", "items": {"type": "string"}},
         },
     ),
 }

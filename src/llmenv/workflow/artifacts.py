@@ -47,6 +47,18 @@ def cache_key(profile_ref: str, accelerator: str | None, python: str | None) -> 
     return f"llmenv-{plan.profile}-{build}-py{minor}-{platform}-{digest}", parts
 
 
+def export_plan(profile_ref: str, accelerator: str | None, python: str | None) -> tuple[Any, Any, Any]:
+    """(profile, host facts, plan) for an export: probed offline, since an export installs nothing here."""
+    from packaging.specifiers import SpecifierSet
+
+    from llmenv.profiles.load import load_profile
+
+    profile = load_profile(profile_ref)
+    facts = probe_host(offline=True, python=SpecifierSet(profile.python), for_setup=True)
+    options = SetupOptions(profile=profile_ref, python=python, accelerator=accelerator)
+    return profile, facts, plan_for(profile, facts, options, Path(profile.env), reachable={})
+
+
 def export(
     profile_ref: str,
     format: str,
@@ -57,20 +69,9 @@ def export(
 ) -> tuple[str, list[Path]]:
     """The exported text, and the files written beside it so that every path it names exists (llmenv's wheel, the
     user's profile files, its whole extends chain, when they lie outside the build context). The text itself is written by the caller."""
-    from packaging.specifiers import SpecifierSet
-
     from llmenv.errors import UsageError
-    from llmenv.profiles.load import load_profile
 
-    profile = load_profile(profile_ref)
-    facts = probe_host(offline=True, python=SpecifierSet(profile.python), for_setup=True)
-    plan = plan_for(
-        profile,
-        facts,
-        SetupOptions(profile=profile_ref, python=python, accelerator=accelerator),
-        Path(profile.env),
-        reachable={},
-    )
+    profile, facts, plan = export_plan(profile_ref, accelerator, python)
     if format == "requirements":
         return _requirements(plan, facts), []
     if output is None and (llmenv_spec is None or profile.origin != "builtin" or format == "devcontainer"):
@@ -157,4 +158,4 @@ def lock(
     return written
 
 
-__all__ = ["cache_key", "export", "lock"]
+__all__ = ["cache_key", "export", "export_plan", "lock"]

@@ -50,7 +50,8 @@ def test_merge_names_the_node_that_differs_and_how(cli: Callable[..., CliResult]
         "cuda_toolkit.version": ("13.0", {"node03": "12.4"}),
     }
     table = cli("report", "merge", *map(str, nodes(tmp_path)))
-    assert "4 differ" in table.out and "node03: 2.31" in table.out and "node01" not in table.out.split("\n", 1)[1]
+    keys = table.out.split("\nKEY", 1)[1]
+    assert "4 differ" in table.out and "node03: 2.31" in keys and "node01" not in keys
 
 
 def test_identical_nodes_agree_with_exit_0(cli: Callable[..., CliResult], tmp_path: Path) -> None:
@@ -67,3 +68,70 @@ def test_a_file_that_is_not_a_doctor_report_is_refused_clearly(cli: Callable[...
     for path, words in ((smoke, "is not an llmenv doctor report"), (broken, "cannot read")):
         result = cli("report", "merge", str(nodes(tmp_path)[0]), str(path))
         assert result.code == 2 and words in result.err and "Traceback" not in result.err
+
+
+def setup_report(status: str = "created", code: int = 0) -> dict[str, Any]:
+    return {"schema": "llmenv.setup/1", "status": status, "exit_code": code}
+
+
+def test_each_node_gets_a_line_with_setup_accelerator_build_driver(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    """The per-node lines: setup status from the setup folder, the driver from the NVIDIA facts; a node whose setup
+    failed fails even though its doctor report looks like the others'."""
+    files = nodes(tmp_path)
+    gpu = json.loads(files[1].read_text())
+    gpu["facts"]["nvidia"]["value"] = {"driver": "550.54.14", "gpus": []}
+    files[1].write_text(json.dumps(gpu))
+    setups = tmp_path / "setup"
+    setups.mkdir()
+    (setups / "node01.json").write_text(json.dumps(setup_report()))
+    (setups / "node02.json").write_text(json.dumps(setup_report("up-to-date")))
+    error = {"schema": "llmenv.error/1", "status": "error", "exit_code": 2,
+             "error": {"type": "BundleError", "message": "cannot read bundle /shared/x.tar", "where": None, "fix": None}}  # fmt: skip
+    (setups / "node03.json").write_text(json.dumps(error))
+    result = cli("report", "merge", *map(str, files), "--setup", str(setups), "--json")
+    assert result.code == 1, result.err
+    report = json.loads(result.out)
+    jsonschema.Draft202012Validator(SCHEMAS["merge"]).validate(report)
+    per = report["per_node"]
+    assert [per[n]["setup"] for n in ("node01", "node02", "node03")] == ["created", "up-to-date", "failed (exit 2)"]
+    assert per["node01"]["driver"] == "-" and per["node02"]["driver"] == "550.54.14"
+    assert "cannot read bundle /shared/x.tar" in per["node03"]["problem"] and per["node01"]["problem"] is None
+    assert report["failed"] == ["node03"] and report["differ"] == ["node02", "node03"] and report["same"] is False
+    text = cli("report", "merge", *map(str, files), "--setup", str(setups))
+    assert "node node03 fails: setup failed (exit 2): cannot read bundle /shared/x.tar" in text.out
+    assert "nodes that differ from the others: node02, node03" in text.out
+
+
+def test_nodes_that_all_fail_alike_do_not_agree(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    """Failed before: every node failing the same way compared equal, exit 0, so a job whose bundle was missing on
+    every node passed."""
+    base = json.loads(RECORDED.read_text())
+    base["verdict"] = "fail"
+    for finding in base["findings"]:
+        if finding["id"] == "gpu.nvidia":
+            finding["status"] = "fail"
+    files = []
+    for name in ("n1", "n2"):
+        files.append(tmp_path / f"{name}.json")
+        files[-1].write_text(json.dumps(base))
+    result = cli("report", "merge", *map(str, files), "--json")
+    assert result.code == 1 and json.loads(result.out)["failed"] == ["n1", "n2"]
+    assert "gpu.nvidia" in json.loads(result.out)["per_node"]["n1"]["problem"]
+
+
+def test_an_expected_node_without_reports_fails_by_name(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    files = nodes(tmp_path)[:2]
+    setups = tmp_path / "setup"
+    setups.mkdir()
+    (setups / "node01.json").write_text(json.dumps(setup_report()))
+    (setups / "node02.json").write_text("")  # the step was killed before setup printed anything
+    args = ["--setup", str(setups), "--expect", "node01", "--expect", "node02", "--expect", "node09"]
+    result = cli("report", "merge", *map(str, files), *args, "--json")
+    report = json.loads(result.out)
+    assert result.code == 1 and report["nodes"] == ["node01", "node02", "node09"]
+    assert report["failed"] == ["node02", "node09"]
+    assert "no setup report" in report["per_node"]["node02"]["problem"]
+    assert "no doctor report" in report["per_node"]["node09"]["problem"]
+    assert cli("report", "merge").code == 2
