@@ -136,6 +136,25 @@ class DownloadError(LlmenvError):
     exit_code = ExitCode.HOST_UNSUITABLE
 
 
+class InputError(UsageError):
+    """Input from outside (a file, a stream, an environment value) that is not what it must be: not a regular file,
+    too large, not UTF-8, not valid JSON/YAML, nested too deep, or of the wrong type. Exit 2, located as precisely
+    as the input allows (file:line and key). Built by `llmenv.door`, the one place input comes in."""
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        file: str,
+        line: int | None = None,
+        key: str = "",
+        fix: str | None = None,
+    ) -> None:
+        where = f"{file}:{line}" if line is not None else file
+        super().__init__(f"at '{key}': {what}" if key else what, where=where, fix=fix)
+        self.file, self.line, self.key, self.message = file, line, key, what
+
+
 class NotRegularFile(OSError):
     """A path that is a FIFO, socket, device or folder: reading it could block forever or never end. An OSError
     (not an LlmenvError) so readers catch it with the other file-system refusals and say where it was."""
@@ -189,9 +208,14 @@ def file_system_error(exc: OSError, doing: str = "", where: str | None = None) -
     return FileSystemError(what, where=where, fix=fix)
 
 
-def output_error(exc: OSError, path: object, option: str) -> UsageError:
-    """An output file given on the command line that cannot be written: a usage error naming the option."""
+def output_error(exc: OSError, path: object, option: str) -> LlmenvError:
+    """An output file given on the command line that cannot be written: a usage error naming the option; a full
+    disk or exhausted quota is the host's state (exit 3, as everywhere else), not a wrong option."""
+    import errno
+
     reason, fix = os_error_reason(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return FileSystemError(f"cannot write {short_path(path)}: {reason}", where=option, fix=fix)
     return UsageError(f"cannot write {short_path(path)}: {reason}", where=option, fix=f"{fix} (for {option})")
 
 
@@ -219,6 +243,7 @@ __all__ = [
     "ExitCode",
     "FileSystemError",
     "HostError",
+    "InputError",
     "InstallError",
     "Interrupted",
     "LlmenvError",

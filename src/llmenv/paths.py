@@ -9,9 +9,11 @@ from pathlib import Path
 
 
 def log_dir() -> Path:
-    override = os.environ.get("LLMENV_LOG_DIR")
-    if override:
-        return Path(override)
+    from llmenv.door.environ import env_path
+
+    override = env_path("LLMENV_LOG_DIR")  # the door: UTF-8 text of sane length, or a usage error naming it
+    if override is not None:
+        return override
     from platformdirs import user_log_path
 
     return user_log_path("llmenv", appauthor=False)
@@ -65,15 +67,39 @@ def create_private(path: Path, body: str = "") -> Path:
     return path
 
 
+def write_regular(path: Path, text: str) -> None:
+    """Write an output file the user named (`--junit`, `-o`): opened without blocking and checked on the open
+    descriptor, so a FIFO or device put at the name is refused (EINVAL naming it) instead of waiting for a reader."""
+    import errno
+
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags, 0o666)
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+        if not regular and os.path.realpath(path) != os.devnull:
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket)", str(path))
+        os.set_blocking(fd, True)
+        if regular:
+            os.ftruncate(fd, 0)
+        handle = os.fdopen(fd, "w", encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise
+    with handle:
+        handle.write(text)
+
+
 def managed_python_dir() -> Path:
     """Where llmenv installs managed CPython builds (uv's UV_PYTHON_INSTALL_DIR): llmenv's own data folder, never
     the system's Python or PATH. LLMENV_DATA_DIR overrides the platform's data folder."""
-    override = os.environ.get("LLMENV_DATA_DIR")
-    if override:
-        return Path(override) / "python"
+    from llmenv.door.environ import env_path
+
+    override = env_path("LLMENV_DATA_DIR")
+    if override is not None:
+        return override / "python"
     from platformdirs import user_data_path
 
     return user_data_path("llmenv", appauthor=False) / "python"
 
 
-__all__ = ["create_private", "log_dir", "make_private", "managed_python_dir", "new_log"]
+__all__ = ["create_private", "log_dir", "make_private", "managed_python_dir", "new_log", "write_regular"]

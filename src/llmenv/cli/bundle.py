@@ -64,6 +64,12 @@ def bundle(
                 fix="choose a set with a pypi role (see docs/mirrors.md), or pass an index URL",
             )
         mirror = url
+    if mirror is not None:
+        from llmenv.door.urls import host_problem
+
+        problem = host_problem(mirror)
+        if problem is not None:
+            raise UsageError(f"the mirror URL cannot be used: {problem}", where="--mirror", fix="correct the URL")
     for path, flag in ((data, "--data"), (python_archive, "--python-archive")):
         if path is not None and not path.is_file():
             raise UsageError(f"{flag} {path}: no such file", where=flag, fix="give an existing file")

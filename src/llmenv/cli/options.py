@@ -50,7 +50,13 @@ MirrorOption = Annotated[
 def check_env_arguments(args: list[str]) -> None:
     """An empty --env would become Path("") == "." (the working folder): refused before any command reads it,
     for every command that takes --env (its value is converted before a Typer callback could tell "" from ".")."""
+    from llmenv.door.environ import path_text
+
     for index, arg in enumerate(args):
+        # The door for argv: bytes that are not UTF-8 (a Latin-1 file name) would fail much later, writing a
+        # stamp or a log, as an internal error; they are refused here, naming the option they belong to.
+        option = arg.split("=", 1)[0] if arg.startswith("-") else (args[index - 1] if index else "argument")
+        path_text(arg, option if option.startswith("-") else f"argument {index + 1}")
         if arg == "--":
             return
         empty = arg == "--env=" or (arg == "--env" and index + 1 < len(args) and args[index + 1] == "")

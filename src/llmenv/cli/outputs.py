@@ -9,10 +9,10 @@ import errno
 import os
 from pathlib import Path
 
-from llmenv.errors import UsageError, output_error
+from llmenv.errors import LlmenvError, UsageError, output_error
 
 
-def _refuse(code: int, path: Path, option: str) -> UsageError:
+def _refuse(code: int, path: Path, option: str) -> LlmenvError:
     return output_error(OSError(code, os.strerror(code), str(path)), path, option)
 
 
@@ -24,6 +24,15 @@ def check_output_file(path: Path | None, option: str) -> Path | None:
         return None
     if path.is_dir():
         raise _refuse(errno.EISDIR, path, option)
+    if path.exists() and not path.is_file() and os.path.realpath(path) != os.devnull:
+        from llmenv.door.files import kind_of_mode
+
+        # A FIFO would block the write until a reader comes; a device or socket is not a report file.
+        raise UsageError(
+            f"cannot write {path}: it is {kind_of_mode(path.stat().st_mode)}, not a regular file",
+            where=option,
+            fix=f"give a regular file's path (or {os.devnull}) for {option}",
+        )
     if path.exists() and not os.access(path, os.W_OK):
         raise _refuse(_write_refusal(path.parent), path, option)
     check_output_dir(path.parent if str(path.parent) else Path("."), option)
@@ -44,8 +53,10 @@ def check_output_dir(path: Path | None, option: str) -> Path | None:
 
 def write_output(path: Path, text: str, option: str) -> None:
     try:
+        from llmenv.paths import write_regular
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_regular(path, text)
     except OSError as exc:
         raise output_error(exc, path, option) from None
 

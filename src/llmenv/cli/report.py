@@ -53,7 +53,7 @@ def merge(
     rows = merge_reports(reports)
     states = node_states(reports, setups, expect)
     if as_json:
-        typer.echo(json.dumps(merge_json(reports, rows, states), indent=2))
+        typer.echo(json.dumps(merge_json(reports, rows, states), indent=2, allow_nan=False))  # strict JSON, never NaN
     else:
         print_merge(rows, states, show_all=show_all)
     differ, failed = verdict(rows, states)

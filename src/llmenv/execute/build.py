@@ -66,7 +66,7 @@ def _fail(
 
     output = result.stdout + "\n" + result.stderr
     failure = classify_install_failure(output, str(env.parent if env else "the environment"), doctor)
-    if failure.kind != "unknown" and not (named_source and failure.kind in ("not-found", "network")):
+    if failure.kind != "unknown" and not (named_source and failure.kind in ("not-found", "network", "hash")):
         fix = failure.fix  # a fix for the cause the output names (full disk, permissions, network, a missing pin)
     excerpt = "\n".join(f"  {line}" for line in relevant_lines(output))
     detail = result.describe_failure() if (result.error or result.timed_out) else f"exit status {result.returncode}"
@@ -79,8 +79,14 @@ def _install_fix(plan: Plan, profile: Profile, result: ProcResult) -> tuple[str,
     from urllib.parse import urlsplit
 
     from llmenv.execute.installers import mirror_fix, unreachable_hosts
+    from llmenv.execute.installers.failures import HASH_MISMATCH
     from llmenv.plan.indexes import install_failure_hint
 
+    if plan.lock_file and HASH_MISMATCH.search(result.stdout + "\n" + result.stderr):
+        return (
+            f"a wheel's sha256 does not match its hash in the lock file {plan.lock_file} (edited by hand, or made "
+            "for other wheels): make it again with `llmenv lock` or delete it; the previous environment is unchanged"
+        ), True
     hint = install_failure_hint(plan)
     if hint:
         return hint + "; the previous environment is unchanged", True

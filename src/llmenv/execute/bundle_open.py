@@ -1,91 +1,213 @@
 """Opening a bundle: every member checked against the manifest before anything is installed.
 
-Members are unpacked into a fresh folder llmenv creates (with a marker file) while their sha256 is computed; only
-when every member matches and nothing is missing or extra is the folder moved to its final name. Otherwise the
-folder is removed and the bundle refused, naming the member: nothing reaches an installer.
+The bundle comes in through the door (a regular file, opened without blocking), its manifest is bounded (16 MiB,
+checked in the tar header before a byte is read) and typed. A member is written only when the manifest lists it
+under its canonical name with the size the tar header states, and never past that size; its sha256 is computed
+while it is written into a fresh scratch folder llmenv creates and marks. Only when every member matches and
+nothing is missing is the folder moved to its final name. On any other way out (a refusal, a full disk, Ctrl-C)
+the scratch folder is removed, and scratch left by a killed run is removed by the next one.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
 import tarfile
 from pathlib import Path
+from typing import IO
 
-from llmenv.errors import BundleError
+from llmenv.errors import BundleError, FileSystemError, InputError, file_system_error
 from llmenv.plan.bundle import MANIFEST, SUMS, Manifest, problems, safe_member, sums_text
 
 MARKER = ".llmenv-bundle"
+_FIX = (
+    "copy the bundle again from where it was made (compare its sha256), or make a new one with "
+    "`llmenv bundle PROFILE -o FILE`"
+)
 
 
 def _refuse(bundle: Path, what: str, scratch: Path | None) -> BundleError:
+    _remove_scratch(scratch)
+    return BundleError(f"bundle {bundle} refused: {what}; nothing was installed", where=str(bundle), fix=_FIX)
+
+
+def _remove_scratch(scratch: Path | None) -> None:
     if scratch is not None and (scratch / MARKER).is_file():
         shutil.rmtree(scratch, ignore_errors=True)
-    return BundleError(
-        f"bundle {bundle} refused: {what}; nothing was installed",
-        where=str(bundle),
-        fix="copy the bundle again from where it was made (compare its sha256), or make a new one with "
-        "`llmenv bundle PROFILE -o FILE`",
-    )
+
+
+def remove_stale_scratch(root: Path) -> list[Path]:
+    """Scratch folders of earlier runs that were killed: ours (the marker, our uid) and their process is gone."""
+    removed: list[Path] = []
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        parts = entry.name.split(".")
+        if len(parts) != 4 or parts[0] or parts[3] != "tmp" or not parts[2].isdigit():
+            continue
+        try:
+            info = entry.lstat()
+            ours = entry.is_dir() and not entry.is_symlink() and (entry / MARKER).is_file()
+        except OSError:
+            continue
+        if not ours or (hasattr(os, "getuid") and info.st_uid != os.getuid()) or _alive(int(parts[2])):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # a scratch folder with our own pid is from an earlier process that had it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
+
+
+def _read_manifest(bundle: Path, archive: tarfile.TarFile) -> tuple[tarfile.TarInfo, Manifest]:
+    from llmenv.door import files
+    from llmenv.door.jsondoc import parse_json
+
+    head = archive.next()
+    if head is None or head.name != MANIFEST or not head.isfile():
+        raise _refuse(bundle, f"its first member is not {MANIFEST}", None)
+    if head.size > files.MANIFEST.limit:
+        raise _refuse(bundle, f"its {MANIFEST} is {head.size:,} bytes (at most {files.MANIFEST.limit:,})", None)
+    handle = archive.extractfile(head)
+    data = handle.read(files.MANIFEST.limit + 1) if handle else b""
+    where = f"{bundle}!{MANIFEST}"
+    try:
+        raw = parse_json(files.decode(data, where, files.MANIFEST), where, files.MANIFEST)
+        return head, Manifest.from_dict(raw, where)
+    except InputError as exc:
+        raise _refuse(bundle, f"its manifest cannot be used ({exc.where}: {exc.what})", None) from None
 
 
 def open_bundle(bundle: Path, root: Path) -> tuple[Manifest, Path]:
-    """(manifest, folder holding the verified members). Raises BundleError (exit 2) on any mismatch."""
+    """(manifest, folder holding the verified members). Raises BundleError (exit 2) on any mismatch, a
+    FileSystemError (exit 3) when the disk is full or read-only."""
+    from llmenv.door.files import BUNDLE, open_regular
+
     try:
-        archive = tarfile.open(bundle, "r:*")  # noqa: SIM115 (closed by the `with` below)
-    except (OSError, tarfile.TarError) as exc:
-        raise _refuse(bundle, f"it is not a readable bundle ({exc})", None) from None
-    with archive:
+        handle = open_regular(bundle, BUNDLE)
+    except InputError as exc:
+        raise _refuse(bundle, exc.what, None) from None
+    with handle:
         try:
-            head = archive.next()
-            if head is None or head.name != MANIFEST or not head.isfile():
-                raise _refuse(bundle, f"its first member is not {MANIFEST}", None)
-            handle = archive.extractfile(head)
-            manifest = Manifest.from_dict(json.loads(handle.read() if handle else b"{}"))
-        except (ValueError, KeyError, TypeError, tarfile.TarError) as exc:
-            raise _refuse(bundle, f"its manifest cannot be read ({exc})", None) from None
-        digest = hashlib.sha256(json.dumps(manifest.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
-        root.mkdir(parents=True, exist_ok=True)
-        scratch = root / f".{digest}.{os.getpid()}.tmp"
-        scratch.mkdir()
-        (scratch / MARKER).write_text(str(bundle), encoding="utf-8")
-        seen: dict[str, tuple[str, int]] = {}
-        try:
-            for member in archive:
-                if member is head:
-                    continue  # iteration starts over at the manifest, already read
-                if member.name == SUMS and member.isfile():
-                    # Must say exactly what the manifest says, so the shell bootstrap checks the same hashes.
-                    sums = archive.extractfile(member)
-                    if sums is None or sums.read().decode("utf-8", "replace") != sums_text(manifest):
-                        raise _refuse(bundle, f"member {SUMS} disagrees with {MANIFEST}", scratch)
-                    continue
-                if not member.isfile() or not safe_member(member.name) or member.name in (MANIFEST, MARKER):
-                    raise _refuse(bundle, f"member {member.name!r} is not a plain file inside the bundle", scratch)
-                target = scratch / member.name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                source = archive.extractfile(member)
-                sha = hashlib.sha256()
-                size = 0
-                with target.open("wb") as out:
-                    while source is not None and (block := source.read(1 << 20)):
-                        sha.update(block)
-                        size += len(block)
-                        out.write(block)
-                seen[member.name] = (sha.hexdigest(), size)
+            archive = tarfile.open(fileobj=handle, mode="r:*")  # noqa: SIM115 (closed by the `with` below)
         except (OSError, tarfile.TarError, EOFError) as exc:
-            raise _refuse(bundle, f"it is truncated or damaged ({exc})", scratch) from None
-    wrong = problems(manifest, seen)
-    if wrong:
-        listed = "; ".join(wrong[:5]) + (f"; and {len(wrong) - 5} more" if len(wrong) > 5 else "")
-        raise _refuse(bundle, f"member {listed}", scratch)
-    final = root / digest
-    if final.exists() and (final / MARKER).is_file():
-        shutil.rmtree(final)  # an earlier unpacking of the same bundle, by llmenv
-    os.replace(scratch, final)
-    return manifest, final
+            raise _refuse(bundle, f"it is not a readable bundle ({type(exc).__name__})", None) from None
+        with archive:
+            try:
+                head, manifest = _read_manifest(bundle, archive)
+            except (OSError, tarfile.TarError, EOFError) as exc:
+                raise _refuse(bundle, f"its manifest cannot be read ({type(exc).__name__})", None) from None
+            return _unpack(bundle, archive, head, manifest, root)
 
 
-__all__ = ["MARKER", "open_bundle"]
+def _unpack(
+    bundle: Path, archive: tarfile.TarFile, head: tarfile.TarInfo, manifest: Manifest, root: Path
+) -> tuple[Manifest, Path]:
+    digest = hashlib.sha256(json.dumps(manifest.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
+    scratch: Path | None = None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        remove_stale_scratch(root)
+        scratch = root / f".{digest}.{os.getpid()}.tmp"
+        if (scratch / MARKER).is_file():
+            shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir()
+        (scratch / MARKER).write_text(str(bundle), encoding="utf-8", errors="backslashreplace")
+        seen = _members(bundle, archive, head, manifest, scratch)
+        wrong = problems(manifest, seen)
+        if wrong:
+            listed = "; ".join(wrong[:5]) + (f"; and {len(wrong) - 5} more" if len(wrong) > 5 else "")
+            raise _refuse(bundle, f"member {listed}", scratch)
+        final = root / digest
+        if final.exists() and (final / MARKER).is_file():
+            shutil.rmtree(final)  # an earlier unpacking of the same bundle, by llmenv
+        os.replace(scratch, final)
+        return manifest, final
+    except BaseException as exc:  # every way out, Ctrl-C included, leaves no scratch behind
+        _remove_scratch(scratch)
+        if isinstance(exc, OSError) and not isinstance(exc, FileSystemError):
+            raise _disk_error(exc, bundle) from None
+        raise
+
+
+def _disk_error(exc: OSError, bundle: Path) -> FileSystemError | BundleError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
+        return file_system_error(exc, "unpack the bundle into", where=str(bundle))
+    return BundleError(
+        f"bundle {bundle} refused: it is truncated or damaged ({type(exc).__name__}); nothing was installed",
+        where=str(bundle),
+        fix=_FIX,
+    )
+
+
+def _members(
+    bundle: Path, archive: tarfile.TarFile, head: tarfile.TarInfo, manifest: Manifest, scratch: Path
+) -> dict[str, tuple[str, int]]:
+    seen: dict[str, tuple[str, int]] = {}
+    try:
+        for member in archive:
+            if member is head:
+                continue  # iteration starts over at the manifest, already read
+            if member.name == SUMS and member.isfile() and SUMS not in seen:
+                # Must say exactly what the manifest says, so the shell bootstrap checks the same hashes.
+                sums = archive.extractfile(member)
+                limit = len(sums_text(manifest).encode()) + 1
+                if sums is None or sums.read(limit).decode("utf-8", "replace") != sums_text(manifest):
+                    raise _refuse(bundle, f"member {SUMS} disagrees with {MANIFEST}", scratch)
+                seen[SUMS] = ("", 0)
+                continue
+            _admit(bundle, member, manifest, seen, scratch)
+            source = archive.extractfile(member)
+            seen[member.name] = _copy(source, scratch / member.name, member.size)
+    except (tarfile.TarError, EOFError) as exc:
+        raise _refuse(bundle, f"it is truncated or damaged ({type(exc).__name__})", scratch) from None
+    seen.pop(SUMS, None)
+    return seen
+
+
+def _admit(
+    bundle: Path, member: tarfile.TarInfo, manifest: Manifest, seen: dict[str, tuple[str, int]], scratch: Path
+) -> None:
+    """Refuse a member before a byte of it is written: not a plain file, not canonical, not listed, listed with
+    another size, or a second copy."""
+    name = member.name
+    shown = json.dumps(name[:200])
+    if not member.isfile() or not safe_member(name) or name in (MANIFEST, MARKER, SUMS):
+        raise _refuse(bundle, f"member {shown} is not a plain file inside the bundle under a canonical name", scratch)
+    want = manifest.members.get(name)
+    if want is None:
+        raise _refuse(bundle, f"member {name}: not listed in the manifest (nothing of it was written)", scratch)
+    if name in seen:
+        raise _refuse(bundle, f"member {name} appears twice", scratch)
+    if member.size != want["size"]:
+        raise _refuse(bundle, f"member {name}: {member.size:,} bytes, the manifest says {want['size']:,}", scratch)
+
+
+def _copy(source: IO[bytes] | None, target: Path, size: int) -> tuple[str, int]:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sha = hashlib.sha256()
+    written = 0
+    with target.open("xb") as out:
+        while source is not None and written < size and (block := source.read(min(1 << 20, size - written))):
+            sha.update(block)
+            written += len(block)
+            out.write(block)
+    return sha.hexdigest(), written
+
+
+__all__ = ["MARKER", "open_bundle", "remove_stale_scratch"]

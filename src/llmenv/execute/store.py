@@ -140,9 +140,14 @@ class EnvStore:
         current = self.current()
         if current is None:
             return None
-        try:
-            data = json.loads((current / STAMP).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+        from llmenv.door import files
+        from llmenv.door.jsondoc import parse_json
+        from llmenv.errors import InputError
+
+        path = current / STAMP
+        try:  # the door: bounded size and depth, no NaN; an unusable stamp is no stamp (the env is set up again)
+            data = parse_json(files.read_text(path, files.STAMP), str(path), files.STAMP)
+        except InputError:
             return None
         return data if isinstance(data, dict) else None
 

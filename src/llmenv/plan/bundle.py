@@ -19,7 +19,9 @@ FORMAT = 1
 # Folders inside the archive, one job each.
 # Locks sit beside the profile, where setup looks for the locks of any profile given as a path.
 LOCKS, WHEELS, UV, SELF, PYTHON, DATA, PROFILE = "profile", "wheels", "uv", "llmenv", "python", "data", "profile"
-_SAFE = re.compile(r"^[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*$")
+_SAFE = re.compile(r"[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_PYTHON = re.compile(r"3\.[0-9]{1,2}")
 
 
 @dataclass(frozen=True)
@@ -60,22 +62,53 @@ class Manifest:
         }
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> Manifest:
-        if raw.get("format") != FORMAT:
-            raise ValueError(f"unknown bundle format {raw.get('format')!r} (this llmenv reads format {FORMAT})")
-        return cls(
-            profile=str(raw["profile"]),
-            profile_member=str(raw["profile_member"]),
-            llmenv_version=str(raw["llmenv_version"]),
-            platform=str(raw["platform"]),
-            python=str(raw["python"]),
-            variants=[Variant(**v) for v in raw["variants"]],
-            members={str(k): dict(v) for k, v in raw["members"].items()},
-            python_archive=raw.get("python_archive"),
-            data=raw.get("data"),
-            uv=raw.get("uv"),
-            notes=list(raw.get("notes") or []),
+    def from_dict(cls, raw: Any, source: str = MANIFEST) -> Manifest:
+        """A typed manifest, or an InputError naming the key: wrong types, a member name that is not canonical,
+        a hash that is not 64 hex digits, and a path (profile, lock, uv, Python, data) that is not a member."""
+        from llmenv.door.files import MANIFEST as KIND
+        from llmenv.door.jsondoc import Fields
+
+        fields = Fields(raw, source, KIND)
+        if raw.get("format") != FORMAT or isinstance(raw.get("format"), bool):
+            fields.fail("format", f"unknown bundle format (this llmenv reads format {FORMAT})")
+        members: dict[str, dict[str, Any]] = {}
+        listed = fields.child("members")
+        for name in listed.raw:
+            entry = listed.child(name) if safe_member(name) else listed.fail("", "a member name is not canonical")
+            sha, size = entry.text("sha256"), entry.integer("size")
+            if not _SHA256.fullmatch(sha) or size < 0:
+                entry.fail("", "expected a 64-digit lower-case sha256 and a size of 0 or more bytes")
+            members[name] = {"sha256": sha, "size": size}
+        variants = []
+        for index, item in enumerate(fields.items("variants")):
+            variant = fields.child(f"variants[{index}]", item)
+            variants.append(Variant(variant.text("accelerator"), variant.text("build"), variant.text("lock")))
+        manifest = cls(
+            profile=fields.text("profile"),
+            profile_member=fields.text("profile_member"),
+            llmenv_version=fields.text("llmenv_version"),
+            platform=fields.text("platform"),
+            python=fields.text("python"),
+            variants=variants,
+            members=members,
+            python_archive=fields.text_or_none("python_archive"),
+            data=fields.text_or_none("data"),
+            uv=fields.text_or_none("uv"),
+            notes=fields.strings("notes", optional=True),
         )
+        for key, path in manifest.named_paths():
+            if path not in members:
+                fields.fail(key, "names a file that is not a member of the bundle")
+        if not _PYTHON.fullmatch(manifest.python):
+            fields.fail("python", "expected a Python version X.Y")
+        return manifest
+
+    def named_paths(self) -> list[tuple[str, str]]:
+        """(key, member) for every file the manifest points setup at: each must be a listed member."""
+        out = [("profile_member", self.profile_member)]
+        out += [(f"variants[{i}].lock", v.lock) for i, v in enumerate(self.variants)]
+        out += [(k, v) for k, v in (("python_archive", self.python_archive), ("data", self.data), ("uv", self.uv)) if v]
+        return out
 
 
 def sums_text(manifest: Manifest) -> str:
@@ -83,9 +116,11 @@ def sums_text(manifest: Manifest) -> str:
 
 
 def safe_member(name: str) -> bool:
-    """Relative, no `..`, plain characters: a member can only land inside the folder it is unpacked into."""
-    path = PurePosixPath(name)
-    return bool(_SAFE.match(name)) and ".." not in path.parts and not path.is_absolute()
+    """Canonical: relative, plain characters, no empty, `.` or `..` part, no trailing newline (`fullmatch`, not
+    `$`), so a member can only land inside the folder it is unpacked into and one file has exactly one name."""
+    if not isinstance(name, str) or len(name) > 512 or not _SAFE.fullmatch(name):
+        return False
+    return all(part not in (".", "..") for part in name.split("/")) and not PurePosixPath(name).is_absolute()
 
 
 def problems(manifest: Manifest, seen: dict[str, tuple[str, int]]) -> list[str]:
@@ -95,10 +130,19 @@ def problems(manifest: Manifest, seen: dict[str, tuple[str, int]]) -> list[str]:
         want = manifest.members.get(name)
         if want is None:
             out.append(f"{name}: not listed in the manifest")
-        elif want.get("sha256") != digest or int(want.get("size", -1)) != size:
+        elif want.get("size") != size:
+            out.append(f"{name}: {size:,} bytes, the manifest says {want.get('size'):,}")
+        elif want.get("sha256") != digest:
             out.append(f"{name}: sha256 {digest} does not match the manifest's {want.get('sha256')}")
     out += [f"{name}: listed in the manifest but missing" for name in sorted(set(manifest.members) - set(seen))]
     return out
+
+
+def platform_family(uv_platform: str) -> tuple[str, str]:
+    """(architecture, system family) of uv's target: what must match between a bundle and the host."""
+    arch, _, system = uv_platform.partition("-")
+    family = "linux" if "linux" in system else system
+    return arch, family
 
 
 def pip_platforms(uv_platform: str) -> list[str]:
@@ -139,6 +183,7 @@ __all__ = [
     "Variant",
     "human_size",
     "pip_platforms",
+    "platform_family",
     "problems",
     "safe_member",
     "sums_text",

@@ -94,7 +94,9 @@ def _check_once(
         return _check_local(url, Path(parts.path if parts.scheme == "file" else url), role, requires)
     if parts.scheme not in ("http", "https"):
         return IndexStatus(Secret(url), role, False, "error", f"unsupported scheme '{parts.scheme}'", 0.0)
-    problem = unencoded_userinfo(url)
+    from llmenv.door.urls import host_problem
+
+    problem = unencoded_userinfo(url) or host_problem(url)
     if problem is not None:  # urllib would read the password's tail as the port ("nonnumeric port: '<secret>'")
         return IndexStatus(Secret(url), role, False, "error", f"malformed URL: {problem}", 0.0)
     headers = {"User-Agent": "llmenv-doctor", "Accept": ACCEPT}

@@ -117,6 +117,11 @@ def _probe(
     opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
     method = "GET" if role in ("pypi", "pytorch") else "HEAD"  # never download an archive to probe it
     headers = {"User-Agent": "llmenv-mirror-probe"}
+    from llmenv.door.urls import host_problem
+
+    problem = host_problem(url)
+    if problem is not None:
+        return MirrorProbe(source, role, url, False, 0.0, f"malformed URL: {problem}")
     try:
         parts = urlsplit(page)
         if parts.username is not None:  # credentials go in a header, as pip and uv send them, never in the URL

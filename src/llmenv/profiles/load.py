@@ -10,16 +10,9 @@ from typing import Any
 from packaging.requirements import InvalidRequirement
 from pydantic import ValidationError
 
-from llmenv.errors import ProfileError, ProfileIssue
-from llmenv.profiles.locate import (
-    REGULAR_FIX,
-    SUFFIXES,
-    Located,
-    NotRegularFile,
-    locate,
-    looks_like_path,
-    read_regular_text,
-)
+from llmenv.door.files import PROFILE, read_text
+from llmenv.errors import InputError, ProfileError, ProfileIssue
+from llmenv.profiles.locate import REGULAR_FIX, SUFFIXES, Located, locate, looks_like_path
 from llmenv.profiles.model import (
     DEFAULT_ENV,
     AcceleratorOverride,
@@ -52,24 +45,10 @@ def read_profile_file(path: Path, origin: str = "path") -> LoadedFile:
     """Parse and validate one file on its own; raises ProfileError listing every problem in it."""
     shown = str(path)
     try:
-        text = read_regular_text(path)
-    except NotRegularFile as exc:
-        raise ProfileError([ProfileIssue(shown, None, "", str(exc), REGULAR_FIX)]) from None
-    except UnicodeDecodeError as exc:
-        line = exc.object[: exc.start].count(b"\n") + 1
-        raise ProfileError(
-            [
-                ProfileIssue(
-                    shown,
-                    line,
-                    "",
-                    f"the file is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})",
-                    "save it as UTF-8 (profiles are plain UTF-8 YAML)",
-                )
-            ]
-        ) from None
-    except OSError as exc:
-        raise ProfileError([ProfileIssue(shown, None, "", f"cannot read the file ({exc})")]) from None
+        text = read_text(path, PROFILE)  # the door: regular file, 1 MiB, strict UTF-8, located errors
+    except InputError as exc:
+        fix = REGULAR_FIX if "regular file" in exc.message else exc.fix
+        raise ProfileError([ProfileIssue(shown, exc.line, "", exc.message, fix)]) from None
     if not text.strip():
         raise ProfileError(
             [ProfileIssue(shown, 1, "", "the file is empty", "a profile needs at least 'name' and 'packages'")]
@@ -92,6 +71,7 @@ def read_profile_file(path: Path, origin: str = "path") -> LoadedFile:
                 )
             ]
         )
+    _refuse_foreign(shown, parsed)
     issues = _pin_issues(shown, parsed)
     try:
         model = ProfileFile.model_validate(parsed.data)
@@ -183,11 +163,10 @@ def _read_parent(located: Located, ref: str, child: LoadedFile) -> LoadedFile:
     """Validate a parent only once it looks like a profile (a mapping with 'name'), so a YAML file that is not one
     (credentials, someone else's config) is refused without any of its content in the message."""
     try:
-        parsed = parse_yaml(read_regular_text(located.path))
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = str(exc) if isinstance(exc, NotRegularFile) else "it cannot be read as UTF-8 text"
+        parsed = parse_yaml(read_text(located.path, PROFILE))
+    except InputError as exc:
         raise ProfileError(
-            [child.issue(("extends",), f"parent '{ref}' cannot be used: {reason}", REGULAR_FIX)]
+            [child.issue(("extends",), f"parent '{ref}' cannot be used: {exc.message}", REGULAR_FIX)]
         ) from None
     if not parsed.problems and not (isinstance(parsed.data, dict) and isinstance(parsed.data.get("name"), str)):
         raise ProfileError(
@@ -269,6 +248,30 @@ def _merge(chain: list[LoadedFile]) -> Profile:
         chain=tuple(f.model.name for f in chain),
         mirror=mirror,
         files=tuple(str(f.path) for f in chain if f.origin != "builtin"),
+    )
+
+
+def _refuse_foreign(shown: str, parsed: ParsedYaml) -> None:
+    """A mapping with no 'name' and no key that is, or nearly is, a profile key is not a profile (a link to a
+    system file, someone else's configuration): it is refused without quoting any of its keys or lines."""
+    import difflib
+
+    data = parsed.data
+    if "name" in data:
+        return
+    known = list(ProfileFile.model_fields)
+    if any(isinstance(k, str) and difflib.get_close_matches(k, known, n=1, cutoff=0.75) for k in data):
+        return
+    raise ProfileError(
+        [
+            ProfileIssue(
+                shown,
+                None,
+                "",
+                "this is not an llmenv profile: no top-level key is a profile's (name, python, packages, ...)",
+                "give the path of a profile file; `llmenv profiles schema` shows the keys a profile has",
+            )
+        ]
     )
 
 

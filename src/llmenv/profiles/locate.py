@@ -6,45 +6,21 @@ The order lets a project or a user shadow a built-in profile by name without edi
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from llmenv.errors import NotRegularFile, ProfileError, ProfileIssue
+from llmenv.errors import ProfileError, ProfileIssue
 from llmenv.suggest import did_you_mean
 
 SUFFIXES = (".yaml", ".yml")
-MAX_PROFILE_BYTES = 1024 * 1024  # profiles are a few KB; a bigger file is not one
 REGULAR_FIX = "give the path of a YAML profile file (a FIFO, device or folder cannot be read as one)"
 
 
-def read_regular_text(path: Path, limit: int = MAX_PROFILE_BYTES) -> str:
-    """Read a profile file, refusing anything but a regular file of bounded size.
-
-    Opened non-blocking and checked with fstat on the open descriptor, so a FIFO swapped in after a check cannot
-    make the read wait for a writer that never comes."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotRegularFile(f"{path} is not a regular file ({_kind(info.st_mode)})")
-        if info.st_size > limit:
-            raise NotRegularFile(f"{path} is {info.st_size:,} bytes: too large for a profile (limit {limit:,})")
-        with os.fdopen(fd, "rb", closefd=True) as handle:
-            fd = -1
-            data = handle.read(limit + 1)
-    finally:
-        if fd >= 0:
-            os.close(fd)
-    return data.decode("utf-8")
-
-
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISDIR, "a folder"), (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return name
-    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a plain file"
+    from llmenv.door.files import kind_of_mode
+
+    return kind_of_mode(mode)
 
 
 @dataclass(frozen=True)
@@ -65,8 +41,9 @@ def config_dir() -> Path:
     """llmenv's config folder: LLMENV_CONFIG_DIR, else the platform's (holds profiles/ and mirrors.yaml)."""
     from platformdirs import user_config_path
 
-    override = os.environ.get("LLMENV_CONFIG_DIR")
-    return Path(override) if override else user_config_path("llmenv", appauthor=False)
+    from llmenv.door.environ import env_path
+
+    return env_path("LLMENV_CONFIG_DIR") or user_config_path("llmenv", appauthor=False)
 
 
 def user_dir() -> Path:
@@ -123,16 +100,13 @@ def list_available(cwd: Path | None = None) -> list[tuple[str, Located]]:
 
 
 __all__ = [
-    "MAX_PROFILE_BYTES",
     "REGULAR_FIX",
     "Located",
-    "NotRegularFile",
     "builtin_dir",
     "config_dir",
     "list_available",
     "locate",
     "looks_like_path",
-    "read_regular_text",
     "search_dirs",
     "user_dir",
 ]

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from llmenv.door.files import MIRRORS, read_text_if_present
+from llmenv.door.urls import host_problem
 from llmenv.errors import UsageError
 from llmenv.profiles.yamlmap import parse_yaml
 from llmenv.tables.mirrors import BUILTIN, RESERVED, ROLES, MirrorSet
@@ -48,9 +50,12 @@ def parse_mirrors(text: str, source: str) -> list[MirrorSet]:
     for name, roles in data.items():
         where = f"{source}:{parsed.line_of((name,))}"
         if not _NAME.match(str(name)) or name in RESERVED:
+            # Quoted only when it could be a set's name: a file that is not a mirrors file (a link to a system
+            # file, someone else's configuration) must not have its lines printed.
+            shown = f"'{name}'" if _NAME.match(str(name)) else "the key on this line"
             raise _bad(
                 where,
-                f"'{name}' cannot name a mirror set",
+                f"{shown} cannot name a mirror set",
                 "use lower-case letters, digits, '.', '_' or '-', and none of " + ", ".join(RESERVED),
             )
         if not isinstance(roles, dict):
@@ -61,18 +66,27 @@ def parse_mirrors(text: str, source: str) -> list[MirrorSet]:
             if key not in _KEYS:
                 close = difflib.get_close_matches(str(key), _KEYS, n=1)
                 hint = f"did you mean '{close[0]}'? " if close else ""
-                raise _bad(at, f"unknown key '{name}.{key}'", f"{hint}roles are {', '.join(ROLES)}")
+                shown = f"'{name}.{key}'" if _NAME.match(str(key)) else f"in set '{name}'"
+                raise _bad(at, f"unknown key {shown}", f"{hint}roles are {', '.join(ROLES)}")
             if not isinstance(value, str):
                 raise _bad(at, f"'{name}.{key}' must be a string", f'quote it: {key}: "..."')
             if key == "pytorch_format":
                 if value not in ("index", "flat"):
-                    raise _bad(at, f"'{name}.pytorch_format' is '{value}'", "use index (PEP 503) or flat (find-links)")
+                    raise _bad(
+                        at,
+                        f"'{name}.pytorch_format' is neither index nor flat",
+                        "use index (PEP 503) or flat (find-links)",
+                    )
                 continue
             if key == "description":
                 continue
             scheme = urlsplit(value).scheme
             if scheme not in ("http", "https", "file"):
-                raise _bad(at, f"'{name}.{key}' is not an http(s) or file URL: {value!r}", "give a full URL")
+                shown = f" (its scheme is '{scheme}')" if scheme and _NAME.match(scheme) else ""
+                raise _bad(at, f"'{name}.{key}' is not an http(s) or file URL{shown}", "give a full URL")
+            problem = host_problem(value)
+            if problem is not None:
+                raise _bad(at, f"'{name}.{key}' cannot be used: {problem}", "correct the URL's host name")
             urls[key] = value
         if not urls:
             raise _bad(where, f"set '{name}' names no role", f"give at least one of {', '.join(ROLES)}")
@@ -92,11 +106,9 @@ def known_sets(path: Path | None = None) -> dict[str, MirrorSet]:
     """Built-in sets, then the user's (which win by name). A missing file means no user sets."""
     found = {s.name: s for s in BUILTIN}
     file = path or mirrors_file()
-    if file.is_file():
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _bad(str(file), f"cannot read the mirror sets ({exc})", "fix or remove the file") from None
+    # The door: a regular file of at most 1 MiB, strict UTF-8 (a FIFO, /dev/zero or a 50 MB file is refused).
+    text = read_text_if_present(file, MIRRORS)
+    if text is not None:
         found.update({s.name: s for s in parse_mirrors(text, str(file))})
     return found
 

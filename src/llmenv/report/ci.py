@@ -59,7 +59,9 @@ def junit_xml(report: CiReport) -> str:
 
 def write_junit(report: CiReport, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(junit_xml(report), encoding="utf-8")
+    from llmenv.paths import write_regular
+
+    write_regular(path, junit_xml(report))
 
 
 def _escape(text: str, *, property_value: bool = False) -> str:

@@ -35,7 +35,7 @@ def write_crash_log(exc: BaseException, argv: list[str]) -> Path:
 
 
 def _private_folders() -> Iterator[Path]:
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(Exception):  # a bad LLMENV_LOG_DIR must not stop the crash log: /tmp is next
         folder = log_dir()
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if make_private(folder):

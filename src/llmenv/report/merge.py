@@ -9,7 +9,6 @@ value of each key is the baseline, and every node that departs from it is named 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from llmenv import __version__
+from llmenv.door.files import REPORT, read_text
+from llmenv.door.jsondoc import Fields, parse_json
 from llmenv.errors import UsageError
 from llmenv.report.nodes import NodeState, node_state
 
@@ -43,18 +44,21 @@ ERROR = "llmenv.error/1"  # what a command prints with --json when it fails befo
 
 
 def _read(file: Path, accepted: tuple[str, ...], fix: str) -> dict[str, Any]:
-    try:
-        report = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise UsageError(f"cannot read {file} as JSON ({exc})", where=str(file), fix=fix) from None
+    """The door: a regular file (a FIFO or /dev/zero is refused, not read), 16 MiB, strict UTF-8, JSON without NaN
+    or Infinity and nested at most 32 deep, and the parts merge reads typed; every error names the file and key
+    and quotes none of its content."""
+    report = parse_json(read_text(file, REPORT), str(file), REPORT)
     if not isinstance(report, dict) or report.get("schema") not in accepted:
         found = report.get("schema") if isinstance(report, dict) else type(report).__name__
+        shown = repr(found)[:60] if isinstance(found, str) and found.startswith("llmenv.") else "missing or other"
         raise UsageError(
             f"{file} is not an llmenv {accepted[0].split('.')[1].split('/')[0]} report "
-            f"(schema {found!r}, expected {accepted[0]!r})",
+            f"(schema {shown}, expected {accepted[0]!r})",
             where=str(file),
             fix=fix,
         )
+    if report.get("schema") == DOCTOR:
+        _check_shape(report, str(file))
     return report
 
 
@@ -87,6 +91,19 @@ def load_setups(folder: Path, nodes: list[str]) -> dict[str, dict[str, Any] | st
         except UsageError as exc:
             out[node] = f"no setup report ({exc.what})"
     return out
+
+
+def _check_shape(report: dict[str, Any], source: str) -> None:
+    """The parts `keys_of` reads must have their types: findings a list of objects with a string id, facts an
+    object of objects. A hand-edited or truncated report fails here, naming the key, not later as a bug."""
+    fields = Fields(report, source, REPORT)
+    for index, finding in enumerate(fields.items("findings", optional=True)):
+        item = fields.child(f"findings[{index}]", finding)
+        item.text("id")
+    facts = fields.child("facts", report.get("facts") or {})
+    for name in _FACTS:
+        if facts.raw.get(name) is not None:
+            facts.child(name)
 
 
 def _flatten(prefix: str, value: Any, into: dict[str, str]) -> None:

@@ -129,8 +129,10 @@ def _data(options: BundleOptions, stage: Path, manifest: Any, say: Say) -> str |
     from llmenv.verify.smoke.data import _candidates
 
     source = options.data
-    if source is None and os.environ.get("LLMENV_IMDB"):
-        source = Path(os.environ["LLMENV_IMDB"])
+    from llmenv.door.environ import env_path
+
+    if source is None:
+        source = env_path("LLMENV_IMDB")
     if source is None:
         found = [p for _, p in _candidates([]) if p.is_file()]
         source = found[0] if found else None
@@ -153,6 +155,7 @@ def setup_from_bundle(bundle: Path, options: SetupOptions, say: Say) -> tuple[Se
     root = cache_dir().parent / "bundles"
     say(f"checking every member of {bundle} against its manifest")
     manifest, folder = open_bundle(bundle, root)
+    options = _for_this_target(bundle, manifest, options)
     profile = options.profile
     if profile is not None and profile != manifest.profile and not Path(profile).is_file():
         raise UsageError(
@@ -183,6 +186,36 @@ def setup_from_bundle(bundle: Path, options: SetupOptions, say: Say) -> tuple[Se
         accelerator=accelerator,
     )
     return chosen, manifest
+
+
+def _for_this_target(bundle: Path, manifest: Any, options: SetupOptions) -> SetupOptions:
+    """A bundle's wheels and locks are for one platform and one Python X.Y: another host or another Python would
+    install without the bundle's lock (or not at all), so it is refused (exit 3) naming what the bundle is for.
+    With no --python the bundle's own version is asked for."""
+    import dataclasses
+    import platform as host
+    import re
+
+    from llmenv.errors import HostError
+    from llmenv.plan.bundle import platform_family
+    from llmenv.plan.lockfiles import uv_platform
+
+    here = uv_platform(host.system(), host.machine())
+    made_for = f"{manifest.platform} with Python {manifest.python}"
+    if platform_family(here) != platform_family(manifest.platform):
+        raise HostError(
+            f"bundle {bundle} is for {made_for}; this host is {here}",
+            where=str(bundle),
+            fix=f"make a bundle for this host with `llmenv bundle {manifest.profile} --platform {here} -o FILE`",
+        )
+    wanted = options.python
+    if wanted is not None and re.fullmatch(r"3\.[0-9]+", wanted) and wanted != manifest.python:
+        raise HostError(
+            f"bundle {bundle} is for {made_for}, not Python {wanted}",
+            where="--python",
+            fix=f"leave --python out (the bundle asks for {manifest.python}), or make a bundle with --python {wanted}",
+        )
+    return dataclasses.replace(options, python=wanted or manifest.python)
 
 
 __all__ = ["BundleOptions", "BundleReport", "make_bundle", "setup_from_bundle"]

@@ -103,6 +103,7 @@ def with_lock(plan: Any, profile: Profile, facts: HostFacts) -> Any:
     import dataclasses
     import hashlib
 
+    from llmenv.door.files import LOCK, read_text_if_present
     from llmenv.plan.lockfiles import lock_dirs, lock_name, uv_platform
 
     system = facts.system.value
@@ -111,9 +112,10 @@ def with_lock(plan: Any, profile: Profile, facts: HostFacts) -> Any:
     name = lock_name(plan, uv_platform(system.os, system.machine))
     for folder in lock_dirs(profile, Path.cwd()):
         path = folder / name
-        if not path.is_file():
+        # The door: a regular file (a FIFO or device there is refused, not waited on), bounded, strict UTF-8.
+        text = read_text_if_present(path, LOCK)
+        if text is None:
             continue
-        text = path.read_text(encoding="utf-8")
         if f"# profile content hash {plan.profile_hash}" not in text:
             warning = (
                 f"ignoring {path}: it was locked from another version of profile {plan.profile} (run `llmenv lock`)"

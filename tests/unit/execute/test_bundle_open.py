@@ -57,7 +57,7 @@ def test_a_good_bundle_opens_with_every_member_checked(tmp_path: Path) -> None:
         ({"wheels/demo-1.0-py3-none-any.whl": b"wheel byteZ"}, None, "wheels/demo-1.0-py3-none-any.whl: sha256"),
         ({"profile/demo.yaml": None}, None, "profile/demo.yaml: listed in the manifest but missing"),
         ({}, {"wheels/extra-1.0-py3-none-any.whl": b"x"}, "wheels/extra-1.0-py3-none-any.whl: not listed"),
-        ({}, {"../escape.whl": b"x"}, "'../escape.whl' is not a plain file inside the bundle"),
+        ({}, {"../escape.whl": b"x"}, '"../escape.whl" is not a plain file inside the bundle'),
         ({"SHA256SUMS": b"0" * 64 + b"  wheels/demo-1.0-py3-none-any.whl\n"}, None, "SHA256SUMS disagrees"),
     ],
 )

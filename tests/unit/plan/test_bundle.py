@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from llmenv.plan.bundle import Manifest, Variant, pip_platforms, problems, safe_member
 
+A, B, C = "a" * 64, "b" * 64, "c" * 64
 
-def manifest() -> Manifest:
+
+def manifest(lock: bool = False) -> Manifest:
     m = Manifest("torch", "profile/torch.yaml", "0.1", "x86_64-manylinux_2_28", "3.11")
-    m.variants.append(Variant("cpu", "cpu", "profile/torch.cpu.lock.txt"))
     m.members = {"wheels/a.whl": {"sha256": "aa", "size": 2}, "profile/torch.yaml": {"sha256": "bb", "size": 3}}
+    if lock:
+        m.variants.append(Variant("cpu", "cpu", "profile/torch.cpu.lock.txt"))
+        m.members = {
+            "wheels/a.whl": {"sha256": A, "size": 2},
+            "profile/torch.yaml": {"sha256": B, "size": 3},
+            "profile/torch.cpu.lock.txt": {"sha256": C, "size": 4},
+        }
     return m
 
 
@@ -26,13 +34,13 @@ def test_altered_extra_and_missing_members_are_each_named() -> None:
 
 
 def test_manifest_round_trips() -> None:
-    m = manifest()
+    m = manifest(lock=True)
     assert Manifest.from_dict(m.to_dict()).to_dict() == m.to_dict()
 
 
 def test_member_names_cannot_leave_the_folder() -> None:
     assert safe_member("wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl")
-    for bad in ("../x", "/etc/passwd", "a/../../b", "wheels/", "a\\b", "", "a//b"):
+    for bad in ("../x", "/etc/passwd", "a/../../b", "wheels/", "a\\b", "", "a//b", "./x", "x/./y", "x\n", "x/.."):
         assert not safe_member(bad), bad
 
 

@@ -65,7 +65,7 @@ def test_a_file_that_is_not_a_doctor_report_is_refused_clearly(cli: Callable[...
     smoke.write_text(json.dumps({"schema": "llmenv.smoke/1"}))
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
-    for path, words in ((smoke, "is not an llmenv doctor report"), (broken, "cannot read")):
+    for path, words in ((smoke, "is not an llmenv doctor report"), (broken, "not valid JSON")):
         result = cli("report", "merge", str(nodes(tmp_path)[0]), str(path))
         assert result.code == 2 and words in result.err and "Traceback" not in result.err
 

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class InstallFailure:
-    kind: str  # disk-full | permission | network | not-found | unknown
+    kind: str  # hash | disk-full | permission | network | not-found | unknown
     fix: str
 
 
+HASH_MISMATCH = re.compile(r"DO NOT MATCH THE HASHES|[Hh]ash mismatch|does not match the expected hash")
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("hash", HASH_MISMATCH),
     ("disk-full", re.compile(r"No space left on device|os error 28|Errno 28|Disk quota exceeded|os error 122")),
     (
         "permission",
@@ -52,6 +54,11 @@ def classify_install_failure(output: str, env: str, doctor: str = "llmenv doctor
 
 def _fix(kind: str, output: str, env: str, doctor: str = "llmenv doctor") -> str:
     unchanged = "the previous environment is unchanged"
+    if kind == "hash":
+        return (
+            "a downloaded file's sha256 differs from the hash the requirements name: the lock was edited, or the "
+            f"index serves other bytes; make the lock again with `llmenv lock`; {unchanged}"
+        )
     if kind == "disk-full":
         return f"free space on the disk holding {env} (and the installer's cache), then run setup again; {unchanged}"
     if kind == "permission":
@@ -74,4 +81,4 @@ def _fix(kind: str, output: str, env: str, doctor: str = "llmenv doctor") -> str
     )
 
 
-__all__ = ["InstallFailure", "classify_install_failure"]
+__all__ = ["HASH_MISMATCH", "InstallFailure", "classify_install_failure"]

@@ -48,9 +48,11 @@ class Prepared:
 
 
 def cache_dir() -> Path:
-    override = os.environ.get("LLMENV_CACHE_DIR")
-    if override:
-        return Path(override) / "imdb"
+    from llmenv.door.environ import env_path
+
+    override = env_path("LLMENV_CACHE_DIR")  # the door: UTF-8 text of sane length, or a usage error naming it
+    if override is not None:
+        return override / "imdb"
     from platformdirs import user_cache_path
 
     return user_cache_path("llmenv", appauthor=False) / "imdb"
@@ -207,7 +209,9 @@ def prepare(
     limits = (None, None) if full else (MAX_TRAIN, MAX_TEST)
     if data is not None:
         return _prepare_path(data, f"--data {data}", seed, limits)
-    env = os.environ.get("LLMENV_IMDB")
+    from llmenv.door.environ import env_text
+
+    env = env_text("LLMENV_IMDB")
     if env:
         return _prepare_path(Path(env), f"LLMENV_IMDB={env}", seed, limits)
     notes: list[str] = []
