@@ -46,6 +46,10 @@ def setup(
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and change nothing.")] = False,
     skip_smoke: Annotated[bool, typer.Option("--skip-smoke", help="Do not run the IMDB smoke test.")] = False,
+    smoke: Annotated[
+        bool,
+        typer.Option("--smoke", help="Run the smoke test again, even if this environment passed it before."),
+    ] = False,
     data: Annotated[
         Path | None,
         typer.Option("--data", help="IMDB data for the smoke test (see `llmenv smoke --help`).", show_default=False),
@@ -95,6 +99,8 @@ def setup(
     stall_timeout()  # a bad LLMENV_STALL_TIMEOUT is a usage error now, not after the venv is built
     if backend not in BACKENDS:
         raise UsageError(f"unknown backend '{backend}'", where="--backend", fix=did_you_mean(backend, BACKENDS))
+    if smoke and skip_smoke:
+        raise UsageError("--smoke and --skip-smoke contradict each other", where="--smoke", fix="give one of them")
     if shell is not None and shell not in SHELLS:
         raise UsageError(f"unknown shell '{shell}'", where="--shell", fix=did_you_mean(shell, SHELLS))
     options = SetupOptions(
@@ -108,6 +114,7 @@ def setup(
         force=force,
         lock_timeout=lock_timeout,
         skip_smoke=skip_smoke,
+        smoke=smoke,
         data=data,
         mirror=mirror,
         confirm=_confirm if not yes and not as_json and sys.stdin.isatty() and sys.stdout.isatty() else None,

@@ -153,16 +153,10 @@ class EnvStore:
 
     def new_generation(self) -> Path:
         self.ensure_home()
-        # Numbers are never reused (a counter survives clean-ups), so a path in an old log or activated shell
-        # never silently means a different environment.
-        counter = self.home / "last-generation"
-        try:
-            last = int(counter.read_text().strip())
-        except (OSError, ValueError):
-            last = 0
-        number = max([last, *(int(p.name[4:]) for p in self.generations())]) + 1
-        counter.write_text(f"{number}\n")
-        strip_others_write(counter)
+        # Numbers count committed generations only (a failed run does not use one up: the first success is
+        # gen-1), and a committed number is never reused (the counter, written at commit, survives clean-ups),
+        # so a path in an activated shell never silently means a different environment.
+        number = max([self._last_committed(), *(int(p.name[4:]) for p in self.generations())]) + 1
         gen = self.home / f"gen-{number}"
         gen.mkdir()
         strip_others_write(gen)
@@ -174,9 +168,18 @@ class EnvStore:
         strip_others_write(gen / MARKER)
         return gen
 
+    def _last_committed(self) -> int:
+        try:
+            return int((self.home / "last-generation").read_text().strip())
+        except (OSError, ValueError):
+            return 0
+
     def commit(self, gen: Path, stamp: dict[str, Any]) -> None:
-        """Stamp the generation, then move the link to it in one atomic rename."""
+        """Stamp the generation, count it, then move the link to it in one atomic rename."""
         _write_json(gen / STAMP, stamp)
+        counter = self.home / "last-generation"
+        counter.write_text(f"{max(self._last_committed(), int(gen.name[4:]))}\n")
+        strip_others_write(counter)
         for path in (gen / STAMP, gen / "bin", gen / "Scripts", gen / "pyvenv.cfg"):
             strip_others_write(path)
         link_tmp = self.home / f".link-{os.getpid()}"

@@ -29,6 +29,7 @@ class SetupOptions:
     data: Path | None = None
     mirror: str | None = None  # a set name or auto (else LLMENV_MIRROR, else the profile's `mirror:`)
     confirm: Callable[[str], bool] | None = None  # asks before installing a managed CPython (None: go ahead)
+    smoke: bool = False  # run the smoke test even when this generation passed it already
 
 
 def plan_for(

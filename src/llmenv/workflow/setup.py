@@ -4,7 +4,6 @@ then the smoke test in the new environment, unless skipped or already passed the
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from llmenv.profiles.model import Profile
 from llmenv.verify.model import Finding, Status
 from llmenv.workflow.common import DEFAULT_PROFILE, SetupOptions, plan_for, with_lock
 from llmenv.workflow.smoke import SmokeOptions, smoke
+from llmenv.workflow.switch import announce_switch, switched_from
 
 
 @dataclass(frozen=True)
@@ -47,23 +47,30 @@ def setup(
     """Build (or find up to date) the env, then run the smoke test in it unless skipped or already passed there."""
     import dataclasses
 
+    from llmenv.execute.store import EnvStore
+    from llmenv.workflow.smoke_memory import data_to_use, recall, remember, why_run
+
     report = _setup(options, progress)
     if options.skip_smoke or options.dry_run or report.plan.smoke is None or report.generation is None:
         return report
-    record = report.generation / SMOKE_RECORD
-    if report.status == "up-to-date" and record.is_file():
-        return report  # this generation already passed its smoke test
+    # A passed smoke test (real or synthetic data) is not repeated on the same generation; --data is remembered.
+    memory = recall(report.generation) if report.status == "up-to-date" else None
+    earlier = None if memory is not None else recall(EnvStore.at(report.env).previous())
+    if why_run(memory, options.data, asked=options.smoke) is None:
+        return report
+    data, note = data_to_use(options.data, memory, earlier)
+    if note:
+        progress(note)
     progress("running the IMDB smoke test")
     on_event, on_download = smoke_events or ((lambda e: None), (lambda d, t: None))
     result = smoke(
         SmokeOptions(
-            env=report.env, profile=options.profile, data=options.data, offline=options.offline, mirror=options.mirror
+            env=report.env, profile=options.profile, data=data, offline=options.offline, mirror=options.mirror
         ),
         on_event,
         on_download,
     )
-    if result.passed and not result.data.synthetic:  # a synthetic run proves no accuracy: run again next time
-        record.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+    remember(report.generation, result.to_dict(), data)
     # An env that was already up to date but had not passed its smoke test (built with --skip-smoke): the only
     # work done was the smoke test, and the status says so.
     status = "smoke-only" if report.status == "up-to-date" else report.status
@@ -71,15 +78,10 @@ def setup(
     return dataclasses.replace(report, status=status, smoke=result, seconds=seconds)
 
 
-SMOKE_RECORD = "llmenv-smoke.json"
-
-
 def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None]]) -> SetupReport:
-    from llmenv.execute.build import build_generation
-    from llmenv.execute.store import EnvStore, check_private
-    from llmenv.paths import new_log
+    from llmenv.errors import LlmenvError
+    from llmenv.execute.store import EnvStore
     from llmenv.profiles.load import load_profile
-    from llmenv.workflow.hub import hub_endpoint
 
     start = time.perf_counter()
     profile = load_profile(options.profile or DEFAULT_PROFILE)
@@ -93,8 +95,13 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
         if rerun.plan is not None:
             _drop_leftovers(store)
             return SetupReport("up-to-date", rerun.plan, env, rerun.current, (), (), None, time.perf_counter() - start)
-        if rerun.changes:
-            progress(f"{'repairing' if rerun.repair else 'updating'}: {'; '.join(rerun.changes)}")
+    old = None if options.dry_run else switched_from(store.stamp(), profile.name)
+    if old is not None:
+        line = announce_switch(options.env or profile.env, old, profile.name, progress, options.confirm)
+        others = tuple(c for c in rerun.changes if not c.startswith(f"profile {profile.name} "))
+        rerun = Rerun(None, None, (line.removeprefix("switching "), *others), repair=False)
+    elif rerun.changes:
+        progress(f"{'repairing' if rerun.repair else 'updating'}: {'; '.join(rerun.changes)}")
     progress("probing the host")
     from packaging.specifiers import SpecifierSet
 
@@ -110,6 +117,53 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
         return SetupReport("planned", plan, env, None, (), (), None, time.perf_counter() - start)
     if plan.managed_python is not None:
         plan = _with_managed_python(plan, profile, options, env, progress)
+    first, new_store = store.current() is None, not (store.home.exists() or store.home.is_symlink())
+    try:
+        return _build(store, plan, profile, facts, options, rerun, progress, start)
+    except LlmenvError as exc:
+        if new_store:  # leave nothing behind where there was nothing
+            store.remove_if_left_empty()
+        if first:
+            raise first_run_failed(exc, env) from None
+        raise
+
+
+def first_run_failed(exc: Exception, env: Path) -> Exception:
+    """A failure of the first setup of an env, told as what it is: there was no previous environment to keep, and
+    nothing was created (the failed generation and the store are gone). Deeper code words its fixes for an update
+    ("the previous environment is unchanged"); that is only true when there was one."""
+    from llmenv.errors import LlmenvError
+
+    if not isinstance(exc, LlmenvError):
+        return exc
+    nothing = f"nothing was created at {env} (there was no environment there before)"
+    for attribute in ("what", "fix"):
+        text = getattr(exc, attribute)
+        if isinstance(text, str):
+            text = text.replace("the previous environment is unchanged", nothing)
+            text = text.replace(f"so {env} was left as it was", f"so {nothing}")
+            setattr(exc, attribute, text)
+    exc.args = (exc.what,)
+    return exc
+
+
+def _build(
+    store: Any,
+    plan: Any,
+    profile: Profile,
+    facts: HostFacts,
+    options: SetupOptions,
+    rerun: Rerun,
+    progress: Callable[[str], Callable[[str], None]],
+    start: float,
+) -> SetupReport:
+    """Under the env's lock: build, check and commit a new generation (or find that another setup just did)."""
+    from llmenv.execute.build import build_generation
+    from llmenv.execute.store import check_private
+    from llmenv.paths import new_log
+    from llmenv.workflow.hub import hub_endpoint
+
+    env = store.env
     # Its own step, so a read-only or full store is not blamed on the step before (probing the host).
     progress(f"locking {store.home.name}")
     with store.locked(options.lock_timeout, on_wait=lambda: progress(f"waiting: another setup holds {env}'s lock")):
@@ -285,4 +339,4 @@ def _drop_leftovers(store: Any) -> None:
         pass  # busy or not writable: the next setup that builds will clean up
 
 
-__all__ = ["SMOKE_RECORD", "SetupReport", "setup"]
+__all__ = ["SetupReport", "setup"]

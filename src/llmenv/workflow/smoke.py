@@ -80,7 +80,12 @@ def smoke(
         roles.setdefault("imdb", imdb_url)
     if extra_env.get("HF_ENDPOINT"):
         roles.setdefault("huggingface", extra_env["HF_ENDPOINT"])
-    data = prepare(options.data, offline=options.offline, progress=on_download, mirrors=roles, full=tutorial)
+    given = options.data
+    if given is None:  # the --data a setup of this env was given, remembered in its generation
+        from llmenv.workflow.smoke_memory import data_to_use, recall
+
+        given, _ = data_to_use(None, recall(EnvStore.at(env).current()))
+    data = prepare(given, offline=options.offline, progress=on_download, mirrors=roles, full=tutorial)
     on_event(
         {
             "event": "data",
