@@ -132,12 +132,17 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point; exits with a code from `llmenv.errors.ExitCode`."""
     args = list(argv if argv is not None else sys.argv[1:])
     _safe_streams()
+    stdout = sys.stdout
     try:
         from llmenv.cli.options import check_env_arguments
 
         check_env_arguments(args)
         build_app(_requested(args))(args=argv, prog_name="llmenv")
     except SystemExit as exc:
+        if sys.stdout is not stdout and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            # click met a closed pipe (`llmenv ... | head -2`), silenced stdout and exits 1, as if a check
+            # had failed; it is the reader that stopped: exit as a program stopped by SIGPIPE does.
+            raise SystemExit(CLOSED_PIPE) from None
         if exc.code == int(ExitCode.INTERRUPTED) and _from_ctrl_c(exc):
             # Typer turns a Ctrl-C outside a command's own handling into a silent exit 130: say it.
             _interrupted(args)
@@ -159,6 +164,9 @@ def main(argv: list[str] | None = None) -> None:
 
         print_error("interrupted")
         sys.exit(int(ExitCode.INTERRUPTED))
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(CLOSED_PIPE)
     except OSError as exc:
         from llmenv.errors import os_error_reason
 
@@ -170,6 +178,21 @@ def main(argv: list[str] | None = None) -> None:
         _fail(args, file_system_error(exc, "write"))
     except Exception as exc:
         _internal(args, exc)
+
+
+# `llmenv ... | head -2`: the reader closed the pipe. Quiet, and the status of a program stopped by SIGPIPE
+# (128 + 13), which shells and `set -o pipefail` already know; not 1, which means a check failed.
+CLOSED_PIPE = 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that the flush on the way out does not meet the closed pipe again."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _from_ctrl_c(exc: BaseException) -> bool:
@@ -244,7 +267,9 @@ def leave(code: int) -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe or stream: Python's own exit would fail the same way
+        except BrokenPipeError:  # the reader went away before the last lines: quiet, as in `main`
+            code = code or CLOSED_PIPE
+        except (OSError, ValueError):  # a closed stream: Python's own exit would fail the same way
             code = code or 120
     os._exit(code)
 
