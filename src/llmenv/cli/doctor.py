@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from llmenv.cli.options import AcceleratorOption, EnvOption, JsonOption, JunitOption, MirrorOption, OfflineOption
+from llmenv.cli.options import (
+    AcceleratorOption,
+    EnvOption,
+    JsonOption,
+    JunitOption,
+    MirrorOption,
+    OfflineOption,
+    RequirePytorchIndexOption,
+)
 
 
 def check_accelerator(value: str | None) -> None:
@@ -78,6 +86,7 @@ def doctor(
     accelerator: AcceleratorOption = None,
     offline: OfflineOption = False,
     mirror: MirrorOption = None,
+    require_pytorch_index: RequirePytorchIndexOption = False,
     as_json: JsonOption = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list passing disk checks.")] = False,
     junit: JunitOption = None,
@@ -93,7 +102,15 @@ def doctor(
 
     check_accelerator(accelerator)
     with ends_at_once_on_ctrl_c(as_json):
-        report = run_doctor(profile, env, accelerator=accelerator, offline=offline, no_gpu=no_gpu, mirror=mirror)
+        report = run_doctor(
+            profile,
+            env,
+            accelerator=accelerator,
+            offline=offline,
+            no_gpu=no_gpu,
+            mirror=mirror,
+            require_pytorch_index=require_pytorch_index,
+        )
     from llmenv.report.ci import CiReport, publish
 
     title = f"llmenv doctor (profile {report.profile.name if report.profile else '-'})"

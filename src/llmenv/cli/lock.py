@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from llmenv.cli.options import MirrorOption
+from llmenv.cli.options import MirrorOption, RequirePytorchIndexOption
 
 
 def _check_output_dir(value: Path | None) -> Path | None:
@@ -40,6 +40,7 @@ def lock(
         ),
     ] = None,
     mirror: MirrorOption = None,
+    require_pytorch_index: RequirePytorchIndexOption = False,
 ) -> None:
     """Write fully pinned, hash-checked requirements per accelerator variant; `setup` installs from them."""
     from llmenv.cli.doctor import check_accelerator
@@ -47,7 +48,9 @@ def lock(
 
     for value in accelerator or []:
         check_accelerator(value)
-    for path in run_lock(profile, list(accelerator or []), python, output_dir, mirror=mirror):
+    for path in run_lock(
+        profile, list(accelerator or []), python, output_dir, mirror=mirror, require_pytorch_index=require_pytorch_index
+    ):
         typer.echo(f"wrote {path}")
 
 

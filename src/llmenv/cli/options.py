@@ -35,6 +35,14 @@ JunitOption = Annotated[
     ),
 ]
 
+RequirePytorchIndexOption = Annotated[
+    bool,
+    typer.Option(
+        "--require-pytorch-index",
+        help="Never install PyPI's torch build when no PyTorch index or mirror answers (on Linux x86_64 it is a "
+        "CUDA build of several GB); stop and name the PyTorch index instead. Profile key: pytorch_index: required.",
+    ),
+]
 MirrorOption = Annotated[
     str | None,
     typer.Option(
@@ -90,6 +98,7 @@ __all__ = [
     "JunitOption",
     "MirrorOption",
     "OfflineOption",
+    "RequirePytorchIndexOption",
     "check_env_arguments",
     "check_lock_timeout",
 ]

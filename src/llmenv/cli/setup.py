@@ -18,6 +18,7 @@ from llmenv.cli.options import (
     JunitOption,
     MirrorOption,
     OfflineOption,
+    RequirePytorchIndexOption,
     check_lock_timeout,
 )
 
@@ -41,6 +42,7 @@ def setup(
     backend: Annotated[str, typer.Option("--backend", help="auto (uv when available), uv or pip.")] = "auto",
     offline: OfflineOption = False,
     mirror: MirrorOption = None,
+    require_pytorch_index: RequirePytorchIndexOption = False,
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Install a managed CPython without asking when none fits.")
     ] = False,
@@ -117,6 +119,7 @@ def setup(
         smoke=smoke,
         data=data,
         mirror=mirror,
+        require_pytorch_index=require_pytorch_index,
         confirm=_confirm if not yes and not as_json and sys.stdin.isatty() and sys.stdout.isatty() else None,
     )
     if bundle is not None:

@@ -269,6 +269,7 @@ def stamp(
         "accelerator": plan.accelerator.value,
         "variant": plan.variant.value if plan.variant else None,
         "variant_index_fallback": plan.variant_index_fallback,
+        "pypi_torch": plan.pypi_torch.to_dict() if plan.pypi_torch else None,  # a re-run plans the same from it
         "requirements": list(plan.requirements),
         "created": time.time(),
         "checks": {s.value: sum(1 for f in findings if f.status is s) for s in Status},

@@ -12,8 +12,10 @@ from llmenv.plan.managed import managed_python
 from llmenv.plan.mirrors import MirrorPlan, no_mirrors
 from llmenv.plan.model import Choice, Plan
 from llmenv.plan.needs import needs_for
+from llmenv.plan.pypi_torch import PypiBuild, pypi_build, with_pypi_build
 from llmenv.plan.python import choose_interpreter
 from llmenv.probe import HostFacts
+from llmenv.probe.torch_sources import TorchSources
 from llmenv.profiles.model import Profile
 from llmenv.redact import redact_url
 
@@ -30,9 +32,18 @@ class Options:
     offline: bool = False
     mirrors: MirrorPlan = field(default_factory=no_mirrors)
     managed_python_dir: str | None = None  # where a managed CPython goes when none fits (None: never plan one)
+    pypi_torch: bool = True  # PyPI's build may stand in when no PyTorch index answers (--require-pytorch-index: no)
 
 
-def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: Mapping[str, bool]) -> Plan:
+def make_plan(
+    profile: Profile,
+    facts: HostFacts,
+    options: Options,
+    reachable: Mapping[str, bool],
+    torch_sources: TorchSources | None = None,
+) -> Plan:
+    """`torch_sources`: what the default index and the other sources list for the per-variant projects, probed
+    when the PyTorch index did not answer; None: not probed, so PyPI's build is never planned."""
     decision = resolve(profile, facts, options.accelerator)
     accelerator = decision.accelerator.value
     needs = needs_for(profile, accelerator)
@@ -62,7 +73,6 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
     else:
         interpreter, python_choice = choose_interpreter(report, needs, options.python, os_name)
         python_version = interpreter.version
-    warnings = list(decision.warnings)
     variant_index = decision.index_url
     variant_unreachable: str | None = None
     fallback = False
@@ -70,22 +80,34 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
     pytorch = options.mirrors.get("pytorch")
     # With a PyTorch mirror, the mirror is what must answer; the upstream URL stays in the plan for the stamp.
     checked = pytorch.url if (variant_index and pytorch.url) else variant_index
+    override = profile.accelerators.get(accelerator)
+    pypi: PypiBuild | None = None
+    fallback_warning: list[str] = []
     if variant_index and checked and not reachable.get(checked, False):
+        if options.pypi_torch and profile.pytorch_index != "required":
+            host = (os_name, facts.system.value.machine if facts.system.value else "x86_64", python_version)
+            packages = list(override.index_packages) if override else []
+            pypi = pypi_build(profile.packages_for(accelerator), packages, checked, host, torch_sources)
+        if pypi is not None:
+            strict = options.accelerator != "auto" or profile.checks.gpu == "required"
+            decision = with_pypi_build(decision, pypi, profile, facts, strict)
         what = f"PyTorch mirror {redact_url(checked)} (set {pytorch.source})" if pytorch.url else "variant index"
         if not pytorch.url:
             what += f" {redact_url(checked)}"
-        warnings.append(
-            f"{what} is unreachable; using the configured indexes and find-links "
+        fallback_warning.append(
+            pypi.warning()
+            if pypi
+            else f"{what} is unreachable; using the configured indexes and find-links "
             f"instead, pinned to the {decision.variant.value if decision.variant else accelerator} build so nothing else "
             "can be installed by mistake"
         )
         variant_index, variant_unreachable, fallback = None, variant_index, True
         unreachable.append(checked)
-    override = profile.accelerators.get(accelerator)
+    warnings = [*decision.warnings, *fallback_warning]
     requirements = pin_variant(
         profile.packages_for(accelerator),
         list(override.index_packages) if override else [],
-        decision.variant.value if decision.variant else None,
+        decision.variant.value if decision.variant and pypi is None else None,
         os_name,
     )
     backend = _backend(options)
@@ -112,6 +134,7 @@ def make_plan(profile: Profile, facts: HostFacts, options: Options, reachable: M
         mirrors=options.mirrors,
         unreachable=tuple(unreachable),
         managed_python=managed,
+        pypi_torch=pypi,
     )
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmenv.plan.managed import ManagedPython
 from llmenv.plan.mirrors import MirrorPlan, no_mirrors
 from llmenv.redact import Secret, redact_text, redact_url
+
+if TYPE_CHECKING:
+    from llmenv.plan.pypi_torch import PypiBuild
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ class Plan:
     mirrors: MirrorPlan = field(default_factory=no_mirrors)  # the source of each role, with reasons
     managed_python: ManagedPython | None = None  # a CPython setup installs first (python.value names it until then)
     unreachable: tuple[str, ...] = ()  # sources the plan found unreachable (named when the install then fails)
+    pypi_torch: PypiBuild | None = None  # PyPI's build stands in for the PyTorch index's (plan/pypi_torch.py)
 
     def stamp_key(self, llmenv_version: str) -> str:
         """What must be equal for an existing environment to count as up to date."""
@@ -194,6 +198,7 @@ class Plan:
             "mirrors": self.mirrors.to_dict(),
             "managed_python": self.managed_python.to_dict() if self.managed_python else None,
             "unreachable": [redact_url(u) for u in self.unreachable],
+            "pypi_torch": self.pypi_torch.to_dict() if self.pypi_torch else None,
         }
 
 

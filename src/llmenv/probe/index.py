@@ -44,6 +44,7 @@ class IndexStatus:
     files: tuple[str, ...] | None = None  # find-links: the archive names there (None when not listed)
     requires: tuple[tuple[str, tuple[str, ...]], ...] = ()  # local wheels: (file name, its Requires-Dist lines)
     via: tuple[str, str] | None = None  # (the proxy and where it was set, how to turn it off) when one is used
+    sizes: tuple[tuple[str, int], ...] = ()  # (file name, bytes) where the listing says (PEP 691 JSON)
 
 
 def check_url(
@@ -117,6 +118,7 @@ def _check_once(
     opener = urllib.request.build_opener(*handlers)
     kind, detail, reachable = "ok", "", True
     files: tuple[str, ...] | None = None
+    sizes: tuple[tuple[str, int], ...] = ()
     try:
         with opener.open(request, timeout=timeout) as response:
             # A find-links page is read whole (up to 8 MB): its archive names are what doctor checks the pins by.
@@ -124,6 +126,8 @@ def _check_once(
             head = read_bounded(response, limit, time.perf_counter() + timeout)
             content_type = response.headers.get("Content-Type", "")
             kind, detail, files = judge_page(head, content_type, role)
+            if files and "json" in content_type.lower():
+                sizes = tuple((name, size) for name, size in json_files(head) if size is not None)
             reachable = kind == "ok"
             detail = f"HTTP {response.status}, {detail}"
     except urllib.error.HTTPError as exc:
@@ -142,7 +146,8 @@ def _check_once(
         # Every request went to the proxy: its failure is not the index's (a dead proxy once read as
         # "pypi.org ... nothing listens there").
         kind, detail = "proxy", f"{proxy.describe()} failed: {detail}"
-    return IndexStatus(Secret(url), role, reachable, kind, detail, time.perf_counter() - start, files, via=via)
+    seconds = time.perf_counter() - start
+    return IndexStatus(Secret(url), role, reachable, kind, detail, seconds, files, via=via, sizes=sizes)
 
 
 def read_bounded(response: Any, limit: int, deadline: float) -> bytes:
@@ -161,6 +166,10 @@ def judge_page(head: bytes, content_type: str, role: str) -> tuple[str, str, tup
     """(kind, detail, archives) for the first bytes of an index or find-links page. Pure, so recorded pages test it."""
     text = head.decode("utf-8", errors="replace")
     if "json" in content_type.lower():
+        if role == "find-links" and ('"meta"' in text[:4096] or '"files"' in text[:4096]):
+            # A project page (`<index>/<project>/`, read whole): PyPI puts "files" first and "meta" last.
+            listed = tuple(name for name, _size in json_files(head))
+            return "ok", f"a PEP 691 project page, {len(listed)} files", listed
         if '"meta"' in text[:4096]:
             return "ok", "a PEP 691 package index", None
         return "not-index", f"JSON that is not a package index ({content_type})", None
@@ -174,6 +183,23 @@ def judge_page(head: bytes, content_type: str, role: str) -> tuple[str, str, tup
         return "ok", "a package index", None
     what = content_type.split(";")[0].strip() or "a page"
     return "not-index", f"{what} without any project links: not a PEP 503 package index", None
+
+
+def json_files(body: bytes) -> tuple[tuple[str, int | None], ...]:
+    """(file name, size) of a PEP 691 project page; a page that does not parse lists nothing. Pure."""
+    import json
+
+    try:
+        page = json.loads(body)
+    except ValueError:
+        return ()
+    files = page.get("files") if isinstance(page, dict) else None
+    out: list[tuple[str, int | None]] = []
+    for entry in files if isinstance(files, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("filename"), str):
+            size = entry.get("size")
+            out.append((entry["filename"], size if isinstance(size, int) and size >= 0 else None))
+    return tuple(out)
 
 
 def project_page(
@@ -192,9 +218,7 @@ def project_page(
         status = _check_local(str(folder), folder, "find-links")
         return IndexStatus(status.url, "project", status.reachable, status.kind, status.detail, 0.0, status.files or ())
     status = check_url(index.rstrip("/") + f"/{project}/", "find-links", timeout=timeout, cafile=cafile, proxy=proxy)
-    return IndexStatus(
-        status.url, "project", status.reachable, status.kind, status.detail, status.seconds, status.files
-    )
+    return dataclasses.replace(status, role="project")
 
 
 def _check_local(url: str, path: Path, role: str, with_requires: bool = False) -> IndexStatus:
@@ -305,4 +329,4 @@ def check_all(
         )
 
 
-__all__ = ["ARCHIVE", "PYPI", "IndexStatus", "check_all", "check_url", "judge_page", "project_page"]
+__all__ = ["ARCHIVE", "PYPI", "IndexStatus", "check_all", "check_url", "json_files", "judge_page", "project_page"]

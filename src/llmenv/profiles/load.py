@@ -193,12 +193,14 @@ def _merge(chain: list[LoadedFile]) -> Profile:
     checks: dict[str, Any] = {}
     smoke: dict[str, Any] | None = None
     mirror: str | None = None
+    pytorch_index = "prefer"
     for loaded in reversed(chain):
         m = loaded.model
         set_keys = m.model_fields_set
         python = m.python if "python" in set_keys else python
         env = m.env if "env" in set_keys else env
         mirror = m.mirror if "mirror" in set_keys else mirror
+        pytorch_index = m.pytorch_index if "pytorch_index" in set_keys else pytorch_index
         accelerator = m.accelerator if "accelerator" in set_keys else accelerator
         description = m.description if "description" in set_keys else description
         packages = merge_requirements(packages, m.packages)
@@ -247,6 +249,7 @@ def _merge(chain: list[LoadedFile]) -> Profile:
         origin=leaf.origin,
         chain=tuple(f.model.name for f in chain),
         mirror=mirror,
+        pytorch_index=pytorch_index,
         files=tuple(str(f.path) for f in chain if f.origin != "builtin"),
     )
 

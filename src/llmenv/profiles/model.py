@@ -173,6 +173,14 @@ class ProfileFile(_Strict):
             "aliyun, ...), one from <config dir>/mirrors.yaml, or auto. --mirror and LLMENV_MIRROR win over it."
         ),
     )
+    pytorch_index: Literal["prefer", "required"] = Field(
+        default="prefer",
+        description=(
+            "prefer: when no PyTorch index or mirror answers but the PyPI index serves the pinned torch release, "
+            "install PyPI's build of it (a CUDA build of several GB on Linux x86_64), with a warning; required: "
+            "never, the install stops naming the PyTorch index (as --require-pytorch-index does)."
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -193,6 +201,7 @@ class Profile:
     origin: str = field(compare=False)
     chain: tuple[str, ...] = field(compare=False, default=())
     mirror: str | None = field(compare=False, default=None)  # where packages come from, not what is installed
+    pytorch_index: str = field(compare=False, default="prefer")  # required: never PyPI's torch build instead
     # The user's files of the extends chain (the profile first, built-in files left out): what an export copies.
     files: tuple[str, ...] = field(compare=False, default=())
 

@@ -136,7 +136,12 @@ def _requirements(plan: Any, facts: Any) -> str:
 
 
 def lock(
-    profile_ref: str, accelerators: list[str], python: str | None, output_dir: Path | None, mirror: str | None = None
+    profile_ref: str,
+    accelerators: list[str],
+    python: str | None,
+    output_dir: Path | None,
+    mirror: str | None = None,
+    require_pytorch_index: bool = False,
 ) -> list[Path]:
     """The lock holds names, versions and hashes only (no index URLs), so it installs from any mirror."""
     from llmenv.execute.lock import write_lock
@@ -151,7 +156,13 @@ def lock(
     written = []
     log = new_log("lock")
     for accelerator in accelerators or [profile.accelerator]:
-        options = SetupOptions(profile=profile_ref, python=python, accelerator=accelerator, mirror=mirror)
+        options = SetupOptions(
+            profile=profile_ref,
+            python=python,
+            accelerator=accelerator,
+            mirror=mirror,
+            require_pytorch_index=require_pytorch_index,
+        )
         plan = plan_for(profile, facts, options, Path(profile.env))
         folder = output_dir or lock_dirs(profile, Path.cwd())[0]
         written.append(write_lock(plan, folder / lock_name(plan, platform), platform, log))

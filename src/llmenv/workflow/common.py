@@ -30,6 +30,7 @@ class SetupOptions:
     mirror: str | None = None  # a set name or auto (else LLMENV_MIRROR, else the profile's `mirror:`)
     confirm: Callable[[str], bool] | None = None  # asks before installing a managed CPython (None: go ahead)
     smoke: bool = False  # run the smoke test even when this generation passed it already
+    require_pytorch_index: bool = False  # --require-pytorch-index: never PyPI's torch build instead
 
 
 def plan_for(
@@ -39,8 +40,11 @@ def plan_for(
     env: Path,
     reachable: dict[str, bool] | None = None,
     mirrors: Any = None,
+    torch_sources: Any = None,
 ) -> Any:
-    """`mirrors`: a mirror decision already taken (doctor probes the sets once, for its findings and the plan)."""
+    """`mirrors`: a mirror decision already taken (doctor probes the sets once, for its findings and the plan).
+    `torch_sources`: what the sources list for torch, already known (doctor, a re-run's stamp); probed here when
+    this call probes reachability and the PyTorch index did not answer."""
     import dataclasses
 
     from llmenv.execute.installers.uv import uv_binary
@@ -66,6 +70,7 @@ def plan_for(
         offline=options.offline,
         overrides=overrides,
         managed_python_dir=str(managed_python_dir()),
+        pypi_torch=not options.require_pytorch_index,
     )
     from llmenv.workflow.mirrors import decide, requested, roles_needed
 
@@ -93,10 +98,43 @@ def plan_for(
             # A flat mirror is a find-links page (or folder): judged as one, not as a PEP 503 index.
             role = "find-links" if mirror_url and mirrors.get("pytorch").flat else "variant"
             reachable[target] = check_url(target, role, cafile=cert).reachable
+            if not reachable[target] and plan_options.pypi_torch and profile.pytorch_index != "required":
+                torch_sources = torch_sources_for(profile, facts, decision.accelerator.value, mirrors)
     elif url and mirror_url:
         # The mirror's own answer when it was checked (doctor), else the stamp's word, from a re-run.
         reachable = {**reachable, mirror_url: reachable.get(mirror_url, reachable.get(url, False))}
-    return make_plan(profile, facts, plan_options, reachable)
+    return make_plan(profile, facts, plan_options, reachable, torch_sources)
+
+
+def torch_sources_for(profile: Profile, facts: HostFacts, accelerator: str, mirrors: Any) -> Any:
+    """Ask the default index (the `pypi` mirror role, else pip's index-url, else PyPI) and the other configured
+    sources which builds of the per-variant projects they carry: the facts of PyPI's fallback."""
+    from llmenv.probe.index import PYPI
+    from llmenv.probe.torch_sources import probe_torch_sources
+    from llmenv.redact import redact_url
+
+    config = facts.pip_config.value
+    override = profile.accelerators.get(accelerator)
+    projects = list(override.index_packages) if override else []
+    if not projects or (config is not None and config.flag("no-index")):
+        return None
+    pypi = mirrors.get("pypi") if mirrors is not None else None
+    index_url = next(iter(config.get("index-url")), None) if config else None
+    if pypi is not None and pypi.url:
+        index, source = pypi.url, f"the '{pypi.source}' mirror set's pypi role ({redact_url(pypi.url)})"
+    elif index_url:
+        index, source = index_url, f"the configured index-url {redact_url(index_url)}"
+    else:
+        index, source = PYPI, f"PyPI ({PYPI})"
+    return probe_torch_sources(
+        index,
+        source,
+        projects,
+        list(config.get("extra-index-url")) if config else [],
+        list(config.get("find-links")) if config else [],
+        cafile=next(iter(config.get("cert")), None) if config else None,
+        proxy=next(iter(config.get("proxy")), None) if config else None,
+    )
 
 
 def with_lock(plan: Any, profile: Profile, facts: HostFacts) -> Any:
@@ -127,4 +165,4 @@ def with_lock(plan: Any, profile: Profile, facts: HostFacts) -> Any:
     return plan
 
 
-__all__ = ["DEFAULT_PROFILE", "SetupOptions", "plan_for", "with_lock"]
+__all__ = ["DEFAULT_PROFILE", "SetupOptions", "plan_for", "torch_sources_for", "with_lock"]

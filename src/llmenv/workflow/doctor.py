@@ -47,6 +47,7 @@ def doctor(
     offline: bool = False,
     no_gpu: bool = False,
     mirror: str | None = None,
+    require_pytorch_index: bool = False,
 ) -> DoctorReport:
     from llmenv.profiles.load import load_profile
     from llmenv.verify.host import context_for, verify_host
@@ -64,7 +65,9 @@ def doctor(
     target = Path(os.path.abspath(env or profile.env))
     # The mirror decision first, as setup makes it: the plan, and its variant source's check, follow from it.
     sources = doctor_sources(mirror, profile, facts, wanted, offline=offline)
-    facts, plan = facts_and_plan(profile, facts, wanted, target, offline, mirror, sources.plan)
+    facts, plan = facts_and_plan(
+        profile, facts, wanted, target, offline, mirror, sources.plan, require_pytorch_index=require_pytorch_index
+    )
     ctx = context_for(profile, facts, wanted, plan)
     findings = verify_host(facts, ctx)
     # Offline, only the roles a set serves from a folder were probed, and only those get a finding.
@@ -121,6 +124,8 @@ def facts_and_plan(
     offline: bool,
     mirror: str | None = None,
     mirrors: Any = None,
+    *,
+    require_pytorch_index: bool = False,
 ) -> tuple[HostFacts, Any]:
     """The plan setup would make here, and the facts completed with every source it reads: the variant source
     (checked once, its answer deciding the plan's fallback as in setup) and find-links folders (listed even
@@ -130,25 +135,37 @@ def facts_and_plan(
     from llmenv.plan.indexes import sources
     from llmenv.plan.variant import choose_variant
     from llmenv.probe.index import check_all
-    from llmenv.workflow.common import SetupOptions, plan_for
+    from llmenv.workflow.common import SetupOptions, plan_for, torch_sources_for
 
     config = facts.pip_config.value
     cert = next(iter(config.get("cert")), None) if config else None
     proxy = next(iter(config.get("proxy")), None) if config else None
     statuses = list(facts.indexes.value or [])
     try:
-        variant = choose_variant(profile, facts, accelerator).index_url
+        decision = choose_variant(profile, facts, accelerator)
+        variant, chosen = decision.index_url, decision.accelerator.value
     except LlmenvError:
-        variant = None
+        variant, chosen = None, accelerator
     mirrored = mirrors.url("pytorch") if mirrors is not None and variant else None
     # A flat PyTorch mirror is a find-links page or folder: judged as one, as setup does.
     role = "find-links" if mirrored and mirrors.get("pytorch").flat else "variant"
     if variant and not offline:
         statuses += check_all([(mirrored or variant, role)], cafile=cert, proxy=proxy)
     reachable = {s.url.reveal(): s.reachable for s in statuses if s.role == "variant" or s.url.reveal() == mirrored}
-    options = SetupOptions(profile=profile.name, env=env, accelerator=accelerator, offline=offline, mirror=mirror)
+    options = SetupOptions(
+        profile=profile.name,
+        env=env,
+        accelerator=accelerator,
+        offline=offline,
+        mirror=mirror,
+        require_pytorch_index=require_pytorch_index,
+    )
+    torch_sources = None
+    if variant and not offline and not require_pytorch_index and not reachable.get(mirrored or variant, True):
+        # As setup does: what the default index (PyPI or the pypi mirror role) carries decides PyPI's fallback.
+        torch_sources = torch_sources_for(profile, facts, chosen, mirrors)
     try:
-        plan = plan_for(profile, facts, options, env, reachable=reachable, mirrors=mirrors)
+        plan = plan_for(profile, facts, options, env, reachable=reachable, mirrors=mirrors, torch_sources=torch_sources)
     except LlmenvError:
         return _with_indexes(facts, statuses, offline), None
     if plan.indexes.no_index:

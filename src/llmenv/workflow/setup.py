@@ -257,6 +257,7 @@ def _rerun(store: Any, profile: Profile, options: SetupOptions) -> Rerun:
     from llmenv.errors import LlmenvError
     from llmenv.plan.drift import host_changes, host_fingerprint, plan_changes
     from llmenv.probe import probe_for_rerun
+    from llmenv.probe.torch_sources import TorchSources
 
     stamp = store.stamp()
     current = store.current()
@@ -269,7 +270,12 @@ def _rerun(store: Any, profile: Profile, options: SetupOptions) -> Rerun:
     try:
         # Reachability of the variant index is taken from the stamp: probing it would cost up to seconds.
         plan = plan_for(
-            profile, facts, options, store.env, reachable=_reachability_from(stamp, profile, facts, options)
+            profile,
+            facts,
+            options,
+            store.env,
+            reachable=_reachability_from(stamp, profile, facts, options),
+            torch_sources=TorchSources.from_dict(stamp.get("pypi_torch")),
         )
         plan = with_lock(plan, profile, facts)
     except LlmenvError:

@@ -103,6 +103,31 @@ class Cuda:
         )
 
 
+def judge_build(profile: Profile, facts: HostFacts, variant: str) -> tuple[bool, str, str | None]:
+    """(serves, why, fix) for one given CUDA build on this host's GPUs and driver, checked as any build is: what
+    PyPI's torch is when the PyTorch index does not answer (plan/pypi_torch.py). `variant` 'cuda': unknown CUDA."""
+    info = facts.nvidia.value
+    if info is None:
+        return False, "no working NVIDIA driver", NO_DRIVER_FIX
+    if variant == "cuda":
+        return True, "PyPI's CUDA for this release is not in llmenv's table: not checked against the driver", None
+    visible, _notes = visible_gpus(info)
+    override = profile.accelerators.get("cuda")
+    os_name = host_os(facts)
+    pick = _choose_variant(
+        torch_version(profile, "cuda") or "",
+        TorchVariants((variant,), (), ()),
+        info,
+        visible,
+        override.min_cuda if override else None,
+        os_name,
+        platform_key(os_name, host_machine(facts)),
+    )
+    if pick.variant is None:
+        return False, pick.why, pick.fix
+    return True, pick.why, None
+
+
 def _fallback(
     profile: Profile, facts: HostFacts, pick: _Pick, strict: bool, where: str, notes: tuple[str, ...]
 ) -> AcceleratorDecision:
@@ -283,4 +308,4 @@ def _cannot_run(info: NvidiaInfo, cuda: str, os_name: str) -> str:
     return f"driver {info.driver} (CUDA {info.max_cuda}) cannot run CUDA {cuda} builds{need}"
 
 
-__all__ = ["BROKEN_FIX", "NO_DRIVER_FIX", "Cuda"]
+__all__ = ["BROKEN_FIX", "NO_DRIVER_FIX", "Cuda", "judge_build"]

@@ -97,6 +97,18 @@ def _status_findings(statuses: list[IndexStatus], ctx: HostContext) -> list[Find
                 )
             if status.role in ROLE_FIXES:
                 fix = f"{fix}; or {ROLE_FIXES[status.role]}"
+            pypi = ctx.plan.pypi_torch if ctx.plan is not None else None
+            if status.role == "variant" and pypi is not None and not stand_in:
+                out.append(
+                    warn(
+                        fid,
+                        "network",
+                        f"variant index {title}; setup will install PyPI's build of {', '.join(pypi.requirements)}",
+                        f"{status.url}: {status.detail}; {pypi.warning()}",
+                        f"nothing is needed to set up; to reach the variant index: {fix}",
+                    )
+                )
+                continue
             if status.role == "variant" and stand_in:
                 out.append(
                     warn(

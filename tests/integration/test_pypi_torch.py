@@ -1,0 +1,86 @@
+"""Issue 23 end to end, in the user's world (no pip configuration, no find-links): download.pytorch.org does not
+answer (DNS fails here), only a PyPI index does. A local PyPI stand-in serves a small stand-in torch 2.13.0 wheel
+(unlabelled, as PyPI's is) ahead of this machine's /opt/pypi copy, so nothing large is downloaded."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliResult
+from tests.helpers.mirror_server import MirrorHost, serve_mirror, user_world
+from tests.helpers.wheels import make_wheel
+
+pytestmark = pytest.mark.skipif(not Path("/opt/pypi/simple/numpy").is_dir(), reason="needs the /opt/pypi copy")
+
+
+@pytest.fixture
+def pypi(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[MirrorHost]:
+    user_world(monkeypatch, tmp_path)
+    config = tmp_path / "config"
+    config.mkdir()
+    monkeypatch.setenv("LLMENV_CONFIG_DIR", str(config))
+    extra = tmp_path / "extra"
+    make_wheel(extra, "torch", "2.13.0")  # PyPI's build carries no +cpu / +cu130 label in its version
+    with serve_mirror(MirrorHost(extra=extra)) as host:
+        # A set with only a `pypi` role, as TUNA or Aliyun used for PyPI alone.
+        (config / "mirrors.yaml").write_text(f'campus:\n  pypi: "{host.base}/pypi/simple"\n')
+        yield host
+
+
+def test_setup_through_a_set_with_only_a_pypi_role_installs_pypis_build_and_reruns_up_to_date(
+    cli: Callable[..., CliResult], pypi: MirrorHost, tmp_path: Path
+) -> None:
+    env = tmp_path / "env"
+    result = cli("setup", "torch", "--env", str(env), "--mirror", "campus", "--skip-smoke", "--json")
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)["plan"]
+    assert plan["requirements"][0] == "torch==2.13.0" and plan["variant"]["value"] == "cu130"
+    assert plan["pypi_torch"]["source"].startswith("the 'campus' mirror set's pypi role")
+    warning = [w for w in plan["warnings"] if "PyPI's build" in w]
+    assert len(warning) == 1 and "https://download.pytorch.org/whl/cpu did not answer" in warning[0]
+    assert "about" in warning[0] and "for the CPU build" in warning[0]  # the stand-in's HTML page gives no sizes
+    version = subprocess.run(
+        [str(env / "bin" / "python"), "-c", "import torch; print(torch.__version__)"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert version == "2.13.0"
+    assert any("torch-2.13.0-py3-none-any.whl" in d for d in pypi.downloads())
+    again = cli("setup", "torch", "--env", str(env), "--mirror", "campus", "--skip-smoke")
+    assert again.code == 0 and "is up to date" in again.out, again.out + again.err
+
+
+def test_require_pytorch_index_keeps_the_error_naming_the_index_and_mirror(
+    cli: Callable[..., CliResult], pypi: MirrorHost, tmp_path: Path
+) -> None:
+    dry = cli("setup", "torch", "--env", "e", "--mirror", "campus", "--require-pytorch-index", "--dry-run", "--json")
+    assert dry.code == 0 and json.loads(dry.out)["plan"]["requirements"][0] == "torch==2.13.0+cpu"
+    result = cli("setup", "torch", "--env", str(tmp_path / "env"), "--mirror", "campus", "--require-pytorch-index")
+    assert result.code == 4, result.out + result.err
+    assert "download.pytorch.org" in result.err and "--mirror" in result.err
+    assert not any("torch-2.13.0" in d for d in pypi.downloads())
+
+
+def test_doctor_predicts_the_fallback_and_its_size(cli: Callable[..., CliResult], pypi: MirrorHost) -> None:
+    result = cli("doctor", "-p", "torch", "--mirror", "campus", "--json")
+    findings = {f["id"]: f for f in json.loads(result.out)["findings"]}
+    variant = findings["network.index.variant"]
+    assert variant["status"] == "warn", variant
+    assert "setup will install PyPI's build of torch==2.13.0" in variant["title"]
+    assert "GB of CUDA libraries" in variant["evidence"] and "for the CPU build" in variant["evidence"]
+
+
+def test_a_users_own_pypi_proxy_as_index_url_is_the_default_index(
+    cli: Callable[..., CliResult], pypi: MirrorHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An Artifactory or Nexus proxy of PyPI set as pip's index-url, no mirror set named."""
+    monkeypatch.setenv("PIP_INDEX_URL", f"{pypi.base}/pypi/simple")
+    result = cli("setup", "torch", "--env", "e", "--dry-run", "--json")
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)["plan"]
+    assert plan["requirements"][0] == "torch==2.13.0"
+    assert plan["pypi_torch"]["source"] == f"the configured index-url {pypi.base}/pypi/simple"
