@@ -25,6 +25,7 @@ from typing import Any
 from llmenv.probe.facts import Probed
 from llmenv.process import ProcResult, run
 from llmenv.tables.cuda import cuda_from_int, max_cuda_for_driver
+from llmenv.tables.gpus import cc_from_name
 
 SMI_FIELDS = "index,name,driver_version,memory.total,compute_cap,uuid"
 SMI_FIELDS_OLD = "index,name,driver_version,memory.total,uuid"  # drivers before 510 reject compute_cap
@@ -32,6 +33,9 @@ SMI_TIMEOUT = 5.0
 _PROC_VERSION = re.compile(r"Kernel Module(?:\s+for\s+\S+)?\s+(\d+\.\d+(?:\.\d+)?)")
 _CC = re.compile(r"\d{1,2}\.\d{1,2}")
 _LIST_GPU = re.compile(r"^GPU (\d+): .*\(UUID: (GPU-[0-9A-Za-z-]+)\)")
+_LOST = re.compile(
+    r"Unable to determine the device handle for GPU\s*([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f.]+):\s*(.*)"
+)
 _LIST_MIG = re.compile(r"^\s+MIG .*\(UUID: (MIG-[0-9A-Za-z/-]+)\)")
 # What nvidia-smi and NVML say when the driver is installed but the kernel side is not usable.
 BROKEN_SIGNS = (
@@ -62,6 +66,11 @@ class NvidiaInfo:
     gpus: tuple[NvidiaGpu, ...]
     cuda_visible_devices: str | None
     cuda_device_order: str | None = None  # CUDA_DEVICE_ORDER: PCI_BUS_ID makes CUDA's indexes nvidia-smi's
+    # GPUs nvidia-smi could not reach while it listed the others (exit 15, "GPU is lost" / "Unknown Error"): bus id
+    # and its words. The listed GPUs still work; only these need a reset or reseat.
+    lost: tuple[str, ...] = ()
+    # nvidia-smi printed its rows but exited non-zero (14: "infoROM is corrupted"): the rows are kept, this says why.
+    smi_status: str | None = None
 
 
 def parse_smi_csv(text: str) -> tuple[str | None, list[NvidiaGpu]]:
@@ -77,10 +86,22 @@ def parse_smi_csv(text: str) -> tuple[str | None, list[NvidiaGpu]]:
         driver = cells[2] or driver
         memory = int(float(cells[3])) if _number(cells[3]) else None
         rest = cells[4:]
-        cc = next((c for c in rest if _number(c)), None)
+        # Drivers before 510 print no compute_cap: NVIDIA's list by product name stands in (Tesla K80 on 470).
+        cc = next((c for c in rest if _number(c)), None) or cc_from_name(cells[1])
         uuid = next((c for c in rest if c.startswith("GPU-")), None)
         gpus.append(NvidiaGpu(int(cells[0]), cells[1], memory, cc, uuid))
     return driver, gpus
+
+
+def parse_smi_lost(text: str) -> tuple[str, ...]:
+    """GPUs nvidia-smi could not open while it answered for the others: 'BUS-ID: its words' (exit status 15, "GPU
+    has fallen off the bus or has otherwise become inaccessible", in nvidia-smi's RETURN VALUE list)."""
+    found = []
+    for line in text.splitlines():
+        match = _LOST.search(line)
+        if match:
+            found.append(f"{match.group(1)}: {' '.join(match.group(2).split()) or 'inaccessible'}")
+    return tuple(dict.fromkeys(found))
 
 
 def parse_smi_list(text: str) -> dict[str, tuple[str, ...]]:
@@ -148,6 +169,15 @@ def smi_candidates() -> list[str]:
     return [p for p in ([found] if found else []) + extra if p and Path(p).is_file()]
 
 
+def driver_os() -> str:
+    """Whose driver nvidia-smi reports: under WSL it is the Windows driver (NVIDIA's CUDA on WSL guide: install the
+    driver on Windows only), judged by the Windows column of the driver tables."""
+    release = platform.release().lower()
+    if platform.system() == "Windows" or "microsoft" in release or "wsl" in release:
+        return "Windows"
+    return platform.system()
+
+
 def _override() -> Probed[NvidiaInfo] | None:
     driver = os.environ.get("LLMENV_CUDA_DRIVER")
     if not driver:
@@ -158,9 +188,7 @@ def _override() -> Probed[NvidiaInfo] | None:
     gpus = tuple(
         NvidiaGpu(i, "GPU given by LLMENV_CUDA_DRIVER/LLMENV_GPU_CC", None, c) for i, c in enumerate(capabilities)
     )
-    info = NvidiaInfo(
-        driver, max_cuda_for_driver(driver, platform.system()), "table", gpus, _visible(), _device_order()
-    )
+    info = NvidiaInfo(driver, max_cuda_for_driver(driver, driver_os()), "table", gpus, _visible(), _device_order())
     return Probed(info, "override: LLMENV_CUDA_DRIVER" + (", LLMENV_GPU_CC" if cc else ""))
 
 
@@ -231,22 +259,27 @@ def probe_nvidia(proc_version: Path = Path("/proc/driver/nvidia/version")) -> Pr
             return answer
         if answer is not None and driver_broken(answer.error):
             problems.append(answer.error or "")  # "library not found" is no driver at all: not worth a word
-    os_name = platform.system()
+    os_name = driver_os()
     for smi in smi_candidates():
         result = run([smi, f"--query-gpu={SMI_FIELDS}", "--format=csv,noheader,nounits"], timeout=SMI_TIMEOUT)
         if not result.ok and "compute_cap" in (result.stdout + result.stderr):
             result = run([smi, f"--query-gpu={SMI_FIELDS_OLD}", "--format=csv,noheader,nounits"], timeout=SMI_TIMEOUT)
-        if result.ok:
-            driver, gpus = parse_smi_csv(result.stdout)
-            if driver:
-                gpus = _with_mig(smi, gpus)
-                info = NvidiaInfo(
-                    driver, max_cuda_for_driver(driver, os_name), "table", tuple(gpus), _visible(), _device_order()
-                )
-                return Probed(info, f"{smi} --query-gpu", seconds=result.seconds)
-            problems.append(f"{smi}: no GPU rows in its answer")
-        else:
-            problems.append(f"{smi}: {_failure(result)}")
+        # Rows printed before a non-zero exit are real (14: infoROM corrupted; 15: one GPU of several lost): kept.
+        driver, gpus = parse_smi_csv(result.stdout) if result.returncode is not None else (None, [])
+        if driver:
+            gpus = _with_mig(smi, gpus)
+            info = NvidiaInfo(
+                driver,
+                max_cuda_for_driver(driver, os_name),
+                "table",
+                tuple(gpus),
+                _visible(),
+                _device_order(),
+                lost=parse_smi_lost(result.stdout + "\n" + result.stderr),
+                smi_status=None if result.ok else _failure(result),
+            )
+            return Probed(info, f"{smi} --query-gpu", seconds=result.seconds)
+        problems.append(f"{smi}: no GPU rows in its answer" if result.ok else f"{smi}: {_failure(result)}")
     if driver_broken("; ".join(problems)):
         # The module may still be listed in /proc (an old module after an upgrade): no CUDA program runs either way.
         return Probed(None, "nvidia-smi" if smi_candidates() else "nvml", "; ".join(problems))
@@ -268,9 +301,11 @@ __all__ = [
     "NvidiaGpu",
     "NvidiaInfo",
     "driver_broken",
+    "driver_os",
     "parse_proc_version",
     "parse_smi_csv",
     "parse_smi_list",
+    "parse_smi_lost",
     "parse_smi_q",
     "probe_nvidia",
     "smi_candidates",

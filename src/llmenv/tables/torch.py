@@ -115,12 +115,25 @@ def arch_range(cuda: str, platform: str = "linux-x86_64") -> str:
     return text + (" +PTX" if ptx else "")
 
 
+# One compute capability per NVIDIA generation PyTorch has built for (Maxwell to Blackwell; NVIDIA's CUDA GPUs list):
+# how "wide" a build is when the GPU's own architecture is unknown.
+GENERATIONS: Final = ("5.0", "5.2", "6.0", "6.1", "7.0", "7.5", "8.0", "8.6", "8.9", "9.0", "10.0", "12.0")
+
+
+def width(cuda: str, platform: str = "linux-x86_64") -> int:
+    """How many GPU generations a build for `cuda` runs on (0 when its architecture list is unknown)."""
+    if not archs_known(cuda, platform):
+        return 0
+    return sum(runs_on(cuda, cc, platform) for cc in GENERATIONS)
+
+
 def variants_for(version: str) -> TorchVariants | None:
     return TORCH.get(".".join(version.split("+")[0].split(".")[:2]))
 
 
 __all__ = [
     "ARCHS",
+    "GENERATIONS",
     "TORCH",
     "TorchVariants",
     "arch_range",
@@ -130,4 +143,5 @@ __all__ = [
     "platform_key",
     "runs_on",
     "variants_for",
+    "width",
 ]

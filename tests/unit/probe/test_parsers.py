@@ -36,7 +36,8 @@ def test_smi_csv_mixed_and_old_driver_without_compute_cap() -> None:
         ("NVIDIA GeForce GTX 1080 Ti", "6.1"),
     ]
     driver, gpus = parse_smi_csv(read("nvidia-smi-query-old-driver.csv"))
-    assert driver == "470.256.02" and gpus[0].compute_capability is None and gpus[0].memory_mb == 11441
+    # Drivers before 510 print no compute_cap: NVIDIA's list by product name gives the K80's (tables/gpus.py).
+    assert driver == "470.256.02" and gpus[0].compute_capability == "3.7" and gpus[0].memory_mb == 11441
 
 
 def test_smi_csv_ignores_not_supported_cells() -> None:
@@ -167,7 +168,10 @@ def test_smi_csv_with_uuid_and_smi_list_with_mig() -> None:
         ("12.0", "GPU-9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4"),
     ]
     old = parse_smi_csv("0, Tesla K80, 470.256.02, 11441, GPU-0a1b\n")[1][0]
-    assert old.compute_capability is None and old.uuid == "GPU-0a1b"  # the query without compute_cap
+    # The query without compute_cap (drivers before 510): the K80's capability comes from NVIDIA's list by name.
+    assert old.compute_capability == "3.7" and old.uuid == "GPU-0a1b"
+    unnamed = parse_smi_csv("0, NVIDIA Graphics Device, 470.256.02, 11441, GPU-0a1b\n")[1][0]
+    assert unnamed.compute_capability is None
     assert parse_smi_list(read("nvidia-smi-L-a100-mig.txt")) == {
         "GPU-5c89852c-d268-c3f3-1b07-005d5ae1dc3f": (
             "MIG-c6d4f1ef-42e4-5de3-91c7-45d71c87eb3f",

@@ -51,8 +51,15 @@ def host_os(facts: HostFacts) -> str:
     return facts.system.value.os if facts.system.value else "Linux"
 
 
+def driver_os(facts: HostFacts) -> str:
+    """Whose driver tables judge the NVIDIA driver: under WSL nvidia-smi reports the Windows driver, whose floors
+    differ from Linux's (CUDA 12.x needs >= 528.33 on Windows, >= 525.60.13 on Linux)."""
+    system = facts.system.value
+    return "Windows" if system and (system.os == "Windows" or system.wsl) else host_os(facts)
+
+
 def host_machine(facts: HostFacts) -> str:
     return facts.system.value.machine if facts.system.value else "x86_64"
 
 
-__all__ = ["Accelerator", "Detected", "host_machine", "host_os", "torch_version"]
+__all__ = ["Accelerator", "Detected", "driver_os", "host_machine", "host_os", "torch_version"]

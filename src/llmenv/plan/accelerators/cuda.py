@@ -10,17 +10,19 @@ one that serves the others too, and each GPU left out is named with how to selec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from llmenv.errors import HostError
-from llmenv.plan.accelerators.base import Detected, host_machine, host_os, torch_version
+from llmenv.plan.accelerators.base import Detected, driver_os, host_machine, host_os, torch_version
 from llmenv.plan.accelerators.cpu import cpu_decision
+from llmenv.plan.accelerators.troubles import ARCH_UNKNOWN, LOST, LOST_FIX, WSL_DRIVER, lost_warning, retired_fix
 from llmenv.plan.accelerators.visible import gpu_label, selector, visible_gpus
 from llmenv.plan.model import AcceleratorDecision, Choice
 from llmenv.probe import HostFacts
 from llmenv.probe.gpu_nvidia import NvidiaGpu, NvidiaInfo, driver_broken
 from llmenv.profiles.model import Profile
 from llmenv.tables.cuda import compat_note, driver_runs_cuda, family_min_driver, upgrade_fix, version_tuple
+from llmenv.tables.gpus import retired
 from llmenv.tables.torch import (
     TorchVariants,
     arch_range,
@@ -30,6 +32,7 @@ from llmenv.tables.torch import (
     platform_key,
     runs_on,
     variants_for,
+    width,
 )
 
 BROKEN_FIX = (
@@ -48,6 +51,7 @@ class _Pick:
     served: tuple[NvidiaGpu, ...] = ()
     unused: tuple[tuple[NvidiaGpu, str], ...] = ()
     fix: str | None = None  # set when nothing fits: what would
+    warning: str | None = None  # said with the choice (the GPU's architecture was unknown)
 
 
 class Cuda:
@@ -82,11 +86,17 @@ class Cuda:
             )
         else:
             pick = _choose(profile, facts, info, visible)
+        if pick.fix is not None and facts.system.value is not None and facts.system.value.wsl:
+            pick = replace(
+                pick, fix=pick.fix.replace("upgrade the NVIDIA driver", f"upgrade the NVIDIA driver {WSL_DRIVER}")
+            )
+        if info.lost:
+            notes = (*notes, lost_warning(info))
         if pick.fix is not None:
             return _fallback(profile, facts, pick, strict, where, notes)
         served = tuple(gpu_label(g) for g in pick.served)
         unused = tuple((gpu_label(g), reason) for g, reason in pick.unused)
-        warnings = list(notes)
+        warnings = list(notes) + ([pick.warning] if pick.warning else [])
         select = None
         if pick.unused:
             warnings.append(_unused_warning(info, pick))
@@ -113,15 +123,14 @@ def judge_build(profile: Profile, facts: HostFacts, variant: str) -> tuple[bool,
         return True, "PyPI's CUDA for this release is not in llmenv's table: not checked against the driver", None
     visible, _notes = visible_gpus(info)
     override = profile.accelerators.get("cuda")
-    os_name = host_os(facts)
     pick = _choose_variant(
         torch_version(profile, "cuda") or "",
         TorchVariants((variant,), (), ()),
         info,
         visible,
         override.min_cuda if override else None,
-        os_name,
-        platform_key(os_name, host_machine(facts)),
+        driver_os(facts),
+        platform_key(host_os(facts), host_machine(facts)),
     )
     if pick.variant is None:
         return False, pick.why, pick.fix
@@ -159,7 +168,7 @@ def _unused_warning(info: NvidiaInfo, pick: _Pick) -> str:
 
 
 def _choose(profile: Profile, facts: HostFacts, info: NvidiaInfo, visible: tuple[NvidiaGpu, ...]) -> _Pick:
-    os_name = host_os(facts)
+    os_name = driver_os(facts)
     override = profile.accelerators.get("cuda")
     floor = override.min_cuda if override else None
     version = torch_version(profile, "cuda")
@@ -185,7 +194,8 @@ def _choose(profile: Profile, facts: HostFacts, info: NvidiaInfo, visible: tuple
             (),
             fix="pin a torch release llmenv knows (see `llmenv profiles show torch`), or use --accelerator cpu",
         )
-    return _choose_variant(version, variants, info, visible, floor, os_name, platform_key(os_name, host_machine(facts)))
+    platform = platform_key(host_os(facts), host_machine(facts))
+    return _choose_variant(version, variants, info, visible, floor, os_name, platform)
 
 
 def _choose_variant(
@@ -266,12 +276,7 @@ def _choose_variant(
         ) + _note(info, cuda_of(best), os_name)
         return _Pick(best, why, tuple(rejected), served, unused)
     if not known and runnable:
-        note = "; GPU architecture unknown (driver-only probe), not checked"
-        why = f"newest torch {version} CUDA build that driver {info.driver} (CUDA {info.max_cuda}) runs{note}" + _note(
-            info, cuda_of(runnable[0]), os_name
-        )
-        rejected += [(v, f"older than {runnable[0]}") for v in runnable[1:]]
-        return _Pick(runnable[0], why, tuple(rejected), visible)
+        return _widest(version, runnable, rejected, info, visible, os_name, platform)
     for variant in runnable:
         rejected.append((variant, missing(variant, known)))
     reasons = "; ".join(f"{v}: {w}" for v, w in rejected if not w.startswith("experimental"))
@@ -284,11 +289,51 @@ def _choose_variant(
             fix = f"{upgrade_fix(cuda, os_name)}; torch {version}'s {variant} build{target}"
             return _Pick(None, why, tuple(rejected), fix=fix)
     sm = f"sm_{top.compute_capability.replace('.', '')}" if top and top.compute_capability else "this GPU"
+    if top is not None and top.compute_capability and retired(top.compute_capability):
+        return _Pick(None, why, tuple(rejected), fix=retired_fix(top, version, info))
     fix = (
         f"no torch {version} CUDA build for {platform} has kernels for {sm}: pin a torch release whose CUDA builds "
         "carry it, or use the CPU build"
     )
     return _Pick(None, why, tuple(rejected), fix=fix)
+
+
+def _widest(
+    version: str,
+    runnable: list[str],
+    rejected: list[tuple[str, str]],
+    info: NvidiaInfo,
+    visible: tuple[NvidiaGpu, ...],
+    os_name: str,
+    platform: str,
+) -> _Pick:
+    """No GPU's architecture is known (a container without nvidia-smi, where only /proc/driver/nvidia/version shows
+    the driver): the build whose kernels cover the most GPU generations, never simply the newest (cu130 has no
+    Pascal kernels), and a warning that says so."""
+    best = max(runnable, key=lambda v: (width(cuda_of(v), platform), -runnable.index(v)))
+    rejected += [
+        (v, f"covers fewer GPU generations than {best} ({arch_range(cuda_of(v), platform)})")
+        for v in runnable
+        if v != best
+    ]
+    cause = (
+        f"nvidia-smi printed no compute capability for {', '.join(g.name for g in visible)}"
+        if visible
+        else "the driver was seen only in /proc/driver/nvidia/version (no nvidia-smi: a container without the "
+        "`utility` driver capability, or the utility not installed)"
+    )
+    covered = arch_range(cuda_of(best), platform)
+    why = (
+        f"GPU architecture unknown ({cause}): {best} ({covered}) is the torch {version} CUDA build covering the "
+        f"most GPU generations that driver {info.driver} (CUDA {info.max_cuda}) runs"
+    ) + _note(info, cuda_of(best), os_name)
+    warning = (
+        f"{ARCH_UNKNOWN}: {cause}, so llmenv cannot check that the {best} build has kernels for this GPU. It has "
+        f"{covered}; a GPU outside that list fails at run time with 'no kernel image is available for execution on "
+        "the device'. To check: make `nvidia-smi` work here (in a container, NVIDIA_DRIVER_CAPABILITIES=compute,"
+        "utility), then run setup again"
+    )
+    return _Pick(best, why, tuple(rejected), visible, warning=warning)
 
 
 def _native(info: NvidiaInfo, cuda: str) -> bool:
@@ -308,4 +353,4 @@ def _cannot_run(info: NvidiaInfo, cuda: str, os_name: str) -> str:
     return f"driver {info.driver} (CUDA {info.max_cuda}) cannot run CUDA {cuda} builds{need}"
 
 
-__all__ = ["BROKEN_FIX", "NO_DRIVER_FIX", "Cuda", "judge_build"]
+__all__ = ["ARCH_UNKNOWN", "BROKEN_FIX", "LOST", "LOST_FIX", "NO_DRIVER_FIX", "Cuda", "judge_build", "lost_warning"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from llmenv.plan.accelerators import detected, lone_gpu_cc
-from llmenv.plan.accelerators.cuda import BROKEN_FIX
+from llmenv.plan.accelerators.base import driver_os
+from llmenv.plan.accelerators.cuda import ARCH_UNKNOWN, BROKEN_FIX, LOST_FIX
 from llmenv.plan.accelerators.visible import visible_gpus
 from llmenv.plan.model import AcceleratorDecision
 from llmenv.probe import HostFacts
@@ -33,7 +34,7 @@ def rule_gpu(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                 "gpu.nvidia",
                 "gpu",
                 f"NVIDIA driver {info.driver} (CUDA {info.max_cuda or '?'})",
-                f"{gpus}; source {nvidia.source}; {_driver_cuda(info, host_os(facts))}"
+                f"{gpus}; source {nvidia.source}; {_driver_cuda(info, driver_os(facts))}"
                 + (
                     f"; CUDA_VISIBLE_DEVICES={info.cuda_visible_devices}"
                     if info.cuda_visible_devices is not None
@@ -41,6 +42,7 @@ def rule_gpu(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                 ),
             )
         )
+        out += _smi_troubles(info)
         seen, notes = visible_gpus(info)
         if info.cuda_visible_devices is not None and info.gpus and not seen:
             out.append(
@@ -123,6 +125,35 @@ def rule_gpu(facts: HostFacts, ctx: HostContext) -> list[Finding]:
     return out
 
 
+def _smi_troubles(info: NvidiaInfo) -> list[Finding]:
+    """What nvidia-smi said besides its rows: lost GPUs (the others still work) and a non-zero exit it printed
+    rows through (infoROM corrupted), never read as a broken driver."""
+    out = []
+    if info.lost:
+        out.append(
+            warn(
+                "gpu.lost",
+                "gpu",
+                f"{len(info.lost)} GPU(s) lost; the {len(info.gpus)} listed GPU(s) are used",
+                f"nvidia-smi: {'; '.join(info.lost)}" + (f" ({info.smi_status})" if info.smi_status else ""),
+                LOST_FIX.replace("BUS", info.lost[0].split(": ")[0]),
+            )
+        )
+    elif info.smi_status:
+        out.append(
+            warn(
+                "gpu.nvidia-smi",
+                "gpu",
+                "nvidia-smi exited non-zero but listed the GPUs; its rows are used",
+                info.smi_status,
+                "nothing for llmenv; an 'infoROM is corrupted' warning does not stop CUDA programs: check "
+                "`nvidia-smi -q | grep -i -A3 inforom` and ask the vendor about reflashing it if ECC or power "
+                "reporting misbehave",
+            )
+        )
+    return out
+
+
 def _driver_cuda(info: NvidiaInfo, os_name: str) -> str:
     """The driver's own CUDA and what minor-version compatibility adds: the numbers the plan uses."""
     if info.max_cuda is None:
@@ -177,17 +208,17 @@ def _judged(facts: HostFacts, ctx: HostContext, decision: AcceleratorDecision, n
             f"the {variant} build" if variant else (f"CUDA {ctx.min_cuda}+ builds" if ctx.min_cuda else "CUDA builds")
         )
         cuda = cuda_of(variant) if variant and variant.startswith("cu") else ctx.min_cuda
-        compat = bool(cuda and compat_note(nvidia.driver, nvidia.max_cuda, cuda))
-        out = [
-            ok(
-                "gpu.driver-cuda",
-                "gpu",
-                f"driver {nvidia.driver} runs {build}"
-                + (" through CUDA minor-version compatibility" if compat else ""),
-                (decision.variant.why if decision.variant else decision.accelerator.why)
-                + (f"; serves {', '.join(decision.serves)}" if decision.serves else ""),
-            )
-        ]
+        compat = bool(cuda and compat_note(nvidia.driver, nvidia.max_cuda, cuda, driver_os(facts)))
+        unknown = next((w for w in decision.warnings if w.startswith(ARCH_UNKNOWN)), None)
+        title = f"driver {nvidia.driver} runs {build}" + (" through CUDA minor-version compatibility" if compat else "")
+        evidence = (decision.variant.why if decision.variant else decision.accelerator.why) + (
+            f"; serves {', '.join(decision.serves)}" if decision.serves else ""
+        )
+        if unknown:
+            fix = unknown.partition("To check: ")[2] or "make `nvidia-smi` work here, then run doctor again"
+            out = [warn("gpu.driver-cuda", "gpu", title + ", but the GPU's architecture is unknown", evidence, fix)]
+        else:
+            out = [ok("gpu.driver-cuda", "gpu", title, evidence)]
         if decision.unused:
             names = ", ".join(g for g, _ in decision.unused)
             out.append(
