@@ -57,6 +57,8 @@ def open_regular(path: Path | str, kind: Kind) -> BinaryIO:
         reason, _ = os_error_reason(exc)
         if exc.errno == errno.ENOENT:
             reason = "no such file"
+        elif exc.errno in (errno.ENXIO, errno.EOPNOTSUPP):  # a socket, or a device with nothing behind it
+            raise _refusal(path, kind, f"the {kind.name} is a socket or device, not a regular file") from None
         raise _refusal(path, kind, f"cannot read the {kind.name}: {reason}") from None
     try:
         info = os.fstat(fd)
