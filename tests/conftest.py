@@ -75,7 +75,7 @@ def torch_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import os
     import subprocess
 
-    from llmenv.verify.env import uv_binary
+    from llmenv.tools import uv_binary
 
     links = os.environ.get("LLMENV_TEST_WHEELHOUSE") or os.environ.get("PIP_FIND_LINKS", "").split(" ")[0]
     if not links or not list(Path(links).glob("torch-2.13.0+cpu-*.whl")):
@@ -120,7 +120,7 @@ def _uv_env(tmp_path_factory: pytest.TempPathFactory, name: str, *requirements: 
     import os
     import subprocess
 
-    from llmenv.verify.env import uv_binary
+    from llmenv.tools import uv_binary
 
     links = os.environ.get("LLMENV_TEST_WHEELHOUSE") or os.environ.get("PIP_FIND_LINKS", "").split(" ")[0]
     uv = uv_binary()

@@ -89,6 +89,19 @@ def write_regular(path: Path, text: str) -> None:
         handle.write(text)
 
 
+def cache_root() -> Path:
+    """llmenv's cache folder (IMDB copies under imdb/, uv's list of Python builds): LLMENV_CACHE_DIR, else the
+    platform's cache folder."""
+    from llmenv.door.environ import env_path
+
+    override = env_path("LLMENV_CACHE_DIR")  # the door: UTF-8 text of sane length, or a usage error naming it
+    if override is not None:
+        return override
+    from platformdirs import user_cache_path
+
+    return user_cache_path("llmenv", appauthor=False)
+
+
 def managed_python_dir() -> Path:
     """Where llmenv installs managed CPython builds (uv's UV_PYTHON_INSTALL_DIR): llmenv's own data folder, never
     the system's Python or PATH. LLMENV_DATA_DIR overrides the platform's data folder."""
@@ -102,4 +115,4 @@ def managed_python_dir() -> Path:
     return user_data_path("llmenv", appauthor=False) / "python"
 
 
-__all__ = ["create_private", "log_dir", "make_private", "managed_python_dir", "new_log", "write_regular"]
+__all__ = ["cache_root", "create_private", "log_dir", "make_private", "managed_python_dir", "new_log", "write_regular"]

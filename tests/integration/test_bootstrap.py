@@ -65,7 +65,7 @@ def test_bootstrap_from_no_python(tmp_path: Path) -> None:
     pbs, downloads = build_mirror(CPYTHON, "3.11.7", tmp_path / "pbs")
     with serve_mirror(MirrorHost(python=pbs, extra=extra)) as mirror:
         pypi = f"{mirror.base}/pypi/simple"
-        from llmenv.execute.installers.uv import uv_binary
+        from llmenv.tools import uv_binary
 
         uv = uv_binary()
         built = subprocess.run(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from llmenv.verify.env import uv_binary
+from llmenv.tools import uv_binary
 from tests.conftest import CliResult
 from tests.helpers.wheels import make_wheel
 

@@ -93,7 +93,7 @@ def test_the_wheel_in_the_context_is_this_llmenv(cli: Callable[..., CliResult], 
     (wheel,) = (project / "ctx").glob("llmenv-*.whl")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    from llmenv.verify.env import uv_binary
+    from llmenv.tools import uv_binary
 
     uv = uv_binary()
     assert uv

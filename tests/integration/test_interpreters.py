@@ -37,12 +37,13 @@ def test_venv_alone_on_path_finds_and_plans_its_base(tmp_path: Path, monkeypatch
 
 def test_dot_on_path_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Failed before: `.` on PATH counted as an existing folder and went unreported."""
-    from llmenv.verify.host import context_for, verify_host
+    from llmenv.verify.host import verify_host
+    from tests.helpers.host_context import host_context
 
     monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "no-pyenv"))
     report = probe_interpreters(path_value=f".{os.pathsep}/usr/bin{os.pathsep}bin", trace_pip=False)
     facts = host(interpreters=Probed(report, "real"))
-    findings = verify_host(facts, context_for(load_profile("torch"), facts, "auto"))
+    findings = verify_host(facts, host_context(load_profile("torch"), facts, "auto"))
     [finding] = [f for f in findings if f.id == "path.relative-entry"]
     assert finding.status.value == "warn" and "'.', 'bin'" in finding.evidence
 

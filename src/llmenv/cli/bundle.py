@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from llmenv.cli.options import MirrorOption
+
 
 def bundle(
     profile: Annotated[str, typer.Argument(help="Profile name or YAML path.")],
@@ -26,14 +28,7 @@ def bundle(
         str | None,
         typer.Option("--platform", help="Target platform as uv names it (x86_64-manylinux_2_28).", show_default=False),
     ] = None,
-    mirror: Annotated[
-        str | None,
-        typer.Option(
-            "--mirror",
-            help="Mirror set name (its pypi role) or a PyPI index URL to download the wheels from.",
-            show_default=False,
-        ),
-    ] = None,
+    mirror: MirrorOption = None,
     data: Annotated[
         Path | None, typer.Option("--data", help="IMDB data to carry for the smoke test.", show_default=False)
     ] = None,
@@ -51,20 +46,7 @@ def bundle(
 
     for value in accelerator or []:
         check_accelerator(value)
-    if mirror is not None and "://" not in mirror:
-        # A mirror-set name (built-in or from mirrors.yaml): its pypi role is where the wheels are downloaded from.
-        from llmenv.profiles.mirrors import find_set, known_sets
-
-        chosen = find_set(mirror, known_sets(), "--mirror")
-        url = chosen.url("pypi")
-        if url is None:
-            raise UsageError(
-                f"mirror set '{mirror}' names no pypi mirror, which is what a bundle downloads from",
-                where="--mirror",
-                fix="choose a set with a pypi role (see docs/mirrors.md), or pass an index URL",
-            )
-        mirror = url
-    if mirror is not None:
+    if mirror is not None and "://" in mirror:
         from llmenv.door.urls import host_problem
 
         problem = host_problem(mirror)
@@ -76,6 +58,8 @@ def bundle(
     say = (lambda line: None) if quiet else (lambda line: typer.echo(f"-> {line}", err=True))
     options = BundleOptions(profile, output, tuple(accelerator or ()), python, platform, mirror, data, python_archive)
     report = make_bundle(options, say)
+    for line in report.sources:
+        typer.echo(f"  mirror {line}", err=True)
     typer.echo(f"wrote {report.output}: {human_size(report.size)}, {report.members} members, {report.seconds:.0f} s")
     for note in report.notes:
         typer.echo(f"  note: {note}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from llmenv.cli.options import AcceleratorOption
+from llmenv.cli.options import AcceleratorOption, MirrorOption
 
 FORMATS = ("requirements", "dockerfile", "devcontainer", "github-actions", "slurm")
 
@@ -73,6 +73,7 @@ def export(
     time: Annotated[str | None, typer.Option("--time", help="slurm: #SBATCH --time.")] = None,
     account: Annotated[str | None, typer.Option("--account", help="slurm: #SBATCH --account.")] = None,
     smoke: Annotated[bool, typer.Option("--smoke", help="slurm: also run the smoke test on every node.")] = False,
+    mirror: MirrorOption = None,
 ) -> None:
     """Turn a profile into a hashed requirements lock, a Dockerfile, a devcontainer.json, a CI workflow or a Slurm
     batch script that sets up and checks the env on every node (docs/cluster.md).
@@ -103,7 +104,7 @@ def export(
         if given:
             raise UsageError(f"{given[0]} applies to --format slurm only", where=given[0],
                              fix=f"drop {given[0]}, or export with --format slurm")  # fmt: skip
-        text, written = run_export(profile, format, accelerator, python, output, llmenv_spec)
+        text, written = run_export(profile, format, accelerator, python, output, llmenv_spec, mirror)
     if output is None:
         typer.echo(text, nl=False)
         return

@@ -80,14 +80,14 @@ def _install_fix(plan: Plan, profile: Profile, result: ProcResult) -> tuple[str,
 
     from llmenv.execute.installers import mirror_fix, unreachable_hosts
     from llmenv.execute.installers.failures import HASH_MISMATCH
-    from llmenv.plan.indexes import install_failure_hint
+    from llmenv.plan.indexes import install_failure_hint, named_mirror_hint
 
     if plan.lock_file and HASH_MISMATCH.search(result.stdout + "\n" + result.stderr):
         return (
             f"a wheel's sha256 does not match its hash in the lock file {plan.lock_file} (edited by hand, or made "
             "for other wheels): make it again with `llmenv lock` or delete it; the previous environment is unchanged"
         ), True
-    hint = install_failure_hint(plan)
+    hint = named_mirror_hint(plan) or install_failure_hint(plan)
     if hint:
         return hint + "; the previous environment is unchanged", True
     hosts = [h for h in (urlsplit(u).hostname for u in plan.unreachable) if h]

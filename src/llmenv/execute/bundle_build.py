@@ -38,17 +38,17 @@ def target_args(minor: str, platforms: list[str]) -> list[str]:
     return args
 
 
-def lock_wheels(lock: Path, dest: Path, minor: str, platforms: list[str], log: Path, index: str | None) -> None:
-    """Every wheel the lock names, hash-checked by pip against the lock (it carries --hash lines)."""
-    env = {"PIP_EXTRA_INDEX_URL": index} if index else {}
-    pip_download(["--no-deps", "--require-hashes", "-r", str(lock), *target_args(minor, platforms)], dest, log, env)
+def lock_wheels(lock: Path, dest: Path, minor: str, platforms: list[str], log: Path) -> None:
+    """Every wheel the lock names, hash-checked by pip against the lock (it carries --hash lines); the sources
+    are in the environment (workflow/bundle.py `download_env`)."""
+    pip_download(["--no-deps", "--require-hashes", "-r", str(lock), *target_args(minor, platforms)], dest, log)
 
 
 def self_wheel(dest: Path, minor: str, platforms: list[str], log: Path) -> list[str]:
     """llmenv's wheel (built from its source when installed from one) and its dependencies' wheels."""
     from importlib.metadata import distribution
 
-    from llmenv.execute.installers.uv import uv_binary
+    from llmenv.tools import uv_binary
 
     notes: list[str] = []
     direct = distribution("llmenv").read_text("direct_url.json")
@@ -83,7 +83,7 @@ def add_file(source: Path, stage: Path, folder: str, name: str | None = None) ->
 
 
 def uv_copy(dest: Path) -> str:
-    from llmenv.execute.installers.uv import uv_binary
+    from llmenv.tools import uv_binary
 
     dest.mkdir(parents=True, exist_ok=True)
     binary = Path(uv_binary())
@@ -94,7 +94,7 @@ def uv_copy(dest: Path) -> str:
 
 def managed_python(minor: str, dest: Path, log: Path) -> str | None:
     """A uv-managed CPython X.Y, packed in python-build-standalone's install_only layout (`python/...`)."""
-    from llmenv.execute.installers.uv import uv_binary
+    from llmenv.tools import uv_binary
 
     proc = run_logged([uv_binary(), "python", "dir"], log=log, timeout=60)
     root = Path(proc.stdout.strip().splitlines()[-1]) if proc.ok and proc.stdout.strip() else None

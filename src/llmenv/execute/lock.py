@@ -7,8 +7,9 @@ from pathlib import Path
 from llmenv.errors import InstallError
 from llmenv.execute.installers import Command, run_command
 from llmenv.execute.installers.credentials import private_sources
-from llmenv.execute.installers.uv import source_args, uv_binary
+from llmenv.execute.installers.uv import source_args
 from llmenv.plan.model import Plan
+from llmenv.tools import uv_binary
 
 
 def compile_command(plan: Plan, requirements_in: Path, output: Path, platform: str) -> Command:
@@ -36,9 +37,10 @@ def write_lock(plan: Plan, output: Path, platform: str, log: Path) -> Path:
             from llmenv.execute.build import relevant_lines
 
             excerpt = "\n".join(f"  {line}" for line in relevant_lines(result.stdout))
-            raise InstallError(
-                f"locking {plan.profile} failed:\n{excerpt}\nFull log: {log}", fix="check the pins and indexes"
-            )
+            from llmenv.plan.indexes import install_failure_hint, named_mirror_hint
+
+            fix = named_mirror_hint(plan) or install_failure_hint(plan) or "check the pins and indexes"
+            raise InstallError(f"locking {plan.profile} failed:\n{excerpt}\nFull log: {log}", fix=fix)
         header = (
             f"# llmenv lock for profile {plan.profile} ({plan.accelerator.value}"
             f"{', ' + plan.variant.value if plan.variant else ''}), Python {plan.python_version}, {platform}\n"

@@ -8,6 +8,7 @@ import posixpath
 from llmenv import __version__
 from llmenv.export.emit import comment, docker_copy, docker_exec
 from llmenv.export.images import base_image
+from llmenv.export.mirrors import dockerfile_lines
 from llmenv.plan.model import Plan
 
 
@@ -62,6 +63,7 @@ def render(
         'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
         "",
     ]
+    lines += dockerfile_lines(plan)  # the mirror set the export was planned with, if any
     if needs_python:
         lines += [
             "# The distribution's Python follows its security updates, so it is not pinned to a patch release.",

@@ -9,6 +9,7 @@ from typing import Any
 
 from llmenv import __version__
 from llmenv.export.emit import github_static, github_value, yaml_document
+from llmenv.export.mirrors import workflow_parts
 from llmenv.plan.model import Plan
 
 
@@ -20,6 +21,7 @@ def render(plan: Plan, profile_ref: str, profile_path: str, llmenv_source: str) 
     pasted into a script."""
     accelerator = plan.accelerator.value if plan.accelerator.value != "mps" else "cpu"
     python = ".".join(plan.python_version.split(".")[:2])
+    mirror_env, mirror_step = workflow_parts(plan)
     workflow: dict[str, Any] = {
         "name": github_static(f"llmenv {plan.profile}", "the profile's name"),
         "on": {"push": None, "pull_request": None},
@@ -31,8 +33,9 @@ def render(plan: Plan, profile_ref: str, profile_path: str, llmenv_source: str) 
                     "PROFILE": github_value(profile_path),
                     "LLMENV_SPEC": github_value(llmenv_source),
                     "ACCELERATOR": accelerator,
+                    **mirror_env,
                 },
-                "steps": _steps(plan, python),
+                "steps": _steps(plan, python, mirror_step),
             }
         },
     }
@@ -41,9 +44,10 @@ def render(plan: Plan, profile_ref: str, profile_path: str, llmenv_source: str) 
     )
 
 
-def _steps(plan: Plan, python: str) -> list[dict[str, Any]]:
+def _steps(plan: Plan, python: str, mirror_step: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {"uses": "actions/checkout@v5"},
+        *mirror_step,
         {"uses": "actions/setup-python@v6", "with": {"python-version": python}},
         {
             "name": "Install llmenv",

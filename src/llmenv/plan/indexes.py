@@ -182,6 +182,29 @@ def _best(requirement: Requirement, archives: list[str]) -> str | None:
     return max(matches)[1] if matches else None
 
 
+def named_mirror_hint(plan: Plan) -> str | None:
+    """When a source the user named (a mirror set's pypi, pytorch or python role) failed its probe, or was found
+    unreachable: name it (URL without credentials), say what its probe saw, and keep the user's choice. Upstream is
+    not named: it was not used."""
+    bad = []
+    for role in ("pypi", "pytorch", "python"):
+        source = plan.mirrors.get(role)
+        if not source.named or source.url is None:
+            continue
+        unreachable = any(redact_url(u) == redact_url(source.url) for u in plan.unreachable)
+        if source.seen_ok is False or unreachable:
+            saw = source.seen or "no answer"
+            bad.append(f"{source.described()} failed its check: {saw}")
+    if not bad:
+        return None
+    by = plan.mirrors.requested_by.rstrip("=:") or "--mirror"
+    return (
+        "; ".join(bad) + f". You named this set ({by} {plan.mirrors.requested}), so llmenv used it and tried no "
+        "other source: make that mirror answer (or correct its URL in mirrors.yaml), or choose another set "
+        "(`--mirror auto` probes them all and says which answer)"
+    )
+
+
 def install_failure_hint(plan: Plan) -> str | None:
     """What to do when an install fails after the variant index was found unreachable: the labelled pins
     (torch==2.13.0+cpu) exist only there unless a configured index or find-links folder carries them."""
@@ -201,6 +224,7 @@ __all__ = [
     "indexes_from",
     "install_failure_hint",
     "missing_closure",
+    "named_mirror_hint",
     "pin_variant",
     "sources",
     "unfindable",

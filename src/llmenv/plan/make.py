@@ -9,15 +9,16 @@ from llmenv.errors import HostError
 from llmenv.plan.accelerators import resolve
 from llmenv.plan.indexes import indexes_from, pin_variant, with_mirrors
 from llmenv.plan.managed import managed_python
-from llmenv.plan.mirrors import MirrorPlan, no_mirrors
-from llmenv.plan.model import Choice, Plan
+from llmenv.plan.mirrors import MirrorPlan, MirrorProbe, choose_mirrors, no_mirrors
+from llmenv.plan.model import AcceleratorDecision, Choice, Plan
 from llmenv.plan.needs import needs_for
 from llmenv.plan.pypi_torch import PypiBuild, pypi_build, with_pypi_build
-from llmenv.plan.python import choose_interpreter
+from llmenv.plan.python import choose_interpreter, reject_reason
 from llmenv.probe import HostFacts
 from llmenv.probe.torch_sources import TorchSources
 from llmenv.profiles.model import Profile
 from llmenv.redact import redact_url
+from llmenv.tables.mirrors import MirrorSet
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,48 @@ class Options:
     mirrors: MirrorPlan = field(default_factory=no_mirrors)
     managed_python_dir: str | None = None  # where a managed CPython goes when none fits (None: never plan one)
     pypi_torch: bool = True  # PyPI's build may stand in when no PyTorch index answers (--require-pytorch-index: no)
+    managed_minors: tuple[str, ...] | None = None  # what the bundled uv can install (None: its list is unknown)
+
+
+@dataclass(frozen=True)
+class Early:
+    """The decisions the source probes need before the plan can be made, each made once, here: the accelerator
+    and its build (which PyTorch index a mirror must serve) and the mirror roles this plan needs."""
+
+    decision: AcceleratorDecision
+    roles: tuple[str, ...]
+
+    @property
+    def variant(self) -> str | None:
+        return self.decision.variant.value if self.decision.variant else None
+
+    @property
+    def chosen(self) -> tuple[str, str | None]:
+        """(accelerator, variant): what the source probes look for."""
+        return self.decision.accelerator.value, self.variant
+
+
+def early_decisions(profile: Profile, facts: HostFacts, options: Options) -> Early:
+    """HostError when the accelerator asked for cannot be had (doctor keeps it as a finding)."""
+    decision = resolve(profile, facts, options.accelerator)
+    roles: tuple[str, ...] = ("pypi", "pytorch") if decision.variant else ("pypi",)
+    report = facts.interpreters.value
+    if report is not None and options.managed_python_dir and options.uv_available and not options.python:
+        needs = needs_for(profile, decision.accelerator.value)
+        if not any(reject_reason(i, needs) is None for i in report.interpreters):
+            roles += ("python",)  # no installed interpreter fits: the plan will want a managed CPython
+    return Early(decision, roles)
+
+
+def source_decision(
+    requested: str | None,
+    requested_by: str,
+    sets: Mapping[str, MirrorSet],
+    variant: str | None,
+    probes: list[MirrorProbe],
+) -> MirrorPlan:
+    """The source of each role (plan/mirrors.py), decided here once per command from what the probes saw."""
+    return choose_mirrors(requested, requested_by, dict(sets), variant, probes)
 
 
 def make_plan(
@@ -41,10 +84,12 @@ def make_plan(
     options: Options,
     reachable: Mapping[str, bool],
     torch_sources: TorchSources | None = None,
+    early: Early | None = None,
 ) -> Plan:
     """`torch_sources`: what the default index and the other sources list for the per-variant projects, probed
-    when the PyTorch index did not answer; None: not probed, so PyPI's build is never planned."""
-    decision = resolve(profile, facts, options.accelerator)
+    when the PyTorch index did not answer; None: not probed, so PyPI's build is never planned. `early`: the
+    decisions made before the sources were probed (never remade here)."""
+    decision = early.decision if early is not None else resolve(profile, facts, options.accelerator)
     accelerator = decision.accelerator.value
     needs = needs_for(profile, accelerator)
     report = facts.interpreters.value
@@ -59,6 +104,7 @@ def make_plan(
             options.uv_available,
             options.managed_python_dir,
             options.mirrors.url("python"),
+            options.managed_minors,
         )
         if options.managed_python_dir
         else None
@@ -83,7 +129,15 @@ def make_plan(
     override = profile.accelerators.get(accelerator)
     pypi: PypiBuild | None = None
     fallback_warning: list[str] = []
-    if variant_index and checked and not reachable.get(checked, False):
+    if pytorch.named and variant_index and checked and not reachable.get(checked, False):
+        # A mirror the user named is their decision: used even when its check failed, and named if the install
+        # then fails (never replaced by the configured indexes or PyPI's build in silence).
+        fallback_warning.append(
+            f"{pytorch.described()} did not pass its check ({pytorch.seen or 'no answer'}); using it anyway, "
+            "as you named it"
+        )
+        unreachable.append(checked)
+    elif variant_index and checked and not reachable.get(checked, False):
         if options.pypi_torch and profile.pytorch_index != "required":
             host = (os_name, facts.system.value.machine if facts.system.value else "x86_64", python_version)
             packages = list(override.index_packages) if override else []
@@ -150,4 +204,4 @@ def _backend(options: Options) -> Choice:
     return Choice("pip", "uv not found", (("uv", "no uv binary"),))
 
 
-__all__ = ["Options", "make_plan"]
+__all__ = ["Early", "Options", "early_decisions", "make_plan", "source_decision"]

@@ -10,7 +10,39 @@ if TYPE_CHECKING:
     from llmenv.plan.needs import Needs
     from llmenv.probe.interpreters import InterpreterReport
 
-PREFERRED_MINORS = ("3.12", "3.11", "3.13", "3.10")  # the frameworks' best-supported first
+# The frameworks' best-supported minors first; any other minor the bundled uv offers follows (minor_order).
+PREFERRED_MINORS = ("3.12", "3.11", "3.13", "3.10")
+
+
+def parse_uv_python_list(text: str) -> tuple[str, ...]:
+    """`uv python list --only-downloads` -> the CPython minors it can install here, newest first. Free-threaded,
+    debug and pre-release builds, PyPy and GraalPy are left out: the frameworks publish no wheels for them."""
+    import re
+
+    found: set[tuple[int, int]] = set()
+    for line in text.splitlines():
+        key = line.split(maxsplit=1)[0] if line.strip() else ""
+        match = re.fullmatch(r"cpython-(\d+)\.(\d+)\.(\d+)-[^+]*", key)
+        if match is not None:
+            found.add((int(match.group(1)), int(match.group(2))))
+    return tuple(f"{a}.{b}" for a, b in sorted(found, reverse=True))
+
+
+def minor_order(available: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The order minors are tried in: the preferred ones the uv offers, then the rest it offers, closest to them
+    first (3.14 before 3.15: more wheels exist for it). Without uv's list (it could not be read) the preferred
+    ones alone."""
+    if available is None:
+        return PREFERRED_MINORS
+
+    def number(minor: str) -> tuple[int, ...]:
+        return tuple(int(p) for p in minor.split("."))
+
+    newest = max(number(m) for m in PREFERRED_MINORS)
+    rest = [m for m in available if m not in PREFERRED_MINORS]
+    newer = sorted((m for m in rest if number(m) > newest), key=number)  # closest to the supported ones first
+    older = sorted((m for m in rest if number(m) < newest), key=number, reverse=True)
+    return tuple(m for m in PREFERRED_MINORS if m in available) + tuple(newer) + tuple(older)
 
 
 @dataclass(frozen=True)
@@ -31,15 +63,17 @@ def managed_python(
     uv_available: bool,
     install_dir: str,
     mirror: str | None,
+    available: tuple[str, ...] | None = None,
 ) -> ManagedPython | None:
-    """None when an installed interpreter fits, or when one was named with --python, or without uv."""
+    """None when an installed interpreter fits, or when one was named with --python, or without uv, or when the
+    uv offers no minor the profile accepts. `available`: the minors the bundled uv can install (its own list)."""
     from llmenv.plan.python import reject_reason  # here: plan.python imports the plan model, which imports this
 
     if requested or not uv_available:
         return None
     if any(reject_reason(i, needs) is None for i in report.interpreters):
         return None
-    minor = next((m for m in PREFERRED_MINORS if needs.python.contains(f"{m}.0")), None)
+    minor = next((m for m in minor_order(available) if needs.python.contains(f"{m}.0")), None)
     if minor is None:
         return None
     found = ", ".join(sorted({i.version for i in report.interpreters})) or "none"
@@ -47,4 +81,4 @@ def managed_python(
     return ManagedPython(minor, install_dir, mirror, why)
 
 
-__all__ = ["PREFERRED_MINORS", "ManagedPython", "managed_python"]
+__all__ = ["PREFERRED_MINORS", "ManagedPython", "managed_python", "minor_order", "parse_uv_python_list"]

@@ -34,6 +34,13 @@ class RoleSource:
     flat: bool  # pytorch only: a find-links page rather than a PEP 503 index
     why: str
     rejected: tuple[tuple[str, str], ...] = ()
+    seen: str | None = None  # a named set: what its probe saw (None: not probed), for the error if it fails
+    seen_ok: bool | None = None
+
+    @property
+    def named(self) -> bool:
+        """The user named this source (a set, not `auto`): it is used as given, never replaced."""
+        return self.url is not None and not self.why.startswith("auto:")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -42,7 +49,12 @@ class RoleSource:
             "format": ("flat" if self.flat else "index") if self.role == "pytorch" and self.url else None,
             "why": self.why,
             "rejected": [{"value": v, "why": w} for v, w in self.rejected],
+            "probe": None if self.seen is None else {"ok": self.seen_ok, "saw": self.seen},
         }
+
+    def described(self) -> str:
+        """`set campus (http://host/whl/cpu)`, credentials masked: how errors name a mirror."""
+        return f"{self.role} mirror {redact_url(self.url)} (set {self.source})" if self.url else "upstream"
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,19 @@ class MirrorPlan:
 
     def url(self, role: str) -> str | None:
         return self.get(role).url
+
+    def passed_over(self) -> list[str]:
+        """`--mirror auto`: one line per role that was probed, naming the sets it passed over and why."""
+        if self.requested != "auto":
+            return []
+        lines = []
+        for r in self.roles:
+            if r.why.endswith("this plan does not need it"):
+                continue
+            chosen = r.source if r.url else "upstream"
+            skipped = "; ".join(f"{v}: {w}" for v, w in r.rejected)
+            lines.append(f"{r.role}: {chosen} ({r.why})" + (f"; passed over {skipped}" if skipped else ""))
+        return lines
 
     def mirrored(self) -> dict[str, str]:
         return {r.role: r.source for r in self.roles if r.url is not None}
@@ -90,9 +115,12 @@ def choose_mirrors(
             url = chosen.url(role, variant)
             if url is None:
                 roles.append(RoleSource(role, "upstream", None, False, f"set '{chosen.name}' names no {role} mirror"))
-            else:
-                flat = role == "pytorch" and chosen.pytorch_format == "flat"
-                roles.append(RoleSource(role, chosen.name, url, flat, f"{requested_by} {chosen.name}"))
+                continue
+            flat = role == "pytorch" and chosen.pytorch_format == "flat"
+            probe = next((p for p in probes or [] if p.role == role and p.source == chosen.name), None)
+            seen = None if probe is None else f"{probe.detail} ({probe.seconds:.2f} s)"
+            why = f"{requested_by} {chosen.name}"
+            roles.append(RoleSource(role, chosen.name, url, flat, why, (), seen, None if probe is None else probe.ok))
         return MirrorPlan(requested, requested_by, tuple(roles))
     return MirrorPlan(requested, requested_by, tuple(_auto(role, sets, probes or []) for role in ROLES))
 

@@ -41,10 +41,12 @@ class Wanted:
     roles: tuple[str, ...]  # the roles worth probing
 
 
-def targets(sets: dict[str, MirrorSet], wanted: Wanted, configured_pypi: str | None) -> list[tuple[str, str, str]]:
-    """(source, role, url) for upstream and every set, for the roles the plan needs."""
+def targets(
+    sets: dict[str, MirrorSet], wanted: Wanted, configured_pypi: str | None, upstream: bool = True
+) -> list[tuple[str, str, str]]:
+    """(source, role, url) for upstream (unless `upstream` is False) and every set, for the roles the plan needs."""
     out = []
-    for mirror in [UPSTREAM, *sets.values()]:
+    for mirror in [UPSTREAM, *sets.values()] if upstream else list(sets.values()):
         for role in wanted.roles:
             url = mirror.url(role, wanted.variant)
             if mirror is UPSTREAM and role == "pypi" and configured_pypi:
@@ -62,9 +64,11 @@ def probe_mirrors(
     budget: float = BUDGET,
     cafile: str | None = None,
     local_only: bool = False,
+    upstream: bool = True,
 ) -> list[MirrorProbe]:
-    """`local_only`: only the `file://` roles (a folder can be looked at offline)."""
-    todo = targets(sets, wanted, configured_pypi)
+    """`local_only`: only the `file://` roles (a folder can be looked at offline); `upstream=False`: the sets only
+    (a set the user named is probed to say what it saw, not to be compared)."""
+    todo = targets(sets, wanted, configured_pypi, upstream)
     if local_only:
         todo = [(source, role, url) for source, role, url in todo if urlsplit(url).scheme == "file"]
     if not todo:

@@ -117,6 +117,8 @@ def print_setup(report: SetupReport) -> None:
     )
     for change in report.changes:
         console.print(f"  changed: {change}")
+    for line in plan.mirrors.passed_over():  # --mirror auto: what it chose per role, and what it passed over
+        console.print(f"  mirror {line}")
     steps = ", ".join(f"{s.name} {s.seconds:.1f} s" for s in report.steps)
     console.print(f"  steps: {steps}")
     ok = [f for f in report.findings if f.status.value == "ok"]

@@ -47,16 +47,23 @@ def cache_key(profile_ref: str, accelerator: str | None, python: str | None) -> 
     return f"llmenv-{plan.profile}-{build}-py{minor}-{platform}-{digest}", parts
 
 
-def export_plan(profile_ref: str, accelerator: str | None, python: str | None) -> tuple[Any, Any, Any]:
-    """(profile, host facts, plan) for an export: probed offline, since an export installs nothing here."""
+def export_plan(
+    profile_ref: str, accelerator: str | None, python: str | None, mirror: str | None = None
+) -> tuple[Any, Any, Any]:
+    """(profile, host facts, plan) for an export: the host probed offline, since an export installs nothing here.
+    With a mirror set (--mirror or LLMENV_MIRROR, as setup takes it) its sources are probed as setup probes them,
+    so `auto` chooses what answers; without one nothing is asked of the network."""
     from packaging.specifiers import SpecifierSet
 
     from llmenv.profiles.load import load_profile
+    from llmenv.workflow.mirrors import requested
 
     profile = load_profile(profile_ref)
     facts = probe_host(offline=True, python=SpecifierSet(profile.python), for_setup=True)
-    options = SetupOptions(profile=profile_ref, python=python, accelerator=accelerator)
-    return profile, facts, plan_for(profile, facts, options, Path(profile.env), reachable={})
+    options = SetupOptions(profile=profile_ref, python=python, accelerator=accelerator, mirror=mirror)
+    asked = requested(mirror, profile).name is not None
+    plan = plan_for(profile, facts, options, Path(profile.env), reachable=None if asked else {})
+    return profile, facts, plan
 
 
 def export(
@@ -66,12 +73,13 @@ def export(
     python: str | None,
     output: Path | None = None,
     llmenv_spec: str | None = None,
+    mirror: str | None = None,
 ) -> tuple[str, list[Path]]:
     """The exported text, and the files written beside it so that every path it names exists (llmenv's wheel, the
     user's profile files, its whole extends chain, when they lie outside the build context). The text itself is written by the caller."""
     from llmenv.errors import UsageError
 
-    profile, facts, plan = export_plan(profile_ref, accelerator, python)
+    profile, facts, plan = export_plan(profile_ref, accelerator, python, mirror)
     if format == "requirements":
         return _requirements(plan, facts), []
     if output is None and (llmenv_spec is None or profile.origin != "builtin" or format == "devcontainer"):

@@ -25,7 +25,7 @@ class BundleOptions:
     accelerators: tuple[str, ...] = ()
     python: str | None = None  # X.Y (or an interpreter) to lock for
     platform: str | None = None  # uv's --python-platform target; default: this host
-    mirror: str | None = None  # hook: a PyPI mirror URL (the mirror set's `pypi` role) for the downloads
+    mirror: str | None = None  # --mirror: a set name, auto, upstream, or a PyPI index URL (as setup takes it)
     data: Path | None = None  # smoke data to carry; default: the first real IMDB copy found
     python_archive: Path | None = None  # a python-build-standalone archive to carry
 
@@ -37,6 +37,7 @@ class BundleReport:
     seconds: float
     members: int
     notes: tuple[str, ...]
+    sources: tuple[str, ...] = ()  # `--mirror auto`: per role, what was chosen and what was passed over
 
 
 def make_bundle(options: BundleOptions, say: Say) -> BundleReport:
@@ -59,9 +60,11 @@ def make_bundle(options: BundleOptions, say: Say) -> BundleReport:
     with tempfile.TemporaryDirectory(prefix="llmenv-bundle-") as tmp:
         stage = Path(tmp)
         manifest: Any = None
+        plan: Any = None
         for accelerator in options.accelerators or (profile.accelerator,):
-            plan = plan_for(profile, facts, SetupOptions(profile=options.profile, python=options.python,
-                                                         accelerator=accelerator), Path(profile.env))  # fmt: skip
+            planned = SetupOptions(profile=options.profile, python=options.python, accelerator=accelerator,
+                                   mirror=options.mirror)  # fmt: skip
+            plan = plan_for(profile, facts, planned, Path(profile.env))
             minor = ".".join(plan.python_version.split(".")[:2])
             if manifest is None:
                 profile_member = build.add_file(Path(profile.source), stage, layout.PROFILE, f"{profile.name}.yaml")
@@ -71,12 +74,11 @@ def make_bundle(options: BundleOptions, say: Say) -> BundleReport:
             write_lock(plan, stage / layout.LOCKS / name, platform, log)
             build_label = plan.variant.value if plan.variant else plan.accelerator.value
             manifest.variants.append(layout.Variant(plan.accelerator.value, build_label, f"{layout.LOCKS}/{name}"))
-            say(f"downloading the wheels of {name}")
-            index = plan.indexes.variant_index.reveal() if plan.indexes.variant_index else None
-            with _index_env(options.mirror):
-                build.lock_wheels(stage / layout.LOCKS / name, stage / layout.WHEELS, minor, tags, log, index)
+            say(f"downloading the wheels of {name}" + _from(plan))
+            with _index_env(download_env(plan)), _named_on_failure(plan):
+                build.lock_wheels(stage / layout.LOCKS / name, stage / layout.WHEELS, minor, tags, log)
         say("adding llmenv's own wheel and its dependencies")
-        with _index_env(options.mirror):
+        with _index_env(download_env(plan, variant=False)):
             build.self_wheel(stage / layout.SELF, manifest.python, tags, log)
         manifest.uv = f"{layout.UV}/{build.uv_copy(stage / layout.UV)}"
         manifest.python_archive = _python_archive(options, manifest, stage, log, say)
@@ -84,25 +86,70 @@ def make_bundle(options: BundleOptions, say: Say) -> BundleReport:
         say("hashing members and writing the archive")
         size = build.write_archive(stage, manifest, options.output, say)
     seconds = time.perf_counter() - start
-    return BundleReport(options.output, size, seconds, len(manifest.members), tuple(manifest.notes))
+    passed = tuple(plan.mirrors.passed_over()) if plan is not None else ()
+    return BundleReport(options.output, size, seconds, len(manifest.members), tuple(manifest.notes), passed)
+
+
+def download_env(plan: Any, *, variant: bool = True) -> dict[str, str]:
+    """pip's sources for the downloads, from the plan (the same indexes and mirror roles setup installs from): the
+    PyPI mirror replaces the default index, the PyTorch mirror (or upstream variant index) is an extra index, or
+    find-links for a flat mirror. Pure; the URLs travel in the environment, never in argv."""
+    env: dict[str, str] = {}
+    default = plan.indexes.default_index()
+    if default is not None:
+        env["PIP_INDEX_URL"] = default.reveal()
+    source, flat = plan.indexes.variant_source()
+    if variant and source is not None:
+        env["PIP_FIND_LINKS" if flat else "PIP_EXTRA_INDEX_URL"] = source.reveal()
+    return env
+
+
+def _from(plan: Any) -> str:
+    """` from mirror set X (pypi, pytorch)` when a set serves any role of the downloads."""
+    mirrored = {role: source for role, source in plan.mirrors.mirrored().items() if role in ("pypi", "pytorch")}
+    if not mirrored:
+        return ""
+    return " from " + ", ".join(f"{source} ({role})" for role, source in mirrored.items())
+
+
+class _named_on_failure:
+    """A failed download with a mirror the user named: the error's fix names that mirror and what its probe saw."""
+
+    def __init__(self, plan: Any) -> None:
+        self.plan = plan
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        from llmenv.errors import InstallError
+        from llmenv.plan.indexes import named_mirror_hint
+
+        hint = named_mirror_hint(self.plan)
+        if isinstance(exc, InstallError) and hint:
+            exc.fix = hint
 
 
 class _index_env:
-    """The mirror's URL for pip in the environment (never in argv), restored afterwards."""
+    """Sources for pip in the environment (never in argv), restored afterwards. A variable the user set is
+    extended, not replaced, for find-links and extra indexes (their own wheels still count)."""
 
-    def __init__(self, url: str | None) -> None:
-        self.url, self.saved = url, os.environ.get("PIP_INDEX_URL")
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = dict(env)
+        for key in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL"):
+            if key in self.env and os.environ.get(key):
+                self.env[key] = f"{self.env[key]} {os.environ[key]}"
+        self.saved = {key: os.environ.get(key) for key in self.env}
 
     def __enter__(self) -> None:
-        if self.url:
-            os.environ["PIP_INDEX_URL"] = self.url
+        os.environ.update(self.env)
 
     def __exit__(self, *exc: object) -> None:
-        if self.url:
-            if self.saved is None:
-                os.environ.pop("PIP_INDEX_URL", None)
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
             else:
-                os.environ["PIP_INDEX_URL"] = self.saved
+                os.environ[key] = value
 
 
 def _python_archive(options: BundleOptions, manifest: Any, stage: Path, log: Path, say: Say) -> str | None:

@@ -33,77 +33,91 @@ class SetupOptions:
     require_pytorch_index: bool = False  # --require-pytorch-index: never PyPI's torch build instead
 
 
+def plan_options(options: SetupOptions, profile: Profile, env: Path) -> Any:
+    """The plan maker's options from the command's: read once (uv's presence, the GPU stand-in variables)."""
+    from llmenv.paths import managed_python_dir
+    from llmenv.plan.make import Options
+    from llmenv.tools import find_uv
+
+    overrides = tuple(
+        f"{name}={os.environ[name]}" for name in ("LLMENV_CUDA_DRIVER", "LLMENV_GPU_CC") if os.environ.get(name)
+    )
+    return Options(
+        env=str(env),
+        accelerator=options.accelerator or profile.accelerator,
+        backend=options.backend,
+        python=options.python,
+        uv_available=find_uv() is not None,
+        offline=options.offline,
+        overrides=overrides,
+        managed_python_dir=str(managed_python_dir()),
+        pypi_torch=not options.require_pytorch_index,
+    )
+
+
 def plan_for(
     profile: Profile,
     facts: HostFacts,
     options: SetupOptions,
     env: Path,
     reachable: dict[str, bool] | None = None,
-    mirrors: Any = None,
+    sources: Any = None,
     torch_sources: Any = None,
+    early: Any = None,
+    stamped_fallback: bool | None = None,
 ) -> Any:
-    """`mirrors`: a mirror decision already taken (doctor probes the sets once, for its findings and the plan).
+    """The pipeline's planning stages, each once: early decisions (accelerator, roles) -> the mirror sources
+    (probed as the request needs) -> the variant source's check -> make_plan.
+
+    `sources`/`early`: taken already (doctor takes them once, for its findings and the plan). `reachable`: the
+    answers already known (no check is made); `stamped_fallback`: a re-run's word from the stamp instead.
     `torch_sources`: what the sources list for torch, already known (doctor, a re-run's stamp); probed here when
     this call probes reachability and the PyTorch index did not answer."""
     import dataclasses
 
-    from llmenv.execute.installers.uv import uv_binary
-    from llmenv.paths import managed_python_dir
-    from llmenv.plan.make import Options, make_plan
-    from llmenv.plan.variant import choose_variant
+    from llmenv.plan.make import early_decisions, make_plan
     from llmenv.probe.index import check_url
+    from llmenv.workflow.mirrors import requested, resolve_sources
 
-    accelerator = options.accelerator or profile.accelerator
-    try:
-        uv_available = bool(uv_binary())
-    except (ImportError, FileNotFoundError):
-        uv_available = False
-    overrides = tuple(
-        f"{name}={os.environ[name]}" for name in ("LLMENV_CUDA_DRIVER", "LLMENV_GPU_CC") if os.environ.get(name)
-    )
-    plan_options = Options(
-        env=str(env),
-        accelerator=accelerator,
-        backend=options.backend,
-        python=options.python,
-        uv_available=uv_available,
-        offline=options.offline,
-        overrides=overrides,
-        managed_python_dir=str(managed_python_dir()),
-        pypi_torch=not options.require_pytorch_index,
-    )
-    from llmenv.workflow.mirrors import decide, requested, roles_needed
+    base = plan_options(options, profile, env)
+    early = early or early_decisions(profile, facts, base)
+    probing = reachable is None and stamped_fallback is None and not options.offline
+    if sources is None:
+        request = requested(options.mirror, profile)
+        sources = resolve_sources(
+            request, profile, facts, early.roles, *early.chosen, probe=probing, offline=options.offline
+        )
+    mirrors = sources.plan
+    minors = None
+    if "python" in early.roles:
+        from llmenv.probe.uvpython import managed_minors
 
-    decision = choose_variant(profile, facts, accelerator)
-    variant = decision.variant.value if decision.variant else None
-    probing = reachable is None and not options.offline
-    mirrors = mirrors or decide(
-        requested(options.mirror, profile),
-        profile,
-        facts,
-        decision.accelerator.value,
-        variant,
-        probe=probing,
-        roles=roles_needed(profile, facts, plan_options, decision.accelerator.value),
-    )
-    plan_options = dataclasses.replace(plan_options, mirrors=mirrors)
-    url = decision.index_url
-    mirror_url = mirrors.url("pytorch")
-    if reachable is None:
+        minors = managed_minors()
+    url = early.decision.index_url
+    pytorch = mirrors.get("pytorch")
+    target = pytorch.url or url
+    if stamped_fallback is not None:
+        reachable = {u: not stamped_fallback for u in (url, target) if u}
+    elif reachable is None:
         reachable = {}
-        if url and not options.offline:
+        seen = sources.probe_of("pytorch")
+        if target and seen is not None:
+            reachable[target] = seen.ok  # the mirror's probe already asked it
+        elif target and not options.offline:
             config = facts.pip_config.value
             cert = next(iter(config.get("cert")), None) if config else None
-            target = mirror_url or url
             # A flat mirror is a find-links page (or folder): judged as one, not as a PEP 503 index.
-            role = "find-links" if mirror_url and mirrors.get("pytorch").flat else "variant"
+            role = "find-links" if pytorch.url and pytorch.flat else "variant"
             reachable[target] = check_url(target, role, cafile=cert).reachable
-            if not reachable[target] and plan_options.pypi_torch and profile.pytorch_index != "required":
-                torch_sources = torch_sources_for(profile, facts, decision.accelerator.value, mirrors)
-    elif url and mirror_url:
-        # The mirror's own answer when it was checked (doctor), else the stamp's word, from a re-run.
-        reachable = {**reachable, mirror_url: reachable.get(mirror_url, reachable.get(url, False))}
-    return make_plan(profile, facts, plan_options, reachable, torch_sources)
+        # A mirror the user named is never replaced by PyPI's build: only an upstream index may fall back.
+        fallback = base.pypi_torch and profile.pytorch_index != "required" and not pytorch.named
+        if target and not reachable.get(target) and fallback and not options.offline:
+            torch_sources = torch_sources_for(profile, facts, early.decision.accelerator.value, mirrors)
+    elif url and pytorch.url:
+        # The mirror's own answer when it was checked (doctor), else the upstream index's.
+        reachable = {**reachable, pytorch.url: reachable.get(pytorch.url, reachable.get(url, False))}
+    final = dataclasses.replace(base, mirrors=mirrors, managed_minors=minors)
+    return make_plan(profile, facts, final, reachable, torch_sources, early)
 
 
 def torch_sources_for(profile: Profile, facts: HostFacts, accelerator: str, mirrors: Any) -> Any:
@@ -165,4 +179,4 @@ def with_lock(plan: Any, profile: Profile, facts: HostFacts) -> Any:
     return plan
 
 
-__all__ = ["DEFAULT_PROFILE", "SetupOptions", "plan_for", "torch_sources_for", "with_lock"]
+__all__ = ["DEFAULT_PROFILE", "SetupOptions", "plan_for", "plan_options", "torch_sources_for", "with_lock"]

@@ -59,20 +59,41 @@ def doctor(
         from_stamp = profile_ref is not None
     profile = load_profile(profile_ref or DEFAULT_PROFILE)
     wanted = accelerator or profile.accelerator
-    from llmenv.workflow.mirrors import doctor_findings, doctor_sources
+    from llmenv.errors import HostError
+    from llmenv.plan.make import early_decisions
+    from llmenv.workflow.common import SetupOptions, plan_options
+    from llmenv.workflow.mirrors import doctor_findings, known, requested, resolve_sources
 
     facts = probe_host(offline=offline, env_path=env or Path(profile.env))
     target = Path(os.path.abspath(env or profile.env))
-    # The mirror decision first, as setup makes it: the plan, and its variant source's check, follow from it.
-    sources = doctor_sources(mirror, profile, facts, wanted, offline=offline)
-    facts, plan = facts_and_plan(
-        profile, facts, wanted, target, offline, mirror, sources.plan, require_pytorch_index=require_pytorch_index
+    options = SetupOptions(
+        profile=profile.name,
+        env=target,
+        accelerator=wanted,
+        offline=offline,
+        mirror=mirror,
+        require_pytorch_index=require_pytorch_index,
     )
-    ctx = context_for(profile, facts, wanted, plan)
+    # The early decisions once (accelerator, roles), then the mirror decision as setup makes it: the plan, and its
+    # variant source's check, follow from them. A refused accelerator becomes a finding (decision_error).
+    early, refused = None, None
+    try:
+        early = early_decisions(profile, facts, plan_options(options, profile, target))
+    except HostError as exc:
+        refused = exc
+    sources = None
+    if early is not None:
+        request = requested(mirror, profile)
+        roles, chosen = early.roles, early.chosen
+        sources = resolve_sources(request, profile, facts, roles, *chosen, probe=True, offline=offline, judge=True)
+    else:
+        known(requested(mirror, profile))  # an empty or unknown --mirror is still a usage error
+    facts, plan = facts_and_plan(profile, facts, options, early, sources)
+    ctx = context_for(profile, facts, wanted, plan, early.decision if early else None, refused)
     findings = verify_host(facts, ctx)
     # Offline, only the roles a set serves from a folder were probed, and only those get a finding.
     command = f"llmenv setup {profile_ref or DEFAULT_PROFILE}"
-    findings += doctor_findings(sources, command, plan, findings)
+    findings += doctor_findings(sources, command, plan, findings) if sources is not None else []
     if env is not None:
         from llmenv.execute.store import EnvStore, check_store_is_private
         from llmenv.verify.env import verify_env
@@ -116,56 +137,42 @@ def stamp_profile(env: Path) -> str | None:
     return stamp_profile_ref(stamp) if stamp else None
 
 
-def facts_and_plan(
-    profile: Profile,
-    facts: HostFacts,
-    accelerator: str,
-    env: Path,
-    offline: bool,
-    mirror: str | None = None,
-    mirrors: Any = None,
-    *,
-    require_pytorch_index: bool = False,
-) -> tuple[HostFacts, Any]:
+def facts_and_plan(profile: Profile, facts: HostFacts, options: Any, early: Any, sources: Any) -> tuple[HostFacts, Any]:
     """The plan setup would make here, and the facts completed with every source it reads: the variant source
     (checked once, its answer deciding the plan's fallback as in setup) and find-links folders (listed even
     offline). With `mirrors` (the decision setup would take), a PyTorch mirror is that variant source: the
     upstream index it replaces is never asked. No plan (no fitting Python, say) is None: the host rules say why."""
     from llmenv.errors import LlmenvError
-    from llmenv.plan.indexes import sources
-    from llmenv.plan.variant import choose_variant
+    from llmenv.plan.indexes import sources as sources_of
     from llmenv.probe.index import check_all
-    from llmenv.workflow.common import SetupOptions, plan_for, torch_sources_for
+    from llmenv.workflow.common import plan_for, torch_sources_for
 
+    offline = options.offline
     config = facts.pip_config.value
     cert = next(iter(config.get("cert")), None) if config else None
     proxy = next(iter(config.get("proxy")), None) if config else None
     statuses = list(facts.indexes.value or [])
-    try:
-        decision = choose_variant(profile, facts, accelerator)
-        variant, chosen = decision.index_url, decision.accelerator.value
-    except LlmenvError:
-        variant, chosen = None, accelerator
-    mirrored = mirrors.url("pytorch") if mirrors is not None and variant else None
+    if early is None or sources is None:
+        return _with_indexes(facts, statuses, offline), None
+    mirrors = sources.plan
+    variant = early.decision.index_url
+    mirrored = mirrors.url("pytorch") if variant else None
     # A flat PyTorch mirror is a find-links page or folder: judged as one, as setup does.
     role = "find-links" if mirrored and mirrors.get("pytorch").flat else "variant"
     if variant and not offline:
         statuses += check_all([(mirrored or variant, role)], cafile=cert, proxy=proxy)
     reachable = {s.url.reveal(): s.reachable for s in statuses if s.role == "variant" or s.url.reveal() == mirrored}
-    options = SetupOptions(
-        profile=profile.name,
-        env=env,
-        accelerator=accelerator,
-        offline=offline,
-        mirror=mirror,
-        require_pytorch_index=require_pytorch_index,
-    )
     torch_sources = None
-    if variant and not offline and not require_pytorch_index and not reachable.get(mirrored or variant, True):
+    named = mirrors.get("pytorch").named
+    pypi_ok = not options.require_pytorch_index and not named
+    if variant and not offline and pypi_ok and not reachable.get(mirrored or variant, True):
         # As setup does: what the default index (PyPI or the pypi mirror role) carries decides PyPI's fallback.
-        torch_sources = torch_sources_for(profile, facts, chosen, mirrors)
+        torch_sources = torch_sources_for(profile, facts, early.decision.accelerator.value, mirrors)
     try:
-        plan = plan_for(profile, facts, options, env, reachable=reachable, mirrors=mirrors, torch_sources=torch_sources)
+        plan = plan_for(
+            profile, facts, options, options.env, reachable=reachable, sources=sources, early=early,
+            torch_sources=torch_sources,
+        )  # fmt: skip
     except LlmenvError:
         return _with_indexes(facts, statuses, offline), None
     if plan.indexes.no_index:
@@ -176,7 +183,7 @@ def facts_and_plan(
         mirror = plan.indexes.pypi_mirror.reveal()
         statuses = [s for s in statuses if s.role != "index-url" or s.url.reveal() == mirror]
     seen = {(s.url.reveal(), s.role) for s in statuses}
-    rest = [t for t in sources(plan.indexes) if t not in seen]
+    rest = [t for t in sources_of(plan.indexes) if t not in seen]
     statuses += check_all(rest, cafile=cert, proxy=proxy, local_only=offline, requires=plan.indexes.no_index)
     statuses += _fallback_pages(plan, statuses, offline, cert, proxy)
     return _with_indexes(facts, statuses, offline), plan

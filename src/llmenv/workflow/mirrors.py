@@ -1,5 +1,6 @@
-"""Which mirror set was asked for (--mirror, LLMENV_MIRROR, the profile's `mirror:`), the probes `auto` needs,
-and the one pure decision (plan/mirrors.py) that the plan then carries."""
+"""The one mirror path every command takes (setup, doctor, smoke, lock, export, bundle): which set was asked for
+(--mirror, LLMENV_MIRROR, the profile's `mirror:`), the sets known, the probes the request needs, then the plan
+maker's decision (plan/make.py `source_decision`). Nothing else builds a mirror decision."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from typing import Any
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from llmenv.plan.mirrors import MirrorPlan, MirrorProbe, choose_mirrors
+from llmenv.plan.mirrors import MirrorPlan, MirrorProbe
 from llmenv.plan.needs import pinned_version
 from llmenv.probe import HostFacts
 from llmenv.probe.mirrors import Wanted, probe_mirrors
 from llmenv.profiles.model import Profile
-from llmenv.tables.mirrors import ROLES
+from llmenv.tables.mirrors import ROLES, MirrorSet
 
 ENV_VAR = "LLMENV_MIRROR"
 
@@ -24,6 +25,7 @@ ENV_VAR = "LLMENV_MIRROR"
 class Request:
     name: str | None
     by: str  # "--mirror", "LLMENV_MIRROR=", "profile mirror:"
+    url: str | None = None  # `--mirror URL`: a one-off set whose pypi role is that index (named by its masked URL)
 
 
 def requested(cli_value: str | None, profile: Profile | None) -> Request:
@@ -40,16 +42,26 @@ def requested(cli_value: str | None, profile: Profile | None) -> Request:
             " or leave the option out",
         )
     if cli_value:
-        return Request(cli_value, "--mirror")
+        return _request(cli_value, "--mirror")
     if os.environ.get(ENV_VAR):
-        return Request(os.environ[ENV_VAR], f"{ENV_VAR}=")
+        return _request(os.environ[ENV_VAR], f"{ENV_VAR}=")
     mirror = getattr(profile, "mirror", None) if profile is not None else None
     if mirror:
         return Request(str(mirror), "profile mirror:")
     return Request(None, "")
 
 
-def wanted_for(profile: Profile, accelerator: str, variant: str | None, roles: tuple[str, ...]) -> Wanted:
+def _request(value: str, by: str) -> Request:
+    if "://" not in value:
+        return Request(value, by)
+    from llmenv.redact import redact_url
+
+    return Request(redact_url(value), by, value)
+
+
+def wanted_for(profile: Profile | None, accelerator: str, variant: str | None, roles: tuple[str, ...]) -> Wanted:
+    if profile is None:
+        return Wanted(variant, None, None, None, roles)
     override = profile.accelerators.get(accelerator)
     index_packages = {canonicalize_name(p) for p in (override.index_packages if override else [])}
     torch_file = pypi_project = pypi_file = None
@@ -67,127 +79,91 @@ def wanted_for(profile: Profile, accelerator: str, variant: str | None, roles: t
     return Wanted(variant, torch_file, pypi_project, pypi_file, roles)
 
 
-def roles_needed(profile: Profile, facts: HostFacts, options: Any, accelerator: str) -> tuple[str, ...]:
-    """What `auto` must probe for this setup: packages always, the Python builds only when none fits here."""
-    from llmenv.plan.managed import managed_python
-    from llmenv.plan.needs import needs_for
-
-    report = facts.interpreters.value
-    if report is None or not options.managed_python_dir:
-        return ("pypi", "pytorch")
-    needs = needs_for(profile, accelerator)
-    managed = managed_python(report, needs, options.python, options.uv_available, options.managed_python_dir, None)
-    return ("pypi", "pytorch", "python") if managed else ("pypi", "pytorch")
-
-
-def decide(
-    request: Request,
-    profile: Profile,
-    facts: HostFacts,
-    accelerator: str,
-    variant: str | None,
-    *,
-    probe: bool,
-    roles: tuple[str, ...] = ("pypi", "pytorch"),
-) -> MirrorPlan:
-    from llmenv.profiles.mirrors import find_set, known_sets
-
-    if request.name is None:
-        return choose_mirrors(None, "", {}, variant)
-    sets = known_sets()
-    if request.name not in ("auto", "upstream", "none"):
-        find_set(request.name, sets, request.by.rstrip("=:"))
-    probes: list[MirrorProbe] = []
-    if request.name == "auto" and probe:
-        wanted = wanted_for(profile, accelerator, variant, tuple(r for r in roles if r in ROLES))
-        config = facts.pip_config.value
-        configured = next(iter(config.get("index-url")), None) if config else None
-        cert = next(iter(config.get("cert")), None) if config else None
-        probes = probe_mirrors(sets, wanted, configured, cafile=cert)
-    return choose_mirrors(request.name, request.by, sets, variant, probes)
-
-
 @dataclass(frozen=True)
 class Sources:
-    """Doctor's view of the mirror sets: the decision the plan takes (the same `choose_mirrors` setup calls),
-    the probes behind it, and the roles this plan needs (the only ones doctor judges)."""
+    """The mirror decision, the probes behind it, and the roles this plan needs (the only ones doctor judges)."""
 
     plan: MirrorPlan
     probes: tuple[MirrorProbe, ...]
     needed: tuple[str, ...]
 
+    def probe_of(self, role: str) -> MirrorProbe | None:
+        """What the probe saw of the source chosen for `role` (None: not probed)."""
+        chosen = self.plan.get(role)
+        return next((p for p in self.probes if p.role == role and p.source == chosen.source), None)
 
-def doctor_sources(
-    cli_value: str | None, profile: Profile, facts: HostFacts, accelerator: str, *, offline: bool
-) -> Sources:
-    """Probe upstream and the requested set (every set for `auto`) for the roles setup would need here; for a
-    role the chosen source fails, the other sets too, so doctor can suggest `--mirror auto`."""
-    from types import SimpleNamespace
 
-    from llmenv.errors import LlmenvError
-    from llmenv.execute.installers.uv import uv_binary
-    from llmenv.paths import managed_python_dir
-    from llmenv.plan.variant import choose_variant
+def known(request: Request) -> dict[str, MirrorSet]:
+    """The sets a request may name: built-ins, the user's mirrors.yaml, and a `--mirror URL` as a one-off set.
+    An unknown name is a usage error (exit 2) with the closest match."""
     from llmenv.profiles.mirrors import find_set, known_sets
 
-    request = requested(cli_value, profile)
     sets = known_sets()
-    if request.name not in (None, "auto", "upstream", "none"):
-        find_set(request.name, sets, request.by.rstrip("=:"))
-    try:
-        decision = choose_variant(profile, facts, accelerator)
-        variant = decision.variant.value if decision.variant else None
-        concrete = decision.accelerator.value
-    except LlmenvError:
-        variant, concrete = None, accelerator
-    try:
-        uv = bool(uv_binary())
-    except (ImportError, FileNotFoundError):
-        uv = False
-    options = SimpleNamespace(python=None, uv_available=uv, managed_python_dir=str(managed_python_dir()))
-    try:
-        needed = roles_needed(profile, facts, options, concrete)
-    except LlmenvError:
-        needed = ("pypi", "pytorch")
-    needed = tuple(r for r in needed if r != "pytorch" or variant)
-    if offline or request.name is None or request.name in ("upstream", "none"):
-        probes: list[MirrorProbe] = []
-        if not offline:
-            probes = _probe(request.name, {}, sets, profile, concrete, variant, needed, facts)
-        elif request.name is not None and request.name in sets:
-            # Offline, a set's folders (a USB disk, a share) can still be looked at; its URLs cannot.
-            wanted = wanted_for(profile, concrete, variant, needed)
-            probes = probe_mirrors({request.name: sets[request.name]}, wanted, local_only=True)
-        return Sources(choose_mirrors(request.name, request.by, sets, variant, []), tuple(probes), needed)
-    named = sets if request.name == "auto" else {request.name: sets[request.name]}
-    probes = _probe(request.name, named, sets, profile, concrete, variant, needed, facts)
-    return Sources(choose_mirrors(request.name, request.by, sets, variant, probes), tuple(probes), needed)
+    if request.url is not None and request.name is not None:
+        sets[request.name] = MirrorSet(request.name, {"pypi": request.url}, origin=request.by.rstrip("=:"))
+    elif request.name not in (None, "auto", "upstream", "none"):
+        find_set(str(request.name), sets, request.by.rstrip("=:"))
+    return sets
 
 
-def _probe(
-    name: str | None,
-    named: dict[str, Any],
-    sets: dict[str, Any],
-    profile: Profile,
+def resolve_sources(
+    request: Request,
+    profile: Profile | None,
+    facts: HostFacts | None,
+    roles: tuple[str, ...],
+    accelerator: str = "cpu",
+    variant: str | None = None,
+    *,
+    probe: bool,
+    offline: bool,
+    judge: bool = False,
+) -> Sources:
+    """`roles`, `accelerator`, `variant`: what the plan maker decided early (smoke: the hub and IMDB roles only).
+    `probe`: ask the network (auto must; a named set is asked so that a failure can say what it saw). `judge`
+    (doctor): also ask upstream, and for a role the chosen source fails, the other sets, so doctor can suggest
+    `--mirror auto`."""
+    from llmenv.plan.make import source_decision
+
+    sets = known(request)
+    needed = tuple(r for r in roles if r in ROLES and (r != "pytorch" or variant))
+    name = request.name
+    config = facts.pip_config.value if facts is not None else None
+    configured = next(iter(config.get("index-url")), None) if config else None
+    cert = next(iter(config.get("cert")), None) if config else None
+    wanted = wanted_for(profile, accelerator, variant, needed)
+    named = {name: sets[name]} if name in sets else {}
+    probes: list[MirrorProbe] = []
+    if offline:
+        # Offline, a set's folders (a USB disk, a share) can still be looked at; its URLs cannot.
+        probes = probe_mirrors(named, wanted, local_only=True, upstream=False) if named and judge else []
+    elif name == "auto" and probe:
+        probes = probe_mirrors(sets, wanted, configured, cafile=cert)
+    elif judge:
+        probes = probe_mirrors(named, wanted, configured, cafile=cert)
+        probes += _others(named, sets, profile, accelerator, variant, needed, probes, cert)
+    elif named and probe:
+        probes = probe_mirrors(named, wanted, configured, cafile=cert, upstream=False)
+    return Sources(source_decision(name, request.by, sets, variant, probes), tuple(probes), needed)
+
+
+def _others(
+    named: dict[str, MirrorSet],
+    sets: dict[str, MirrorSet],
+    profile: Profile | None,
     accelerator: str,
     variant: str | None,
     roles: tuple[str, ...],
-    facts: HostFacts,
+    probes: list[MirrorProbe],
+    cert: str | None,
 ) -> list[MirrorProbe]:
-    config = facts.pip_config.value
-    configured = next(iter(config.get("index-url")), None) if config else None
-    cert = next(iter(config.get("cert")), None) if config else None
-    probes = probe_mirrors(named, wanted_for(profile, accelerator, variant, roles), configured, cafile=cert)
-    if name == "auto":
-        return probes
-    # The role's chosen source: the named set's URL when it has one, else upstream.
-    chosen = {role: name if name in named and named[name].url(role, variant) else "upstream" for role in roles}
+    """For each role whose chosen source (the named set's URL, else upstream) fails, what the other sets say."""
+    chosen = {role: next((n for n, s in named.items() if s.url(role, variant)), "upstream") for role in roles}
     failing = tuple(r for r in roles if any(p.role == r and p.source == chosen[r] and not p.ok for p in probes))
-    if failing:
-        others = {k: v for k, v in sets.items() if k not in named}
-        extra = probe_mirrors(others, wanted_for(profile, accelerator, variant, failing), None, cafile=cert)
-        probes += [p for p in extra if p.source != "upstream"]
-    return probes
+    if not failing:
+        return []
+    others = {k: v for k, v in sets.items() if k not in named}
+    extra = probe_mirrors(others, wanted_for(profile, accelerator, variant, failing), None, cafile=cert)
+    return [p for p in extra if p.source != "upstream"]
 
 
 def doctor_findings(sources: Sources, setup_command: str, plan: Any, host: list[Any]) -> list[Any]:
@@ -206,10 +182,9 @@ __all__ = [
     "ENV_VAR",
     "Request",
     "Sources",
-    "decide",
     "doctor_findings",
-    "doctor_sources",
+    "known",
     "requested",
-    "roles_needed",
+    "resolve_sources",
     "wanted_for",
 ]

@@ -269,14 +269,9 @@ def _rerun(store: Any, profile: Profile, options: SetupOptions) -> Rerun:
     facts = probe_for_rerun(python, version, "")
     try:
         # Reachability of the variant index is taken from the stamp: probing it would cost up to seconds.
-        plan = plan_for(
-            profile,
-            facts,
-            options,
-            store.env,
-            reachable=_reachability_from(stamp, profile, facts, options),
-            torch_sources=TorchSources.from_dict(stamp.get("pypi_torch")),
-        )
+        fallback = bool(stamp.get("variant_index_fallback"))
+        torch_sources = TorchSources.from_dict(stamp.get("pypi_torch"))
+        plan = plan_for(profile, facts, options, store.env, stamped_fallback=fallback, torch_sources=torch_sources)
         plan = with_lock(plan, profile, facts)
     except LlmenvError:
         return Rerun(None, None, (), repair=False)
@@ -320,15 +315,6 @@ def _installed_drift(stamp: dict[str, Any], current: Path) -> list[str]:
     if version:
         markers |= {"python_version": ".".join(version.split(".")[:2]), "python_full_version": version}
     return installed_changes(recorded, now, requires, markers)
-
-
-def _reachability_from(
-    stamp: dict[str, Any], profile: Profile, facts: HostFacts, options: SetupOptions
-) -> dict[str, bool]:
-    from llmenv.plan.variant import choose_variant
-
-    url = choose_variant(profile, facts, options.accelerator or profile.accelerator).index_url
-    return {url: not stamp.get("variant_index_fallback")} if url else {}
 
 
 def _drop_leftovers(store: Any) -> None:

@@ -142,25 +142,13 @@ def _command(options: SmokeOptions) -> str:
 
 def _hub_env(options: SmokeOptions, profile: Any) -> tuple[dict[str, str], str | None]:
     """HF_ENDPOINT and the IMDB URL from the mirror set; with --model a hub id, check the hub answers first."""
-    from llmenv.plan.mirrors import choose_mirrors
     from llmenv.workflow.hub import cached, check_hub, endpoint, is_hub_id
-    from llmenv.workflow.mirrors import requested
+    from llmenv.workflow.mirrors import requested, resolve_sources
 
+    needs_hub = bool(options.model and is_hub_id(options.model))
+    roles = (("huggingface",) if needs_hub else ()) + (("imdb",) if options.data is None else ())
     request = requested(options.mirror, profile)
-    mirrors = choose_mirrors(None, "", {}, None)
-    if request.name is not None:
-        from llmenv.probe.mirrors import Wanted, probe_mirrors
-        from llmenv.profiles.mirrors import find_set, known_sets
-
-        sets = known_sets()
-        if request.name not in ("auto", "upstream", "none"):
-            find_set(request.name, sets, request.by.rstrip("=:"))
-        probes = []
-        needs_hub = bool(options.model and is_hub_id(options.model))
-        roles = (("huggingface",) if needs_hub else ()) + (("imdb",) if options.data is None else ())
-        if request.name == "auto" and not options.offline and roles:
-            probes = probe_mirrors(sets, Wanted(None, None, None, None, roles))
-        mirrors = choose_mirrors(request.name, request.by, sets, None, probes)
+    mirrors = resolve_sources(request, profile, None, roles, probe=request.name == "auto", offline=options.offline).plan
     url, source = endpoint(mirrors)
     env = {"HF_ENDPOINT": url} if source != "default" else {}
     if source.startswith("mirror set") and "HF_HUB_DISABLE_XET" not in os.environ:

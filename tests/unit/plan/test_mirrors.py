@@ -86,8 +86,30 @@ def test_a_flat_pytorch_mirror_becomes_find_links_for_uv_and_pip() -> None:
     assert pip[pip.index("--find-links") + 1] == flat
 
 
-def test_an_unreachable_pytorch_mirror_is_named_in_the_fallback_warning() -> None:
-    mirrors = choose_mirrors("china", "--mirror", SETS, "cpu")
+def test_a_named_pytorch_mirror_that_fails_its_check_is_still_used_and_named() -> None:
+    """Before: the named mirror was replaced by the configured indexes (a fallback), and the install's error then
+    blamed download.pytorch.org. A set the user named is their decision."""
+    from llmenv.plan.indexes import install_failure_hint, named_mirror_hint
+
+    url = "https://mirror.nju.edu.cn/pytorch/whl/cpu"
+    probes = [MirrorProbe("china", "pytorch", url, False, 0.01, "connection refused (nothing listens on that port)")]
+    mirrors = choose_mirrors("china", "--mirror", SETS, "cpu", probes)
+    plan = make_plan(load_profile("torch"), host(), Options(env=".venv", mirrors=mirrors), {})
+    assert not plan.variant_index_fallback
+    source = plan.indexes.variant_source()[0]
+    assert source is not None and source.reveal() == url
+    assert any("using it anyway, as you named it" in w for w in plan.warnings)
+    hint = named_mirror_hint(plan)
+    assert hint is not None and url in hint and "connection refused" in hint and "--mirror china" in hint
+    assert "download.pytorch.org" not in hint and install_failure_hint(plan) is None
+
+
+def test_an_auto_chosen_pytorch_mirror_found_unreachable_falls_back_with_a_warning() -> None:
+    probes = [
+        MirrorProbe("upstream", "pytorch", CPU_INDEX, False, 0.01, "dns"),
+        MirrorProbe("china", "pytorch", "https://mirror.nju.edu.cn/pytorch/whl/cpu", True, 0.2, "lists torch"),
+    ]
+    mirrors = choose_mirrors("auto", "--mirror", {"china": SETS["china"]}, "cpu", probes)
     plan = make_plan(load_profile("torch"), host(), Options(env=".venv", mirrors=mirrors), {})
     assert plan.variant_index_fallback
     assert any(

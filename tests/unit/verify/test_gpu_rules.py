@@ -6,9 +6,10 @@ import pytest
 
 from llmenv.probe.facts import Probed
 from llmenv.profiles.load import load_profile
-from llmenv.verify.host import context_for, verify_host
+from llmenv.verify.host import verify_host
 from llmenv.verify.model import Finding, Status
 from tests.helpers.facts import host, nvidia
+from tests.helpers.host_context import host_context
 
 BROKEN = (
     "/usr/bin/nvidia-smi: exited with 9: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA "
@@ -17,7 +18,7 @@ BROKEN = (
 
 
 def findings(facts: object, accelerator: str = "auto", profile: str = "torch") -> dict[str, Finding]:
-    return {f.id: f for f in verify_host(facts, context_for(load_profile(profile), facts, accelerator))}  # type: ignore[arg-type]
+    return {f.id: f for f in verify_host(facts, host_context(load_profile(profile), facts, accelerator))}  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -106,7 +107,7 @@ def test_cuda_visible_devices_entries_cuda_ignores_are_reported() -> None:
     facts = host(nvidia=Probed(replace(probed.value, cuda_visible_devices="1,5"), "recorded"))
     notes = [
         f
-        for f in verify_host(facts, context_for(load_profile("torch"), facts, "auto"))
+        for f in verify_host(facts, host_context(load_profile("torch"), facts, "auto"))
         if f.id.startswith("gpu.visible")
     ]
     assert notes and all(f.status is Status.WARN for f in notes)

@@ -12,13 +12,14 @@ from llmenv.probe.interpreters import Command
 from llmenv.probe.pipconfig import PipConfig, PipSetting
 from llmenv.profiles.load import load_profile
 from llmenv.redact import Secret
-from llmenv.verify.host import HostContext, context_for, verify_host
+from llmenv.verify.host import HostContext, verify_host
 from llmenv.verify.model import Finding, Status
 from tests.helpers.facts import host, interpreter, interpreters, nvidia, system
+from tests.helpers.host_context import host_context
 
 
 def ctx(profile: str = "torch", accelerator: str = "auto", facts: HostFacts | None = None) -> HostContext:
-    return context_for(load_profile(profile), facts or host(), accelerator)
+    return host_context(load_profile(profile), facts or host(), accelerator)
 
 
 def by_id(findings: list[Finding], fid: str) -> Finding:

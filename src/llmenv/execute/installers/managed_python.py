@@ -12,8 +12,8 @@ from pathlib import Path
 
 from llmenv.errors import InstallError
 from llmenv.execute.installers import Command, mirror_fix, run_command, unreachable_hosts
-from llmenv.execute.installers.uv import uv_binary
 from llmenv.plan.managed import ManagedPython
+from llmenv.tools import uv_binary
 
 
 def _env(managed: ManagedPython) -> dict[str, str]:

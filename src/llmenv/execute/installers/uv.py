@@ -10,12 +10,7 @@ from llmenv.execute.installers.credentials import private_sources
 from llmenv.execute.installers.seed import bundled_wheel
 from llmenv.plan.model import Indexes, Plan
 from llmenv.process import ProcResult
-
-
-def uv_binary() -> str:
-    from uv import find_uv_bin
-
-    return str(find_uv_bin())
+from llmenv.tools import uv_binary
 
 
 def source_args(indexes: Indexes) -> tuple[list[str], dict[str, str]]:
@@ -98,4 +93,4 @@ class UvInstaller:
         return private_sources(Command([uv_binary(), "pip", "install", "--python", str(python), *args, *what], env))
 
 
-__all__ = ["UvInstaller", "source_args", "uv_binary"]
+__all__ = ["UvInstaller", "source_args"]

@@ -10,7 +10,6 @@ from llmenv.verify.env.plumbing import (
     env_python,
     inspect,
     payload,
-    uv_binary,
     warm_bytecode,
 )
 
@@ -24,7 +23,6 @@ __all__ = [
     "payload",
     "tf_gpu_finding",
     "torch_gpu_finding",
-    "uv_binary",
     "verify_env",
     "warm_bytecode",
 ]

@@ -15,14 +15,13 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from llmenv.errors import HostError
-from llmenv.plan.accelerators import resolve
 from llmenv.plan.model import AcceleratorDecision
 from llmenv.probe import HostFacts
 from llmenv.probe.interpreters import venv_home
 from llmenv.probe.libpath import Shadow, shadowing_libraries
 from llmenv.process import run
 from llmenv.profiles.model import Profile
+from llmenv.tools import find_uv
 from llmenv.verify.env.context import user_context_findings
 from llmenv.verify.env.fixes import setup_command
 from llmenv.verify.env.gpu import tf_gpu_finding, torch_gpu_finding
@@ -33,7 +32,6 @@ from llmenv.verify.env.plumbing import (
     check_import,
     env_python,
     inspect,
-    uv_binary,
 )
 from llmenv.verify.model import Finding, Status, fail, ok, warn
 
@@ -46,8 +44,8 @@ def verify_env(
     write_bytecode: bool = True,
     user_context: bool = False,
 ) -> list[Finding]:
-    """`accelerator` is the plan's decision (setup passes its plan's, doctor the plan it computed); a bare name is
-    resolved by the same one resolver, so a CPU build the plan chose is judged as chosen, never as a failure.
+    """`accelerator` is the plan maker's decision (setup passes its plan's, doctor the one it made once), so a CPU
+    build the plan chose is judged as chosen, never as a failure; a bare name means there is none.
 
     `user_context` (doctor): also locate each imported module as the user's own shell would import it."""
     python = env_python(env)
@@ -165,14 +163,11 @@ def _workers() -> int:
 def _decision(
     profile: Profile | None, facts: HostFacts | None, accelerator: str | AcceleratorDecision
 ) -> AcceleratorDecision | None:
+    """The plan maker's decision when the caller has one; a bare name (the plan maker refused what was asked for,
+    or no plan was made) is never re-resolved here: the GPU checks then judge what is installed."""
     if isinstance(accelerator, AcceleratorDecision):
         return accelerator
-    if profile is None or facts is None:
-        return None
-    try:
-        return resolve(profile, facts, accelerator)
-    except HostError:
-        return None  # what was asked for cannot be built here; the GPU checks then judge what is installed
+    return None
 
 
 def _named(accelerator: str | AcceleratorDecision) -> str:
@@ -283,7 +278,7 @@ def check_versions(
 
 
 def check_dependencies(python: Path) -> Finding:
-    uv = uv_binary()
+    uv = find_uv()
     if uv:
         result = run([uv, "pip", "check", "--python", str(python)], timeout=60.0, env=os.environ | {"NO_COLOR": "1"})
         tool = "uv pip check"

@@ -127,17 +127,6 @@ def locate_modules(python: Path, modules: list[str], isolated: bool) -> dict[str
     return read_json(result) if result.ok else None
 
 
-def uv_binary() -> str | None:
-    try:
-        from uv import find_uv_bin
-    except ImportError:
-        return None
-    try:
-        return str(find_uv_bin())
-    except FileNotFoundError:
-        return None
-
-
 def warm_bytecode(python: Path, modules: list[str]) -> None:
     """Import `modules` in a detached, low-priority process that writes their bytecode, so the env's next import is
     fast without the command that built it waiting for the compile."""
@@ -156,6 +145,5 @@ __all__ = [
     "locate_modules",
     "payload",
     "read_json",
-    "uv_binary",
     "warm_bytecode",
 ]

@@ -1,8 +1,8 @@
 """What the host rules are judged against: the profile's needs and the plan's accelerator decision.
 
-The decision is never remade here: it is the plan's (`llmenv.plan.accelerators.resolve`), so doctor judges the host
-by what setup would build. When resolve refuses (e.g. --accelerator cuda where no CUDA build fits), the refusal is
-kept as `decision_error` and becomes a failing finding."""
+The decision is never remade here: it is the plan maker's (made once per command), so doctor judges the host by
+what setup would build. When it refuses (e.g. --accelerator cuda where no CUDA build fits), the refusal is kept as
+`decision_error` and becomes a failing finding."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from llmenv.errors import HostError
-from llmenv.plan.accelerators import resolve
 from llmenv.plan.model import AcceleratorDecision, Plan
 from llmenv.plan.needs import Needs, needs_for
 from llmenv.plan.python import install_python_fix  # re-exported: the rules live in plan/python.py
@@ -39,15 +38,17 @@ def host_os(facts: HostFacts) -> str:
     return facts.system.value.os if facts.system.value else "Linux"
 
 
-def context_for(profile: Profile, facts: HostFacts, accelerator: str, plan: Plan | None = None) -> HostContext:
-    """Needs are those of the build the plan chose, so a GPU host is judged against the GPU build it gets."""
-    decision: AcceleratorDecision | None = plan.decision if plan is not None else None
-    error = None
-    if decision is None:
-        try:
-            decision = resolve(profile, facts, accelerator)
-        except HostError as exc:
-            error = exc
+def context_for(
+    profile: Profile,
+    facts: HostFacts,
+    accelerator: str,
+    plan: Plan | None = None,
+    decision: AcceleratorDecision | None = None,
+    error: HostError | None = None,
+) -> HostContext:
+    """Needs are those of the build the plan chose, so a GPU host is judged against the GPU build it gets.
+    `decision`/`error`: the plan maker's accelerator decision, or its refusal, when no plan could be made."""
+    decision = plan.decision if plan is not None else decision
     resolved = decision.accelerator.value if decision else (accelerator if accelerator != "auto" else "cpu")
     cuda = profile.accelerators.get("cuda")
     return HostContext(

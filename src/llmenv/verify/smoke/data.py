@@ -48,14 +48,9 @@ class Prepared:
 
 
 def cache_dir() -> Path:
-    from llmenv.door.environ import env_path
+    from llmenv.paths import cache_root
 
-    override = env_path("LLMENV_CACHE_DIR")  # the door: UTF-8 text of sane length, or a usage error naming it
-    if override is not None:
-        return override / "imdb"
-    from platformdirs import user_cache_path
-
-    return user_cache_path("llmenv", appauthor=False) / "imdb"
+    return cache_root() / "imdb"
 
 
 # --- readers ------------------------------------------------------------------------------------------------------

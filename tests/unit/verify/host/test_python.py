@@ -6,9 +6,10 @@ from pathlib import Path
 
 from llmenv.probe.interpreters import Command
 from llmenv.profiles.load import load_profile
-from llmenv.verify.host import context_for, verify_host
+from llmenv.verify.host import verify_host
 from llmenv.verify.model import Finding, Status
 from tests.helpers.facts import host, interpreter, interpreters
+from tests.helpers.host_context import host_context
 
 
 def by_id(findings: list[Finding], fid: str) -> Finding:
@@ -32,7 +33,7 @@ def test_pip3_is_compared_with_python3() -> None:
         "pip3": Command("pip3", "/usr/bin/pip3", py311.executable, py311.version, "shebang", prefix="/usr"),
     }
     facts = host(interpreters=interpreters(py311, py312, commands=commands))
-    findings = verify_host(facts, context_for(load_profile("torch"), facts, "auto"))
+    findings = verify_host(facts, host_context(load_profile("torch"), facts, "auto"))
     assert by_id(findings, "python.pip-matches").status is Status.OK
     pip3 = by_id(findings, "python.pip3-matches")
     assert pip3.status is Status.WARN
@@ -45,7 +46,7 @@ def test_unsatisfiable_profile_is_not_install_advice(tmp_path: Path) -> None:
     profile = tmp_path / "p314.yaml"
     profile.write_text("name: p314\npython: '>=3.14,<3.15'\npackages: [numpy==2.2.6]\n", encoding="utf-8")
     facts = host(interpreters=interpreters(interpreter("3.14.0", "/usr/bin/python3.14")))
-    finding = by_id(verify_host(facts, context_for(load_profile(str(profile)), facts, "auto")), "python.supported")
+    finding = by_id(verify_host(facts, host_context(load_profile(str(profile)), facts, "auto")), "python.supported")
     assert finding.status is Status.FAIL and "can never be met" in finding.title
     assert "numpy 2.2.6: >=3.10,<3.14" in finding.evidence
     assert "uv python install" not in (finding.fix or "")
@@ -65,7 +66,7 @@ def test_supported_python_is_the_one_setup_uses() -> None:
     command = Command("python3", "/w/.venv/bin/python3", venv.executable, "3.11.7", "run", prefix="/w/.venv")
     facts = host(interpreters=interpreters(venv, base, newer, commands={"python3": command}))
     plan = make_plan(load_profile("torch"), facts, Options(env=".venv"), {})
-    ctx = dataclasses.replace(context_for(load_profile("torch"), facts, "auto"), plan=plan)
+    ctx = dataclasses.replace(host_context(load_profile("torch"), facts, "auto"), plan=plan)
     finding = by_id(verify_host(facts, ctx), "python.supported")
     assert finding.title.startswith("Python 3.11.7 satisfies")
     assert "setup uses /usr/bin/python3.11" in finding.evidence and "virtual environment /w/.venv" in finding.evidence

@@ -1,0 +1,56 @@
+"""Which CPython minors the bundled uv can install here: its own list (`uv python list --only-downloads`), read
+once per uv binary and cached, so a managed CPython can be any minor that uv offers (3.14, 3.15 ...), not a list
+written into llmenv. Parsed by the pure `llmenv.plan.managed.parse_uv_python_list`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from llmenv.plan.managed import parse_uv_python_list
+
+
+def _cache_file(uv: str) -> Path:
+    from llmenv.paths import cache_root
+
+    info = os.stat(uv)
+    source = os.environ.get("UV_PYTHON_DOWNLOADS_JSON_URL", "")
+    key = hashlib.sha256(f"{uv}\0{info.st_size}\0{info.st_mtime_ns}\0{source}".encode()).hexdigest()[:16]
+    return cache_root() / f"uv-python-downloads-{key}.txt"
+
+
+def managed_minors() -> tuple[str, ...] | None:
+    """The minors, newest first; None when uv is missing or its list cannot be read (the plan then tries the
+    frameworks' best-supported minors)."""
+    from llmenv.process import run
+    from llmenv.tools import find_uv
+
+    uv = find_uv()
+    if uv is None:
+        return None
+    try:
+        cache = _cache_file(uv)
+        if cache.is_file() and (not hasattr(os, "getuid") or cache.stat().st_uid == os.getuid()):
+            minors = parse_uv_python_list(cache.read_text(encoding="utf-8"))
+            if minors:
+                return minors
+    except OSError:
+        cache = None
+    # UV_PYTHON_DOWNLOADS_JSON_URL, when set, passes through: uv then lists what that file offers.
+    result = run([uv, "python", "list", "--only-downloads", "--color", "never"], timeout=30)
+    minors = parse_uv_python_list(result.stdout) if result.ok else ()
+    if not minors:
+        return None
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f".{cache.name}.{os.getpid()}")
+            tmp.write_text(result.stdout, encoding="utf-8")
+            tmp.replace(cache)
+        except OSError:
+            pass  # a read-only data folder: uv is asked again next time (70 ms)
+    return minors
+
+
+__all__ = ["managed_minors"]
