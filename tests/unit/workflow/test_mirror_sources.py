@@ -76,7 +76,7 @@ def test_export_writes_the_mirror_sets_indexes_into_the_dockerfile_and_the_workf
     assert 'PIP_INDEX_URL="http://m/simple"' in text and "LLMENV_MIRROR=campus" in text
     assert '  pytorch: "http://m/whl/cpu"' in text
     job = workflow(plan, "torch", "torch", "llmenv.whl")
-    assert "LLMENV_MIRROR: campus" in job and '            pypi: "http://m/simple"' in job
+    assert "LLMENV_MIRROR: campus" in job and 'pypi: "http://m/simple"' in job and "mirrors.yaml" in job
     plain = make_plan(load_profile("torch"), host(), Options(env=".venv"), {})
     assert "LLMENV_MIRROR" not in dockerfile(plain, "torch", (), "x.whl") + workflow(plain, "torch", "torch", "x")
 
