@@ -17,15 +17,16 @@ from llmenv.probe.facts import Probed
 from llmenv.probe.gpu_nvidia import NvidiaGpu, NvidiaInfo, probe_nvidia
 from llmenv.profiles.load import load_profile
 from llmenv.tables.cuda import max_cuda_for_driver
-from llmenv.verify.host import context_for, verify_host
+from llmenv.verify.host import verify_host
 from llmenv.verify.model import Finding
 from tests.helpers.facts import host, system
+from tests.helpers.host_context import host_context
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def findings(facts: object, accelerator: str = "auto") -> dict[str, Finding]:
-    return {f.id: f for f in verify_host(facts, context_for(load_profile("torch"), facts, accelerator))}  # type: ignore[arg-type]
+    return {f.id: f for f in verify_host(facts, host_context(load_profile("torch"), facts, accelerator))}  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -49,6 +49,9 @@ def context_for(
     """Needs are those of the build the plan chose, so a GPU host is judged against the GPU build it gets.
     `decision`/`error`: the plan maker's accelerator decision, or its refusal, when no plan could be made."""
     decision = plan.decision if plan is not None else decision
+    if decision is None and error is None:
+        # A bug, not a host fact: the decision is the plan maker's, made once (tests: tests/helpers/host_context.py).
+        raise ValueError("context_for needs the plan maker's accelerator decision (or its refusal)")
     resolved = decision.accelerator.value if decision else (accelerator if accelerator != "auto" else "cpu")
     cuda = profile.accelerators.get("cuda")
     return HostContext(
