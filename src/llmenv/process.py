@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmenv.redact import redact_text
+from llmenv.sink import LogWriter, child_argv, redact
 
 STALL_ENV = "LLMENV_STALL_TIMEOUT"
 DEFAULT_STALL_S = 300.0
@@ -156,8 +156,9 @@ def run_logged(
     args = tuple(str(a) for a in argv)
     start = time.perf_counter()
     tail: deque[str] = deque(maxlen=keep)
-    with log.open("a", encoding="utf-8") as sink:
-        sink.write(f"$ {redact_text(shlex.join(args))}\n")
+    with log.open("a", encoding="utf-8") as handle:
+        sink = LogWriter(handle)  # every line redacted on its way to the log
+        sink.write(f"$ {shlex.join(args)}\n")
         sink.flush()
         try:
             proc = _spawn(args, env, merge_stderr=True, die_with_parent=True)
@@ -180,7 +181,7 @@ def run_logged(
             assert proc.stdout is not None
             for line in proc.stdout:
                 last_output[0] = time.monotonic()
-                clean = redact_text(line.rstrip("\n"))
+                clean = redact(line.rstrip("\n"))
                 tail.append(clean)
                 emit(clean)
             proc.wait()
@@ -286,7 +287,7 @@ def spawn_detached(argv: Sequence[str], *, low_priority: bool = False) -> None:
     outlives llmenv and neither a Ctrl-C in the terminal nor a closed pipe stops it half-way."""
     with contextlib.suppress(OSError):  # best effort: the command's own result does not depend on it
         subprocess.Popen(
-            [str(a) for a in argv],
+            child_argv(argv),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -310,7 +311,7 @@ def _spawn(
     die_with_parent: bool = False,
 ) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        args,
+        child_argv(args),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,

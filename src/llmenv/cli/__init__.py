@@ -108,18 +108,16 @@ def _json_error(args: list[str], exc: LlmenvError) -> None:
     import json
 
     from llmenv.errors import error_document
-    from llmenv.redact import redact_text
 
-    sys.stdout.write(redact_text(json.dumps(error_document(exc), indent=2)) + "\n")
+    sys.stdout.write(json.dumps(error_document(exc), indent=2) + "\n")
     sys.stdout.flush()
 
 
 def _fail(args: list[str], exc: LlmenvError) -> None:
-    from llmenv.redact import redact_text
     from llmenv.report.console import print_error
 
     _json_error(args, exc)
-    text = redact_text(exc.render())
+    text = exc.render()
     if exc.exit_code == ExitCode.INTERRUPTED:
         sys.stderr.write(f"{text}\n")  # what state things are in, not an error
         sys.exit(int(exc.exit_code))
@@ -129,13 +127,23 @@ def _fail(args: list[str], exc: LlmenvError) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point; exits with a code from `llmenv.errors.ExitCode`."""
-    args = list(argv if argv is not None else sys.argv[1:])
+    """Console-script entry point; exits with a code from `llmenv.errors.ExitCode`. Everything it prints passes the
+    sink (`llmenv.sink`), which redacts credentials."""
+    from llmenv.sink import streams
+
     _safe_streams()
+    with streams():
+        _main(argv)
+
+
+def _main(argv: list[str] | None) -> None:
+    args = list(argv if argv is not None else sys.argv[1:])
     stdout = sys.stdout
     try:
         from llmenv.cli.options import check_env_arguments
+        from llmenv.sink import refuse_secret_arguments
 
+        refuse_secret_arguments(args)
         check_env_arguments(args)
         build_app(_requested(args))(args=argv, prog_name="llmenv")
     except SystemExit as exc:
@@ -216,7 +224,6 @@ def _interrupted(args: list[str]) -> None:
 
 def _internal(args: list[str], exc: Exception) -> None:
     from llmenv.errors import LlmenvError as Error
-    from llmenv.redact import redact_text
     from llmenv.report.console import print_error
     from llmenv.report.crash import write_crash_log
 
@@ -226,7 +233,7 @@ def _internal(args: list[str], exc: Exception) -> None:
         f"The traceback is in {log}; please attach it to a bug report."
     )
     _json_error(args, Error(text))
-    print_error(redact_text(text))
+    print_error(text)
     sys.exit(int(ExitCode.INTERNAL))
 
 

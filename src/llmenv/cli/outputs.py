@@ -53,10 +53,10 @@ def check_output_dir(path: Path | None, option: str) -> Path | None:
 
 def write_output(path: Path, text: str, option: str) -> None:
     try:
-        from llmenv.paths import write_regular
+        from llmenv.sink import write_text
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_regular(path, text)
+        write_text(path, text)
     except OSError as exc:
         raise output_error(exc, path, option) from None
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmenv.redact import redact_text
 from llmenv.report.text import plural
+from llmenv.sink import append_text, redact
 from llmenv.verify.model import Finding, Status
 
 
@@ -44,12 +44,12 @@ def junit_xml(report: CiReport) -> str:
         case = ET.SubElement(
             suite, "testcase", classname=f"llmenv.{report.command}.{finding.area}", name=finding.id, time="0"
         )
-        text = redact_text(f"{finding.title}\n{finding.evidence}" + (f"\nfix: {finding.fix}" if finding.fix else ""))
+        text = f"{finding.title}\n{finding.evidence}" + (f"\nfix: {finding.fix}" if finding.fix else "")
         if finding.status is Status.FAIL:
-            failure = ET.SubElement(case, "failure", message=redact_text(finding.title), type="llmenv.fail")
+            failure = ET.SubElement(case, "failure", message=finding.title, type="llmenv.fail")
             failure.text = text
         elif finding.status is Status.SKIP:
-            ET.SubElement(case, "skipped", message=redact_text(finding.title))
+            ET.SubElement(case, "skipped", message=finding.title)
         else:
             out = ET.SubElement(case, "system-out")
             out.text = f"WARNING: {text}" if finding.status is Status.WARN else text
@@ -58,10 +58,10 @@ def junit_xml(report: CiReport) -> str:
 
 
 def write_junit(report: CiReport, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    from llmenv.paths import write_regular
+    from llmenv.sink import write_text
 
-    write_regular(path, junit_xml(report))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text(path, junit_xml(report))
 
 
 def _escape(text: str, *, property_value: bool = False) -> str:
@@ -78,8 +78,9 @@ def annotation_lines(report: CiReport) -> list[str]:
         if finding.status not in (Status.FAIL, Status.WARN):
             continue
         kind = "error" if finding.status is Status.FAIL else "warning"
-        title = _escape(redact_text(f"llmenv {report.command}: {finding.title} [{finding.id}]"), property_value=True)
-        message = redact_text(finding.evidence + (f" -- fix: {finding.fix}" if finding.fix else ""))
+        # Redacted before escaping: the stream's redaction could not see a URL whose ':' became %3A.
+        title = _escape(redact(f"llmenv {report.command}: {finding.title} [{finding.id}]"), property_value=True)
+        message = finding.evidence + (f" -- fix: {finding.fix}" if finding.fix else "")
         lines.append(f"::{kind} title={title}::{_escape(message)}")
     return lines
 
@@ -103,7 +104,7 @@ def step_summary(report: CiReport) -> str:
             f" **fix:** {finding.fix}" if finding.fix and finding.status is not Status.OK else ""
         )
         rows.append(f"| {icon[finding.status]} | {_md(finding.title)} `{finding.id}` | {_md(details)} |")
-    return redact_text("\n".join(rows)) + "\n\n"
+    return "\n".join(rows) + "\n\n"
 
 
 def _md(text: str) -> str:
@@ -123,8 +124,7 @@ def emit_github(report: CiReport, stdout_is_data: bool) -> None:
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         try:
-            with open(summary, "a", encoding="utf-8") as handle:
-                handle.write(step_summary(report))
+            append_text(summary, step_summary(report))
         except OSError as exc:
             # The runner's file, not the user's request: the command's own result stands; say why it is missing.
             from llmenv.errors import os_error_reason

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from llmenv import __version__
 from llmenv.paths import create_private, log_dir, make_private
-from llmenv.redact import redact_text
+from llmenv.sink import redact
 
 
 def write_crash_log(exc: BaseException, argv: list[str]) -> Path:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    body = redact_text(
+    body = redact(
         f"llmenv {__version__} on Python {sys.version.split()[0]} ({platform.platform()})\n"
         f"argv: {argv!r}\n\n" + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     )

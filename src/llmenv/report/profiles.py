@@ -45,15 +45,13 @@ def print_catalog(entries: list[CatalogEntry]) -> None:
 
 
 def resolved_view(profile: Profile, accelerator: str | None) -> dict[str, Any]:
-    """The profile as shown (plain and JSON), with credentials in its index URLs masked."""
+    """The profile as shown (plain and JSON); the sink masks credentials in its index URLs on the way out."""
     from llmenv.profiles.model import CONCRETE_ACCELERATORS
-    from llmenv.redact import redact_data
 
     view = profile.to_dict()
     wanted = [accelerator] if accelerator else list(CONCRETE_ACCELERATORS)
     view["packages_by_accelerator"] = {a: list(profile.packages_for(a)) for a in wanted}
-    masked: dict[str, Any] = redact_data(view)
-    return masked
+    return view
 
 
 def print_profile(view: dict[str, Any]) -> None:
