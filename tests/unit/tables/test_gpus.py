@@ -40,3 +40,20 @@ def test_lost_gpu_lines() -> None:
         "0000:02:00.0: GPU is lost. Reboot the system to recover this GPU",
         "0000:07:00.0: Unknown Error",
     )
+
+
+@pytest.mark.parametrize(
+    ("variant", "gfx", "carried"),
+    [
+        ("rocm7.2", "gfx90a:sramecc+:xnack-", True),
+        ("rocm7.2", "gfx1151", True),
+        ("rocm6.4", "gfx1151", False),  # Strix Halo came with the ROCm 7 builds
+        ("rocm7.2", "gfx1032", False),
+        ("rocm7.2", "gfx803", False),
+        ("rocm5.7", "gfx1032", None),  # a build llmenv has no list for: not checked
+    ],
+)
+def test_rocm_targets(variant: str, gfx: str, carried: bool | None) -> None:
+    from llmenv.tables.rocm import carries
+
+    assert carries(variant, gfx) is carried
