@@ -74,6 +74,9 @@ def export(
     account: Annotated[str | None, typer.Option("--account", help="slurm: #SBATCH --account.")] = None,
     smoke: Annotated[bool, typer.Option("--smoke", help="slurm: also run the smoke test on every node.")] = False,
     mirror: MirrorOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace files at the output paths that llmenv did not write.")
+    ] = False,
 ) -> None:
     """Turn a profile into a hashed requirements lock, a Dockerfile, a devcontainer.json, a CI workflow or a Slurm
     batch script that sets up and checks the env on every node (docs/cluster.md).
@@ -98,13 +101,17 @@ def export(
                              fix="the nodes run llmenv with the Python that ran this export (it must be on a shared "
                              "filesystem); submit with LLMENV_PYTHON=/path/to/python to use another")  # fmt: skip
         options = SlurmOptions(nodes or 1, bundle, env, reports, partition, time, account, smoke)
+        if output is not None:
+            from llmenv.workflow.artifacts import check_output
+
+            check_output(output, force)
         text, written = export_slurm(profile, accelerator, python, options), list[Path]()
     else:
         given = [name for name, value in slurm.items() if value is not None]
         if given:
             raise UsageError(f"{given[0]} applies to --format slurm only", where=given[0],
                              fix=f"drop {given[0]}, or export with --format slurm")  # fmt: skip
-        text, written = run_export(profile, format, accelerator, python, output, llmenv_spec, mirror)
+        text, written = run_export(profile, format, accelerator, python, output, llmenv_spec, mirror, force)
     if output is None:
         typer.echo(text, nl=False)
         return

@@ -50,9 +50,20 @@ def user_dir() -> Path:
     return config_dir() / "profiles"
 
 
+def own_checkout(folder: Path) -> bool:
+    """Whether `folder` is the top of a clone of llmenv itself: its profiles/ are the built-ins' source, so they are
+    built-ins, not a project's (`llmenv lock torch` in the clone must not write into its tracked profiles/)."""
+    try:
+        pyproject = (folder / "pyproject.toml").read_text(encoding="utf-8", errors="replace")[:4096]
+    except OSError:
+        return False
+    return (folder / "src" / "llmenv").is_dir() and 'name = "llmenv"' in pyproject
+
+
 def search_dirs(cwd: Path | None = None) -> list[tuple[str, Path]]:
+    top = cwd or Path.cwd()
     return [
-        ("project", (cwd or Path.cwd()) / "profiles"),
+        ("builtin" if own_checkout(top) else "project", top / "profiles"),
         ("user", user_dir()),
         ("builtin", builtin_dir()),
     ]

@@ -74,11 +74,14 @@ def export(
     output: Path | None = None,
     llmenv_spec: str | None = None,
     mirror: str | None = None,
+    force: bool = False,
 ) -> tuple[str, list[Path]]:
     """The exported text, and the files written beside it so that every path it names exists (llmenv's wheel, the
     user's profile files, its whole extends chain, when they lie outside the build context). The text itself is written by the caller."""
     from llmenv.errors import UsageError
 
+    if output is not None:  # before any work, and before anything beside it is written
+        check_output(output, force)
     profile, facts, plan = export_plan(profile_ref, accelerator, python, mirror)
     if format == "requirements":
         return _requirements(plan, facts), []
@@ -116,11 +119,18 @@ def export(
             from llmenv.export.devcontainer import render as render_devcontainer
 
             if output is not None:
-                written.append(write_text(placement.context / "Dockerfile", text))
+                written.append(write_text(placement.context / "Dockerfile", text, force))
             text = render_devcontainer(plan)
     if output is not None:
         written += write_context(placement)
     return text, written
+
+
+def check_output(output: Path, force: bool) -> None:
+    """`export -o FILE`: a file there that llmenv did not write is refused (exit 2) unless --force."""
+    from llmenv.execute.export_files import check_replaceable
+
+    check_replaceable(output, None, force)
 
 
 def _default_output(format: str) -> str:
@@ -177,4 +187,4 @@ def lock(
     return written
 
 
-__all__ = ["cache_key", "export", "export_plan", "lock"]
+__all__ = ["cache_key", "check_output", "export", "export_plan", "lock"]

@@ -5,6 +5,7 @@ then the smoke test in the new environment, unless skipped or already passed the
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -275,7 +276,7 @@ def _rerun(store: Any, profile: Profile, options: SetupOptions) -> Rerun:
         plan = with_lock(plan, profile, facts)
     except LlmenvError:
         return Rerun(None, None, (), repair=False)
-    if stamp.get("key") != plan.stamp_key(__version__):
+    if stamp.get("key") != plan.stamp_key(__version__) and not _lock_pins_the_env(stamp, plan, current):
         # The variant (cu126 → cu130) when the profile has one, else the accelerator (cpu → cuda).
         variant = (
             stamp.get("variant") or stamp.get("accelerator"),
@@ -290,6 +291,29 @@ def _rerun(store: Any, profile: Profile, options: SetupOptions) -> Rerun:
     if drift:
         return Rerun(None, None, tuple(drift), repair=True)
     return Rerun(plan, current, (), repair=False)
+
+
+def _lock_pins_the_env(stamp: dict[str, Any], plan: Any, current: Path) -> bool:
+    """A lock made after the env was built (`llmenv lock`, then `setup` again) that pins exactly the versions the
+    env has: nothing to install, so no rebuild. Only for an env built without a lock (its stamp's key is this plan's
+    key without the lock); a lock that replaced another one is an install with hash checking, as before."""
+    import dataclasses
+
+    from llmenv.door.files import LOCK, read_text_if_present
+    from llmenv.probe.installed import installed_distributions, normalize
+
+    if not plan.lock_file:
+        return False
+    unlocked = dataclasses.replace(plan, lock_file=None, lock_sha256=None)
+    if stamp.get("key") != unlocked.stamp_key(__version__):
+        return False
+    text = read_text_if_present(Path(plan.lock_file), LOCK) or ""
+    pins = {
+        normalize(name): version
+        for name, version in re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", text, re.M)
+    }
+    installed = installed_distributions(current)
+    return bool(pins) and all(installed.get(name) == version for name, version in pins.items())
 
 
 def _installed_drift(stamp: dict[str, Any], current: Path) -> list[str]:
