@@ -48,8 +48,9 @@ def setup(
     """Build (or find up to date) the env, then run the smoke test in it unless skipped or already passed there."""
     import dataclasses
 
+    from llmenv.execute.smoke_record import remember
     from llmenv.execute.store import EnvStore
-    from llmenv.workflow.smoke_memory import data_to_use, recall, remember, why_run
+    from llmenv.workflow.smoke_memory import data_to_use, recall, why_run
 
     report = _setup(options, progress)
     if options.skip_smoke or options.dry_run or report.plan.smoke is None or report.generation is None:

@@ -14,9 +14,8 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-RECORD = "llmenv-smoke.json"  # beside the stamp, in the generation it judged
+from llmenv.execute.smoke_record import RECORD  # beside the stamp, in the generation it judged
 
 
 @dataclass(frozen=True)
@@ -47,14 +46,6 @@ def recall(generation: Path | None) -> SmokeMemory | None:
     )
 
 
-def remember(generation: Path, result: dict[str, Any], data: Path | None) -> None:
-    """Write the record atomically (a Ctrl-C never leaves half a record that would read as a pass)."""
-    record = {**result, "requested_data": os.path.abspath(data) if data is not None else None}
-    tmp = generation / f".{RECORD}.tmp"
-    tmp.write_text(json.dumps(record, indent=2), encoding="utf-8")
-    os.replace(tmp, generation / RECORD)
-
-
 def data_to_use(given: Path | None, *memories: SmokeMemory | None) -> tuple[Path | None, str | None]:
     """The --data for this run: the one given, else the first remembered one that still exists. Second value: a
     line for the user when a remembered copy is used or has gone."""
@@ -83,4 +74,4 @@ def why_run(memory: SmokeMemory | None, data: Path | None, *, asked: bool) -> st
     return None
 
 
-__all__ = ["RECORD", "SmokeMemory", "data_to_use", "recall", "remember", "why_run"]
+__all__ = ["RECORD", "SmokeMemory", "data_to_use", "recall", "why_run"]
