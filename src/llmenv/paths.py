@@ -67,19 +67,20 @@ def create_private(path: Path, body: str = "") -> Path:
     return path
 
 
-def write_regular(path: Path, text: str) -> None:
+def write_regular(path: Path, text: str, append: bool = False) -> None:
     """Write an output file the user named (`--junit`, `-o`): opened without blocking and checked on the open
     descriptor, so a FIFO or device put at the name is refused (EINVAL naming it) instead of waiting for a reader."""
     import errno
 
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    flags |= os.O_APPEND if append else 0
     fd = os.open(path, flags, 0o666)
     try:
         regular = stat.S_ISREG(os.fstat(fd).st_mode)
         if not regular and os.path.realpath(path) != os.devnull:
             raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket)", str(path))
         os.set_blocking(fd, True)
-        if regular:
+        if regular and not append:
             os.ftruncate(fd, 0)
         handle = os.fdopen(fd, "w", encoding="utf-8")
     except BaseException:

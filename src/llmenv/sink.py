@@ -90,9 +90,11 @@ def write_text(path: Path, text: str) -> Path:
 
 
 def append_text(path: Path | str, text: str) -> None:
-    """A file another program owns that llmenv adds to (GitHub's step summary): redacted."""
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(redact_text(text))
+    """A file another program owns that llmenv adds to (GitHub's step summary): redacted, and opened by the door's
+    rule for output files (a FIFO or device at the name is refused, not waited on)."""
+    from llmenv.paths import write_regular
+
+    write_regular(Path(path), redact_text(text), append=True)
 
 
 class LogWriter:

@@ -401,3 +401,16 @@ def test_a_hand_edited_lock_hash_names_the_lock_file(
     result = cli("setup", str(spec), "--env", str(tmp_path / "env"), "--backend", backend, "--skip-smoke")
     in_process(result, 4, (lock.name,))
     assert "check the pins" not in result.err, result.err
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_step_summary_at_a_fifo_is_skipped_not_blocked(tmp_path: Path, kind: str) -> None:
+    """Failed before: GITHUB_STEP_SUMMARY naming a FIFO made `doctor` wait forever for a reader."""
+    summary = tmp_path / "summary"
+    special(summary, kind, tmp_path)
+    result = llmenv(
+        "doctor", "--offline", env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}, timeout=40
+    )
+    assert result.code in (0, 1), result.text
+    assert "Traceback" not in result.text and "step summary is skipped" in result.err, result.err
+    assert result.seconds < 30
