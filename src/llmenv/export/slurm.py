@@ -78,7 +78,7 @@ llmenv_setup() {
 # What each node runs (one task per node): set up a node-local env (unless the env is shared), then doctor.
 llmenv_node() {
   local node=${SLURMD_NODENAME:?not a Slurm job step}
-  local reports=$LLMENV_JOB_REPORTS env=$LLMENV_JOB_ENV status=0
+  local reports=$LLMENV_JOB_REPORTS env=$LLMENV_JOB_ENV status=0 start=$SECONDS
   if [ "$LLMENV_JOB_SHARED" = 0 ]; then
     # The env, and llmenv's cache where the bundle is unpacked, on this node's own disk.
     env=${TMPDIR:-/tmp}/llmenv-$SLURM_JOB_ID-$node
@@ -93,7 +93,7 @@ llmenv_node() {
   fi
   "$LLMENV_JOB_PYTHON" -m llmenv "${doctor[@]}" >"$reports/doctor/$node.json" 2>"$reports/logs/$node.doctor.log" ||
     status=$?
-  echo "llmenv: $node: setup and doctor done (exit $status)"
+  echo "llmenv: $node: done in $((SECONDS - start)) s (exit $status)"
   return "$status"
 }
 export -f llmenv_setup llmenv_node
