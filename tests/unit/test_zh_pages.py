@@ -23,6 +23,7 @@ PAIRS = [
     (REPO / "README.md", REPO / "README.zh-CN.md"),
     (REPO / "docs" / "mirrors.md", REPO / "docs" / "zh-CN" / "mirrors.md"),
     (REPO / "docs" / "offline.md", REPO / "docs" / "zh-CN" / "offline.md"),
+    (REPO / "docs" / "cluster.md", REPO / "docs" / "zh-CN" / "cluster.md"),
 ]
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 LLMENV = re.compile(r"^\s*(?:RUN\s+)?(?:\S*[/\\])?llmenv(?:\.exe)?(?=\s|$)")
