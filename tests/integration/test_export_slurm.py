@@ -125,3 +125,18 @@ def test_export_writes_the_pass_through_options_and_absolute_paths(
     values = read_back(script, tmp_path)
     assert values["LLMENV_JOB_BUNDLE"] == str(tmp_path / "b.tar") and values["LLMENV_JOB_PROFILE"] == ""
     assert values["LLMENV_JOB_REPORTS"] == f"{tmp_path}/out/7" and values["LLMENV_JOB_PYTHON"] == sys.executable
+
+
+def test_the_mirror_the_plan_chose_is_written_for_every_node(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nodes install from the mirror chosen at export, whatever their submit environment; a mirror URL with
+    credentials is refused rather than kept in the script; from a bundle there is no mirror to ask."""
+    for args, expected in ((["--mirror", "upstream"], "upstream"), (["--mirror", "upstream", "--bundle", "b.tar"], "")):
+        result = cli("export", "torch", "--format", "slurm", "-o", str(tmp_path / "job.sbatch"), *args)
+        assert result.code == 0, result.err
+        assert read_back((tmp_path / "job.sbatch").read_text(), tmp_path)["LLMENV_JOB_MIRROR"] == expected
+    monkeypatch.setenv("LLMENV_MIRROR", "https://user:s3cret@mirror.invalid/simple")
+    result = cli("export", "torch", "--format", "slurm", "-o", str(tmp_path / "other.sbatch"))
+    assert result.code == 2 and "holds credentials" in result.err and "s3cret" not in result.err + result.out
+    assert not (tmp_path / "other.sbatch").exists()

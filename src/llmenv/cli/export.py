@@ -105,7 +105,7 @@ def export(
             from llmenv.workflow.artifacts import check_output
 
             check_output(output, force)
-        text, written = export_slurm(profile, accelerator, python, options), list[Path]()
+        text, written = export_slurm(profile, accelerator, python, options, mirror), list[Path]()
     else:
         given = [name for name, value in slurm.items() if value is not None]
         if given:

@@ -7,15 +7,12 @@ that exports rarely has the compute nodes' GPUs, and each node's setup decides i
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from llmenv.errors import UsageError
-
-_MIRROR_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -34,7 +31,11 @@ def _absolute(path: Path | None) -> str | None:
     return None if path is None else os.path.abspath(path)
 
 
-def export_slurm(profile_ref: str, accelerator: str | None, python: str | None, options: SlurmOptions) -> str:
+def export_slurm(
+    profile_ref: str, accelerator: str | None, python: str | None, options: SlurmOptions, mirror: str | None = None
+) -> str:
+    """The script's text. The mirror set the plan chose (`--mirror`, LLMENV_MIRROR or the profile's) is written in,
+    so every node installs from the same place whatever its submit environment."""
     from llmenv.export.slurm import SlurmJob, render, sbatch_problem
     from llmenv.workflow.artifacts import export_plan
 
@@ -46,8 +47,16 @@ def export_slurm(profile_ref: str, accelerator: str | None, python: str | None, 
                 f"{option} {value!r} cannot go on an #SBATCH line: {problem}", where=option, fix=f"pass {option} as "
                 "Slurm spells it (sinfo and sacctmgr list the names), or leave it out and give it to sbatch"
             )  # fmt: skip
-    profile, _, plan = export_plan(profile_ref, accelerator, python)
-    mirror = plan.mirrors.requested
+    # From a bundle the nodes install offline: no mirror to ask, none to write.
+    profile, _, plan = export_plan(profile_ref, accelerator, python, mirror if options.bundle is None else None)
+    mirror = plan.mirrors.requested if options.bundle is None else None
+    if mirror and "@" in mirror.partition("://")[2].split("/", 1)[0]:
+        raise UsageError(
+            "the mirror URL holds credentials, which a batch script would keep in a file others may read",
+            where="--mirror",
+            fix="define the mirror as a named set in mirrors.yaml (credentials from your netrc or keyring), or "
+            "export without --mirror and submit with LLMENV_MIRROR set",
+        )
     if options.bundle is not None:
         _check_bundle(options.bundle, profile.name)
         node_profile = None  # the bundle carries its profile and lock
@@ -67,7 +76,7 @@ def export_slurm(profile_ref: str, accelerator: str | None, python: str | None, 
         partition=options.partition,
         time=options.time,
         account=options.account,
-        mirror=mirror if mirror and mirror != "upstream" and _MIRROR_NAME.match(mirror) else None,
+        mirror=mirror,
         smoke=options.smoke,
     )
     command = shlex.join(["llmenv", "export", profile_ref, "--format", "slurm", "--nodes", str(options.nodes)])
