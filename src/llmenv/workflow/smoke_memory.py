@@ -36,7 +36,7 @@ def recall(generation: Path | None) -> SmokeMemory | None:
         return None
     if not isinstance(raw, dict):
         return None
-    dataset = raw.get("data")
+    dataset = raw.get("dataset")  # SmokeResult.to_dict()'s key for the data it trained on
     synthetic = bool(dataset.get("synthetic")) if isinstance(dataset, dict) else False
     given = raw.get("requested_data")
     return SmokeMemory(

@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 from llmenv.execute.store import EnvStore
+from llmenv.verify.smoke.data import Prepared
+from llmenv.verify.smoke.runner import SmokeResult
 from llmenv.workflow import setup as workflow_setup
 from llmenv.workflow.common import SetupOptions
 from llmenv.workflow.smoke_memory import RECORD, SmokeMemory, data_to_use, recall, why_run
@@ -30,12 +32,12 @@ class FakeSmoke:
     calls: list[Any] = field(default_factory=list)
 
     def __call__(self, options: Any, on_event: Any, on_download: Any) -> Any:
+        """A real SmokeResult, so the record is what setup writes after a real run."""
         self.calls.append(options)
-        source = "SYNTHETIC sentiment set (offline)" if self.synthetic else str(options.data)
-        data = {"synthetic": self.synthetic, "source": source}
-        return SimpleNamespace(
-            passed=self.passed, result={"wall_s": 17.0}, to_dict=lambda: {"passed": self.passed, "data": data}
-        )
+        source = "SYNTHETIC sentiment set (offline)" if self.synthetic else f"--data {options.data}"
+        data = Prepared(Path("/c/prepared.json.gz"), "texts", source, self.synthetic, 600, 200)
+        accuracy = None if self.synthetic else 0.8
+        return SmokeResult("torch", self.passed, accuracy, 0.75, data, result={"wall_s": 17.0})
 
 
 def store_with(tmp_path: Path, generations: int) -> EnvStore:
@@ -139,7 +141,9 @@ def test_records_of_older_versions_and_damaged_records(tmp_path: Path) -> None:
     gen = tmp_path / "gen-1"
     gen.mkdir()
     assert recall(gen) is None and recall(None) is None
-    (gen / RECORD).write_text(json.dumps({"passed": True, "data": {"synthetic": False}}))  # written before this change
+    (gen / RECORD).write_text(
+        json.dumps({"passed": True, "dataset": {"synthetic": False}})
+    )  # written before this change
     assert recall(gen) == SmokeMemory(passed=True, synthetic=False, data=None)
     for damaged in ("{", "[]", json.dumps({"passed": "yes"})):
         (gen / RECORD).write_text(damaged)
