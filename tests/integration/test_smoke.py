@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -199,6 +200,7 @@ def test_time_out_says_how_far_it_got_and_gives_the_whole_command(
     result = cli("smoke", *args)
     assert result.code == 1
     out = " ".join(result.out.split())
-    assert "did not finish within its 1 s budget" in out and "before training started" in out, out
+    # 1 s, or up to 4 s when the calibration finds this machine busy (verify/smoke/budget.py): torch needs more.
+    assert re.search(r"did not finish within its [1-4] s budget", out) and "before training started" in out, out
     assert f"`llmenv smoke {' '.join(args)} --epochs 1`" in out, out
     assert f"smoke.time_budget_s in {profile}" in out and "doctor" not in out, out

@@ -129,6 +129,8 @@ class LiveDisplay:
         if kind == "data" and not self.tty:
             for line in data_lines(event):
                 self.console.print(line)
+        elif kind == "budget":
+            self.console.print(f"-> {event['text']}")
         elif kind == "start":
             self.console.print(
                 f"-> training {event['framework']} ({event['version']}) on {event['device']}: {event['train']} train / "

@@ -96,6 +96,12 @@ def smoke(
             "notes": list(data.notes),
         }
     )
+    from llmenv.verify.smoke.budget import calibrate, fit_budget
+
+    fitted = fit_budget(budget, calibrate())  # a busy or slow machine gets more time, never a lower bar
+    if fitted.note:
+        on_event({"event": "budget", "text": fitted.note, "seconds": fitted.seconds, "factor": fitted.factor})
+    budget = fitted.seconds
     log = new_log("smoke")
     check_private(log.parent, "the log folder", group_may_write=True)
     return run_smoke(
