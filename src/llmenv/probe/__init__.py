@@ -25,6 +25,7 @@ from llmenv.probe.gpu_rocm import RocmInfo, probe_rocm
 from llmenv.probe.index import PYPI, IndexStatus, check_all
 from llmenv.probe.interpreters import Interpreter, InterpreterReport, probe_interpreters
 from llmenv.probe.pipconfig import PipConfig, probe_pip_config
+from llmenv.probe.shell import ShellFacts, probe_shell
 from llmenv.probe.system import SystemInfo, probe_system
 from llmenv.probe.uvconfig import UvConfig, probe_uv_config
 from llmenv.redact import redact_env_value
@@ -33,7 +34,7 @@ PROBE_TIMEOUT = 8.0
 # The probed facts, in report order; the published JSON Schema lists the same names.
 FACT_NAMES = ("system", "interpreters", "nvidia", "rocm", "apple", "cuda_toolkit", "disk", "pip_config", "indexes")
 # Facts added later, optional in the JSON Schema so reports written before them still validate and merge.
-OPTIONAL_FACT_NAMES = ("uv_config",)
+OPTIONAL_FACT_NAMES = ("uv_config", "shell")
 # Environment variables that change what gets installed or which device is used; reported redacted.
 RELEVANT_ENV = (
     "VIRTUAL_ENV",
@@ -77,6 +78,7 @@ class HostFacts:
     env: dict[str, str]
     seconds: float
     uv_config: Probed[UvConfig] = field(default_factory=lambda: Probed(None, "not probed"))
+    shell: Probed[ShellFacts] = field(default_factory=lambda: Probed(None, "not probed"))
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name).to_dict() for name in (*FACT_NAMES, *OPTIONAL_FACT_NAMES)} | {
@@ -148,6 +150,8 @@ def probe_host(
     deadline = time.perf_counter() + timeout
     for name, future in futures.items():
         results[name] = _result(name, future, deadline, timeout)
+    # Judged against the `python` the user runs, so after the interpreters (file checks only: microseconds).
+    results["shell"] = _timed("PYTHONHOME, PYTHONPATH, PIP_*, VIRTUAL_ENV, pyenv", lambda: _shell(results))()
     if offline or for_setup:
         results["indexes"] = Probed(None, "skipped: --offline" if offline else "not probed by setup")
     else:
@@ -167,6 +171,16 @@ def probe_host(
     pool.shutdown(wait=False, cancel_futures=True)
     env = {name: redact_env_value(name, os.environ[name]) for name in RELEVANT_ENV if name in os.environ}
     return HostFacts(**results, env=env, seconds=time.perf_counter() - start)
+
+
+def _shell(results: dict[str, Probed[Any]]) -> Probed[ShellFacts]:
+    report = results["interpreters"].value
+    version = None
+    if isinstance(report, InterpreterReport):
+        command = report.commands.get("python")
+        command = command if command and command.python_version else report.commands.get("python3")
+        version = ".".join((command.python_version or "").split(".")[:2]) or None if command else None
+    return probe_shell(python_version=version)
 
 
 def probe_for_rerun(python: str, version: str, prefix: str) -> HostFacts:

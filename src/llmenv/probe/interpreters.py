@@ -186,19 +186,10 @@ def _uv_python_dir() -> str:
 
 
 def pyenv_version(env: Mapping[str, str]) -> list[str]:
-    """The versions pyenv's shims run, resolved as pyenv does: PYENV_VERSION, then the nearest .python-version
-    up from the working folder, then $PYENV_ROOT/version. Reading files costs microseconds; a shim costs a bash."""
-    if env.get("PYENV_VERSION"):
-        return [v.strip() for v in env["PYENV_VERSION"].split(":") if v.strip()]
-    folder = Path.cwd()
-    candidates = [d / ".python-version" for d in (folder, *folder.parents)]
-    candidates.append(Path(env.get("PYENV_ROOT") or Path.home() / ".pyenv") / "version")
-    for candidate in candidates:
-        try:
-            return candidate.read_text(encoding="utf-8", errors="replace").split()
-        except OSError:
-            continue
-    return []
+    """The versions pyenv's shims run, resolved as pyenv does (`llmenv.probe.shell.pyenv_selection`)."""
+    from llmenv.probe.shell import pyenv_selection
+
+    return pyenv_selection(env)[0]
 
 
 def through_shim(path: str, shims: str | None, env: Mapping[str, str]) -> str | None:

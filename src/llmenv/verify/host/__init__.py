@@ -26,12 +26,14 @@ from llmenv.verify.host.python import (
     rule_python_supported,
     supporting,
 )
+from llmenv.verify.host.shell import rule_shell
 from llmenv.verify.model import Finding
 
 HOST_RULES: tuple[Rule, ...] = (
     rule_python_on_path,
     rule_pip_matches_python,
     rule_active_env,
+    rule_shell,
     rule_bitness,
     rule_python_supported,
     rule_path_entries,

@@ -137,6 +137,18 @@ def rule_active_env(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                 "deactivate one (`deactivate` / `conda deactivate`) so `python` and `pip` agree",
             )
         ]
+    shell = facts.shell.value
+    if report.active_venv and shell is not None and shell.virtual_env_exists is False:
+        return [
+            warn(
+                "env.active",
+                "python",
+                "the active venv's folder no longer exists",
+                f"VIRTUAL_ENV={report.active_venv}: deleted after activation; `python` and `pip` now come from "
+                "elsewhere on PATH",
+                "`deactivate` (or open a new shell), then activate an env that exists",
+            )
+        ]
     evidence = "; ".join(active) if active else "none (llmenv does not need one: it creates its own)"
     return [ok("env.active", "python", "active environment", evidence)]
 
