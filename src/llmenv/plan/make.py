@@ -141,7 +141,8 @@ def make_plan(
         if options.pypi_torch and profile.pytorch_index != "required":
             host = (os_name, facts.system.value.machine if facts.system.value else "x86_64", python_version)
             packages = list(override.index_packages) if override else []
-            pypi = pypi_build(profile.packages_for(accelerator), packages, checked, host, torch_sources)
+            label = decision.variant.value if decision.variant else None
+            pypi = pypi_build(profile.packages_for(accelerator), packages, checked, host, torch_sources, label)
         if pypi is not None:
             strict = options.accelerator != "auto" or profile.checks.gpu == "required"
             decision = with_pypi_build(decision, pypi, profile, facts, strict)

@@ -58,6 +58,7 @@ class PypiBuild:
     index: str
     source: str
     unreachable: str  # the PyTorch index (or mirror) that did not answer
+    offline: bool = False  # nothing was asked (--offline, a bundle): the build came from a local folder
 
     def warning(self) -> str:
         """The one line that says what happened and what it costs."""
@@ -66,8 +67,9 @@ class PypiBuild:
         size = f"{about}{_mb(self.wheel_bytes)}"
         if self.total_bytes > self.wheel_bytes:
             size += f" plus about {_mb(self.total_bytes - self.wheel_bytes)} of CUDA libraries"
+        what = "was not asked (offline)" if self.offline else "did not answer"
         return (
-            f"the PyTorch index {redact_url(self.unreachable)} did not answer; installing PyPI's build of "
+            f"the PyTorch index {redact_url(self.unreachable)} {what}; installing PyPI's build of "
             f"{', '.join(self.requirements)} from {self.source} instead: {build}, {size} to download against about "
             f"{_mb(self.cpu_bytes)} for the CPU build; {FIX}; `--require-pytorch-index` refuses this fallback"
         )
@@ -84,6 +86,7 @@ class PypiBuild:
             "index": redact_url(self.index),
             "source": self.source,
             "unreachable": redact_url(self.unreachable),
+            "offline": self.offline,
         }
 
 
@@ -97,12 +100,14 @@ def pypi_build(
     unreachable: str,
     host: tuple[str, str, str],
     sources: TorchSources | None,
+    label: str | None = None,
 ) -> PypiBuild | None:
     """PyPI's build of the per-variant pins, or None where it cannot stand in: nothing was probed, another
     configured source carries the labelled build (setup takes that one, as before), or the default index does not
     list the pinned release for this host (the install then fails naming the PyTorch index, as before).
 
-    `requirements`: the profile's pins before the variant label; `host`: (os, machine, Python version)."""
+    `requirements`: the profile's pins before the variant label; `host`: (os, machine, Python version); `label`:
+    the build the plan wanted (cpu, cu126): a source listing it, the default index included, is used instead."""
     if sources is None:
         return None
     os_name, machine, python_version = host
@@ -116,7 +121,8 @@ def pypi_build(
             pins.append((name, version, text))
     # PyPI's build is known (tables/pypi_torch.py) for PyTorch's own projects only; another per-variant project
     # keeps the labelled pin and its install error.
-    if not pins or any(n not in TORCH_FAMILY for n, _v, _t in pins) or _labelled_elsewhere(pins, sources.elsewhere):
+    listed = (*sources.elsewhere, *(name for page in sources.pages.values() for name in page))
+    if not pins or any(n not in TORCH_FAMILY for n, _v, _t in pins) or _labelled(pins, listed, label):
         return None
     files: list[tuple[str, str, int | None]] = []
     total, exact = 0, True
@@ -143,6 +149,7 @@ def pypi_build(
         index=sources.index,
         source=sources.source,
         unreachable=unreachable,
+        offline=sources.offline,
     )
 
 
@@ -183,14 +190,16 @@ def with_pypi_build(
     )
 
 
-def _labelled_elsewhere(pins: list[tuple[str, str, str]], archives: tuple[str, ...]) -> bool:
-    """Another source offers a labelled build (2.13.0+cpu) of a pinned release: the existing fallback uses it."""
+def _labelled(pins: list[tuple[str, str, str]], archives: tuple[str, ...], label: str | None) -> bool:
+    """A source offers the labelled build (2.13.0+cpu) of a pinned release: the existing fallback uses it. With no
+    `label` known, any labelled build of the release counts."""
     for archive in archives:
         parsed = _parse(archive)
         if parsed is None:
             continue
         project, version, _tags = parsed
-        if version.local and any(project == n and version.public == v for n, v, _t in pins):
+        wanted = version.local is not None and (label is None or version.local == label)
+        if wanted and any(project == n and version.public == v for n, v, _t in pins):
             return True
     return False
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from llmenv.probe.index import check_all, project_page
@@ -22,6 +23,7 @@ class TorchSources:
     source: str  # how to name it: "PyPI", "mirror set 'tuna' (pypi role)", "index-url ..."
     pages: Mapping[str, Mapping[str, int | None]]  # project -> {file name: size}; a project not answered is absent
     elsewhere: tuple[str, ...] = ()  # archive names in find-links and the extra indexes' project pages
+    offline: bool = False  # listed from local find-links folders only (--offline, a bundle): nothing was asked
 
     def to_dict(self) -> dict[str, Any]:
         """What the env's stamp keeps, so a re-run plans the same without asking the network again."""
@@ -29,6 +31,7 @@ class TorchSources:
             "index": self.index,
             "source": self.source,
             "pages": {p: dict(files) for p, files in self.pages.items()},
+            "offline": self.offline,
         }
 
     @staticmethod
@@ -41,7 +44,8 @@ class TorchSources:
             if not isinstance(files, dict):
                 return None
             pages[str(project)] = {str(n): s if isinstance(s, int) else None for n, s in files.items()}
-        return TorchSources(str(record.get("index", "")), str(record.get("source", "")), pages)
+        offline = record.get("offline") is True
+        return TorchSources(str(record.get("index", "")), str(record.get("source", "")), pages, offline=offline)
 
 
 def probe_torch_sources(
@@ -74,4 +78,33 @@ def probe_torch_sources(
     return TorchSources(default_index, source, pages, tuple(elsewhere))
 
 
-__all__ = ["TorchSources", "probe_torch_sources"]
+def local_torch_sources(projects: list[str], find_links: list[str]) -> TorchSources | None:
+    """Offline (a bundle's wheel folder, --offline): the first local find-links folder holding a per-variant
+    project's wheels stands as the default index. Listing a folder needs no network."""
+    import os
+    from urllib.parse import urlsplit
+
+    from packaging.utils import canonicalize_name
+
+    from llmenv.probe.index import ARCHIVE
+
+    names = [canonicalize_name(p) for p in projects]
+    for link in find_links:
+        parts = urlsplit(link)
+        folder = Path(parts.path if parts.scheme == "file" else link)
+        if parts.scheme not in ("", "file") or not folder.is_dir():
+            continue
+        try:
+            files = [n for n in os.listdir(folder) if ARCHIVE.search(n)]
+        except OSError:
+            continue
+        pages: dict[str, Mapping[str, int | None]] = {
+            name: {f: (folder / f).stat().st_size for f in files if canonicalize_name(f.split("-")[0]) == name}
+            for name in names
+        }
+        if any(pages.values()):
+            return TorchSources(str(folder), f"the find-links folder {folder}", pages, offline=True)
+    return None
+
+
+__all__ = ["TorchSources", "local_torch_sources", "probe_torch_sources"]

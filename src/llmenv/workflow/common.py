@@ -113,11 +113,23 @@ def plan_for(
         fallback = base.pypi_torch and profile.pytorch_index != "required" and not pytorch.named
         if target and not reachable.get(target) and fallback and not options.offline:
             torch_sources = torch_sources_for(profile, facts, early.decision.accelerator.value, mirrors)
+        elif target and fallback and options.offline and torch_sources is None:
+            # Offline (a bundle's wheels): the local find-links folders say whether they hold PyPI's build.
+            torch_sources = _local_torch_sources(profile, facts, early.decision.accelerator.value)
     elif url and pytorch.url:
         # The mirror's own answer when it was checked (doctor), else the upstream index's.
         reachable = {**reachable, pytorch.url: reachable.get(pytorch.url, reachable.get(url, False))}
     final = dataclasses.replace(base, mirrors=mirrors, managed_minors=minors)
     return make_plan(profile, facts, final, reachable, torch_sources, early)
+
+
+def _local_torch_sources(profile: Profile, facts: HostFacts, accelerator: str) -> Any:
+    from llmenv.probe.torch_sources import local_torch_sources
+
+    config = facts.pip_config.value
+    override = profile.accelerators.get(accelerator)
+    projects = list(override.index_packages) if override else []
+    return local_torch_sources(projects, list(config.get("find-links")) if config else []) if projects else None
 
 
 def torch_sources_for(profile: Profile, facts: HostFacts, accelerator: str, mirrors: Any) -> Any:

@@ -4,6 +4,7 @@ build of it, says so in one warning with sizes, and checks that build against th
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,6 +106,7 @@ def test_labelled_build_in_find_links_wins_over_pypis() -> None:
         {"torch-2.12.0-cp311-cp311-manylinux_2_28_x86_64.whl": 1},  # not the pinned release
         {"torch-2.13.0-cp312-cp312-manylinux_2_28_x86_64.whl": 1},  # not for this Python
         {"torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl": 1},  # labelled: that is the old path's job
+        {LINUX: 1, "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl": 1},  # a proxy merging both indexes
     ],
 )
 def test_no_fitting_wheel_on_the_default_index_means_no_fallback(files: dict[str, int | None]) -> None:
@@ -182,3 +184,58 @@ def test_a_per_variant_project_outside_pytorchs_own_keeps_the_labelled_pin() -> 
     files: dict[str, int | None] = {"alpha-1.0-py3-none-any.whl": 10}
     found = TorchSources("https://pypi.org/simple/", "PyPI", {"alpha": files})
     assert pypi_build(("alpha==1.0",), ["alpha"], CPU_INDEX, ("Linux", "x86_64", "3.11.7"), found) is None
+
+
+_TAGS = st.sampled_from(
+    [
+        "cp311-cp311-manylinux_2_28_x86_64",
+        "cp311-cp311-manylinux_2_28_aarch64",
+        "cp312-cp312-manylinux_2_28_x86_64",
+        "cp311-cp311-win_amd64",
+        "cp311-cp311-macosx_14_0_arm64",
+        "py3-none-any",
+    ]
+)
+_VERSIONS = st.sampled_from(["2.13.0", "2.12.0", "2.13.0+cpu", "2.13.0+cu130", "2.13.1"])
+
+
+@given(st.lists(st.tuples(_VERSIONS, _TAGS), max_size=8), st.sampled_from(["3.11.7", "3.12.1"]))
+def test_the_chosen_wheel_is_always_the_pinned_unlabelled_release_for_this_host(
+    listed: list[tuple[str, str]], python: str
+) -> None:
+    from packaging.utils import parse_wheel_filename
+    from packaging.version import Version
+
+    files: dict[str, int | None] = {f"torch-{v}-{t}.whl": None for v, t in listed}
+    host = ("Linux", "x86_64", python)
+    build = pypi_build(("torch==2.13.0",), ["torch"], CPU_INDEX, host, sources(files), "cpu")
+    minor = "cp" + "".join(python.split(".")[:2])
+    fitting = [
+        name
+        for name in files
+        if Version(name.split("-")[1]) == Version("2.13.0")
+        and any(t in name for t in (f"{minor}-{minor}-manylinux_2_28_x86_64", "py3-none-any"))
+    ]
+    if not fitting or any("2.13.0+cpu" in name for name in files):
+        assert build is None  # nothing to install, or the wanted +cpu build is listed: the labelled pin takes it
+        return
+    assert build is not None and build.files[0][1] in fitting
+    assert not parse_wheel_filename(build.files[0][1])[1].local
+    assert build.requirements == ("torch==2.13.0",) and not build.sizes_from_index
+
+
+def test_offline_a_local_folder_with_pypis_build_stands_in_and_says_nothing_was_asked(tmp_path: Path) -> None:
+    """A bundle made where only PyPI answered holds PyPI's build: setup from it (offline) plans the same."""
+    from llmenv.probe.torch_sources import local_torch_sources
+
+    (tmp_path / LINUX).write_bytes(b"x" * 10)
+    (tmp_path / "numpy-2.2.6-cp311-cp311-manylinux_2_17_x86_64.whl").write_bytes(b"")
+    found = local_torch_sources(["torch"], ["/nonexistent", str(tmp_path)])
+    assert found is not None and found.offline and found.pages == {"torch": {LINUX: 10}}
+    result = plan(torch_sources=found)
+    assert result.requirements[0] == "torch==2.13.0" and result.pypi_torch is not None
+    assert "was not asked (offline)" in result.pypi_torch.warning()
+    (tmp_path / "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl").write_bytes(b"")
+    labelled = plan(torch_sources=local_torch_sources(["torch"], [str(tmp_path)]))
+    assert labelled.requirements[0] == "torch==2.13.0+cpu"  # the CPU build in the folder wins
+    assert local_torch_sources(["torch"], [str(tmp_path / "empty")]) is None

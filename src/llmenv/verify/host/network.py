@@ -105,7 +105,7 @@ def _status_findings(statuses: list[IndexStatus], ctx: HostContext) -> list[Find
                         "network",
                         f"variant index {title}; setup will install PyPI's build of {', '.join(pypi.requirements)}",
                         f"{status.url}: {status.detail}; {pypi.warning()}",
-                        f"nothing is needed to set up; to reach the variant index: {fix}",
+                        f"nothing is needed to set up; to reach the variant index: {INDEX_FIXES[status.kind]}",
                     )
                 )
                 continue
