@@ -84,3 +84,12 @@ def test_a_users_own_pypi_proxy_as_index_url_is_the_default_index(
     plan = json.loads(result.out)["plan"]
     assert plan["requirements"][0] == "torch==2.13.0"
     assert plan["pypi_torch"]["source"] == f"the configured index-url {pypi.base}/pypi/simple"
+
+
+def test_lock_follows_the_same_plan(cli: Callable[..., CliResult], pypi: MirrorHost, tmp_path: Path) -> None:
+    result = cli("lock", "torch", "--mirror", "campus", "--output-dir", str(tmp_path / "locks"))
+    assert result.code == 0, result.err
+    (lock,) = (tmp_path / "locks").glob("*.lock.txt")
+    assert ".cu130." in lock.name  # the build PyPI's Linux wheel is, as the plan says
+    text = lock.read_text()
+    assert "torch==2.13.0 \\" in text and "+cpu" not in text and "--hash=sha256:" in text
