@@ -146,6 +146,7 @@ def build_generation(
     progress: Callable[[str], Callable[[str], None]],
     requirements_file: Path | None = None,
     compile_now: bool = True,
+    asked: dict[str, str | None] | None = None,
 ) -> BuildResult:
     """`compile_now=False` (nothing runs in the env right after) checks imports without writing bytecode and writes
     it in the background once the generation is committed; see docs/benchmarks.md for the numbers."""
@@ -206,7 +207,8 @@ def build_generation(
                 f"the new environment failed its checks, so {plan.env} was left as it was: {summary}",
                 fix=_fresh_install_fix(failed[0], profile, log),
             )
-        store.commit(gen, stamp(plan, findings, profile.source, installed_distributions(gen), host(facts, plan)))
+        record = stamp(plan, findings, profile.source, installed_distributions(gen), host(facts, plan), asked)
+        store.commit(gen, record)
         store.clean(background=True)
         if not compile_now:
             imported = [f.id.removeprefix("env.import.") for f in findings if f.id.startswith("env.import.")]
@@ -251,29 +253,37 @@ def stamp(
     profile_source: str = "",
     installed: dict[str, str] | None = None,
     host_facts: dict[str, Any] | None = None,
+    asked: dict[str, str | None] | None = None,
 ) -> dict[str, Any]:
     """What a re-run compares: the plan's key, and (since schema 2) the fingerprint of what is installed and of
-    the host facts the plan was made from, so drift is noticed and named (plan/drift.py)."""
-    return {
-        "installed": installed if installed is not None else {},
-        "host": host_facts or {},
-        "profile_source": profile_source,
-        "schema": 2,
-        "key": plan.stamp_key(__version__),
-        "llmenv_version": __version__,
-        "profile": plan.profile,
-        "profile_hash": plan.profile_hash,
-        "python": plan.python.value,
-        "python_version": plan.python_version,
-        "backend": plan.backend.value,
-        "accelerator": plan.accelerator.value,
-        "variant": plan.variant.value if plan.variant else None,
-        "variant_index_fallback": plan.variant_index_fallback,
-        "pypi_torch": plan.pypi_torch.to_dict() if plan.pypi_torch else None,  # a re-run plans the same from it
-        "requirements": list(plan.requirements),
-        "created": time.time(),
-        "checks": {s.value: sum(1 for f in findings if f.status is s) for s in Status},
-    }
+    the host facts the plan was made from, so drift is noticed and named (plan/drift.py); and what the user chose
+    (mirror set, --accelerator, --data), so later commands on the env use it (plan/stamp.py). `asked`: the
+    choices as given (`accelerator`, `data`)."""
+    from llmenv.plan.stamp import EnvStamp, mirror_record
+
+    asked = asked or {}
+    return EnvStamp(
+        installed=installed if installed is not None else {},
+        host=host_facts or {},
+        profile_source=profile_source,
+        key=plan.stamp_key(__version__),
+        llmenv_version=__version__,
+        profile=plan.profile,
+        profile_hash=plan.profile_hash,
+        python=plan.python.value,
+        python_version=plan.python_version,
+        backend=plan.backend.value,
+        accelerator=plan.accelerator.value,
+        accelerator_requested=asked.get("accelerator"),
+        variant=plan.variant.value if plan.variant else None,
+        variant_index_fallback=plan.variant_index_fallback,
+        pypi_torch=plan.pypi_torch.to_dict() if plan.pypi_torch else None,  # a re-run plans the same from it
+        requirements=list(plan.requirements),
+        created=time.time(),
+        checks={s.value: sum(1 for f in findings if f.status is s) for s in Status},
+        mirror=mirror_record(plan.mirrors),
+        data=asked.get("data"),
+    ).to_dict()
 
 
 __all__ = ["BuildResult", "ChecksFailed", "Step", "build_generation", "relevant_lines", "stamp"]

@@ -151,6 +151,12 @@ class EnvStore:
             return None
         return data if isinstance(data, dict) else None
 
+    def typed_stamp(self) -> Any:
+        """The current generation's stamp as `llmenv.plan.stamp.EnvStamp` (None: none, or not a stamp)."""
+        from llmenv.plan.stamp import EnvStamp
+
+        return EnvStamp.from_dict(self.stamp())
+
     def new_generation(self) -> Path:
         self.ensure_home()
         # Numbers count committed generations only (a failed run does not use one up: the first success is

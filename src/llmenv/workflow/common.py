@@ -31,6 +31,31 @@ class SetupOptions:
     confirm: Callable[[str], bool] | None = None  # asks before installing a managed CPython (None: go ahead)
     smoke: bool = False  # run the smoke test even when this generation passed it already
     require_pytorch_index: bool = False  # --require-pytorch-index: never PyPI's torch build instead
+    remembered_mirror: str | None = None  # the set the env's stamp recorded (used when neither flag nor variable)
+
+
+def with_remembered(options: SetupOptions, stamp: Any) -> tuple[SetupOptions, list[str]]:
+    """The choices the env's stamp (`llmenv.plan.stamp.EnvStamp`) recorded, for what this command was not told
+    again: the mirror set (after --mirror and LLMENV_MIRROR) and --accelerator. Second value: a line for each
+    choice a flag changed from the recorded one."""
+    import dataclasses
+
+    from llmenv.plan.stamp import remembered_changes
+
+    if stamp is None:
+        return options, []
+    changes = remembered_changes(stamp, options.mirror or os.environ.get("LLMENV_MIRROR") or None, options.accelerator)
+    mirror = stamp.mirror.name if stamp.mirror is not None and stamp.mirror.by != "profile mirror:" else None
+    if mirror is not None and "://" in mirror:
+        mirror = None  # a `--mirror URL` is kept redacted, so it cannot be used again: give it again
+    accelerator = options.accelerator or stamp.accelerator_requested
+    return dataclasses.replace(options, remembered_mirror=mirror, accelerator=accelerator), changes
+
+
+def remembered_command_flags(options: SetupOptions) -> tuple[str, ...]:
+    """The flags a printed setup command must carry to repeat this command's mirror choice."""
+    mirror = options.mirror or options.remembered_mirror
+    return ("--mirror", mirror) if mirror and "://" not in mirror else ()
 
 
 def plan_options(options: SetupOptions, profile: Profile, env: Path) -> Any:
@@ -83,7 +108,7 @@ def plan_for(
     early = early or early_decisions(profile, facts, base)
     probing = reachable is None and stamped_fallback is None and not options.offline
     if sources is None:
-        request = requested(options.mirror, profile)
+        request = requested(options.mirror, profile, options.remembered_mirror)
         sources = resolve_sources(
             request, profile, facts, early.roles, *early.chosen, probe=probing, offline=options.offline
         )
@@ -191,4 +216,13 @@ def with_lock(plan: Any, profile: Profile, facts: HostFacts) -> Any:
     return plan
 
 
-__all__ = ["DEFAULT_PROFILE", "SetupOptions", "plan_for", "plan_options", "torch_sources_for", "with_lock"]
+__all__ = [
+    "DEFAULT_PROFILE",
+    "SetupOptions",
+    "plan_for",
+    "plan_options",
+    "remembered_command_flags",
+    "torch_sources_for",
+    "with_lock",
+    "with_remembered",
+]

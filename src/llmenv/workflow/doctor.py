@@ -58,10 +58,10 @@ def doctor(
         profile_ref = stamp_profile(env)
         from_stamp = profile_ref is not None
     profile = load_profile(profile_ref or DEFAULT_PROFILE)
-    wanted = accelerator or profile.accelerator
     from llmenv.errors import HostError
     from llmenv.plan.make import early_decisions
-    from llmenv.workflow.common import SetupOptions, plan_options
+    from llmenv.verify.env.fixes import remembered_flags
+    from llmenv.workflow.common import SetupOptions, plan_options, remembered_command_flags, with_remembered
     from llmenv.workflow.mirrors import doctor_findings, known, requested, resolve_sources
 
     facts = probe_host(offline=offline, env_path=env or Path(profile.env))
@@ -69,11 +69,16 @@ def doctor(
     options = SetupOptions(
         profile=profile.name,
         env=target,
-        accelerator=wanted,
+        accelerator=accelerator,
         offline=offline,
         mirror=mirror,
         require_pytorch_index=require_pytorch_index,
     )
+    # An env is judged by what it was built with: the mirror set and --accelerator its stamp recorded, unless
+    # given again (the flag wins).
+    options, _ = with_remembered(options, _recorded(env) if env is not None else None)
+    wanted = options.accelerator or profile.accelerator
+    options = dataclasses.replace(options, accelerator=wanted)
     # The early decisions once (accelerator, roles), then the mirror decision as setup makes it: the plan, and its
     # variant source's check, follow from them. A refused accelerator becomes a finding (decision_error).
     early, refused = None, None
@@ -83,11 +88,13 @@ def doctor(
         refused = exc
     sources = None
     if early is not None:
-        request = requested(mirror, profile)
+        request = requested(mirror, profile, options.remembered_mirror)
         roles, chosen = early.roles, early.chosen
         sources = resolve_sources(request, profile, facts, roles, *chosen, probe=True, offline=offline, judge=True)
     else:
-        known(requested(mirror, profile))  # an empty or unknown --mirror is still a usage error
+        known(
+            requested(mirror, profile, options.remembered_mirror)
+        )  # an empty or unknown --mirror is still a usage error
     facts, plan = facts_and_plan(profile, facts, options, early, sources)
     ctx = context_for(profile, facts, wanted, plan, early.decision if early else None, refused)
     findings = verify_host(facts, ctx)
@@ -102,7 +109,8 @@ def doctor(
         # Checking an env runs its Python: not one from a store another user owns or can write (exit 5).
         check_store_is_private(EnvStore.at(env))
 
-        findings += verify_env(env, profile, facts, ctx.decision or wanted, user_context=True)
+        with remembered_flags(remembered_command_flags(options)):  # its fixes repeat the env's mirror choice
+            findings += verify_env(env, profile, facts, ctx.decision or wanted, user_context=True)
         leftover = unfinished_generations(env)
         findings += [leftover] if leftover is not None else []
     if no_gpu:
@@ -135,6 +143,15 @@ def stamp_profile(env: Path) -> str | None:
     check_store_is_private(store)
     stamp = store.stamp()
     return stamp_profile_ref(stamp) if stamp else None
+
+
+def _recorded(env: Path) -> Any:
+    """The env's typed stamp (None: none). Its store's ownership is checked first (execute/store.py)."""
+    from llmenv.execute.store import EnvStore, check_store_is_private
+
+    store = EnvStore.at(env)
+    check_store_is_private(store)
+    return store.typed_stamp()
 
 
 def facts_and_plan(profile: Profile, facts: HostFacts, options: Any, early: Any, sources: Any) -> tuple[HostFacts, Any]:

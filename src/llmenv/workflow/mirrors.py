@@ -28,9 +28,10 @@ class Request:
     url: str | None = None  # `--mirror URL`: a one-off set whose pypi role is that index (named by its masked URL)
 
 
-def requested(cli_value: str | None, profile: Profile | None) -> Request:
-    """--mirror wins over LLMENV_MIRROR, which wins over the profile's `mirror:` key. An empty --mirror is a
-    mistake (a variable that expanded to nothing), not a request for no mirror: it is refused."""
+def requested(cli_value: str | None, profile: Profile | None, remembered: str | None = None) -> Request:
+    """--mirror wins over LLMENV_MIRROR, which wins over the set the env's stamp recorded (`remembered`), which
+    wins over the profile's `mirror:` key. An empty --mirror is a mistake (a variable that expanded to nothing),
+    not a request for no mirror: it is refused."""
     if cli_value is not None and not cli_value.strip():
         from llmenv.errors import UsageError
         from llmenv.profiles.mirrors import known_sets, mirrors_file
@@ -45,6 +46,8 @@ def requested(cli_value: str | None, profile: Profile | None) -> Request:
         return _request(cli_value, "--mirror")
     if os.environ.get(ENV_VAR):
         return _request(os.environ[ENV_VAR], f"{ENV_VAR}=")
+    if remembered:
+        return Request(remembered, "the env's stamp:")
     mirror = getattr(profile, "mirror", None) if profile is not None else None
     if mirror:
         return Request(str(mirror), "profile mirror:")

@@ -16,7 +16,7 @@ from llmenv import __version__
 from llmenv.probe import HostFacts, probe_host
 from llmenv.profiles.model import Profile
 from llmenv.verify.model import Finding, Status
-from llmenv.workflow.common import DEFAULT_PROFILE, SetupOptions, plan_for, with_lock
+from llmenv.workflow.common import DEFAULT_PROFILE, SetupOptions, plan_for, with_lock, with_remembered
 from llmenv.workflow.smoke import SmokeOptions, smoke
 from llmenv.workflow.switch import announce_switch, switched_from
 
@@ -91,6 +91,11 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
     store = EnvStore.at(env)
     store.check_path()
     store.check_ownership()
+    # What the env recorded (mirror set, --accelerator) stands for what this run was not told again; a flag that
+    # changes it wins and is said in one line.
+    options, remembered = with_remembered(options, store.typed_stamp())
+    for line in remembered:
+        progress(line)
     rerun = Rerun(None, None, (), repair=False)
     if not options.force and not options.dry_run:
         rerun = _rerun(store, profile, options)
@@ -192,7 +197,18 @@ def _build(
         smoke_follows = not options.skip_smoke and plan.smoke is not None
         with hub_endpoint(plan.mirrors):  # the env's checks run with HF_ENDPOINT from the huggingface role
             result = build_generation(
-                store, plan, profile, facts, log, progress, requirements_file=lock, compile_now=smoke_follows
+                store,
+                plan,
+                profile,
+                facts,
+                log,
+                progress,
+                requirements_file=lock,
+                compile_now=smoke_follows,
+                asked={
+                    "accelerator": options.accelerator,
+                    "data": os.path.abspath(options.data) if options.data is not None else None,
+                },
             )
     status = ("repaired" if rerun.repair else "updated") if existed else "created"
     return SetupReport(

@@ -74,7 +74,9 @@ def smoke(
 
         check_data_path(options.data)
     _require_env(env, profile_ref or DEFAULT_PROFILE, options.env is not None)
-    extra_env, imdb_url = _hub_env(options, profile)
+    recorded = EnvStore.at(env).typed_stamp() if env.is_symlink() else None
+    remembered = recorded.mirror.name if recorded is not None and recorded.mirror is not None else None
+    extra_env, imdb_url = _hub_env(options, profile, remembered)
     roles = dict(options.mirrors or {})
     if imdb_url:
         roles.setdefault("imdb", imdb_url)
@@ -146,14 +148,15 @@ def _command(options: SmokeOptions) -> str:
     return shlex.join(parts)
 
 
-def _hub_env(options: SmokeOptions, profile: Any) -> tuple[dict[str, str], str | None]:
-    """HF_ENDPOINT and the IMDB URL from the mirror set; with --model a hub id, check the hub answers first."""
+def _hub_env(options: SmokeOptions, profile: Any, remembered: str | None = None) -> tuple[dict[str, str], str | None]:
+    """HF_ENDPOINT and the IMDB URL from the mirror set (--mirror, LLMENV_MIRROR, the set the env's stamp recorded,
+    the profile's); with --model a hub id, check the hub answers first."""
     from llmenv.workflow.hub import cached, check_hub, endpoint, is_hub_id
     from llmenv.workflow.mirrors import requested, resolve_sources
 
     needs_hub = bool(options.model and is_hub_id(options.model))
     roles = (("huggingface",) if needs_hub else ()) + (("imdb",) if options.data is None else ())
-    request = requested(options.mirror, profile)
+    request = requested(options.mirror, profile, remembered if remembered and "://" not in remembered else None)
     mirrors = resolve_sources(request, profile, None, roles, probe=request.name == "auto", offline=options.offline).plan
     url, source = endpoint(mirrors)
     env = {"HF_ENDPOINT": url} if source != "default" else {}

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +43,27 @@ def stamp_profile_ref(stamp: Mapping[str, Any]) -> str | None:
     return source
 
 
+# The choices the env's stamp (or this command's flags) recorded, e.g. ("--mirror", "campus"): every printed setup
+# command carries them, so a fix pasted behind the firewall uses the mirror the env was built with.
+REMEMBERED: ContextVar[tuple[str, ...]] = ContextVar("llmenv_remembered_flags", default=())
+
+
+@contextmanager
+def remembered_flags(flags: tuple[str, ...]) -> Iterator[None]:
+    token = REMEMBERED.set(flags)
+    try:
+        yield
+    finally:
+        REMEMBERED.reset(token)
+
+
 def setup_command(profile: Profile | None, env: Path, *, force: bool = False) -> str:
-    """`llmenv setup PROFILE --env ENV [--force]`, quoted. Without --force, setup repairs an env whose packages
-    drifted from its stamp; --force also rebuilds one whose files changed behind its metadata."""
-    words = ["llmenv", "setup", profile_ref(profile), "--env", str(env)]
+    """`llmenv setup PROFILE --env ENV [--mirror X] [--force]`, quoted. Without --force, setup repairs an env whose
+    packages drifted from its stamp; --force also rebuilds one whose files changed behind its metadata."""
+    words = ["llmenv", "setup", profile_ref(profile), "--env", str(env), *REMEMBERED.get()]
     if force:
         words.append("--force")
     return shlex.join(words)
 
 
-__all__ = ["profile_ref", "setup_command", "stamp_profile_ref"]
+__all__ = ["REMEMBERED", "profile_ref", "remembered_flags", "setup_command", "stamp_profile_ref"]
