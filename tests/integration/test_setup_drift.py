@@ -4,6 +4,7 @@ Real envs built from a local index on 127.0.0.1, changed with the env's own pip 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -111,23 +112,48 @@ def test_a_changed_profile_is_an_update_that_says_why(
 
 
 def test_no_op_rerun_starts_no_process_in_the_env(
-    cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Callable[..., CliResult], index: IndexServer, tmp_path: Path
 ) -> None:
-    """The fingerprint is read from site-packages: the up-to-date path runs nothing (it ran `python -c pass`)."""
-    import llmenv.process as process
-
+    """The fingerprint is read from site-packages: the up-to-date path runs nothing (it ran `python -c pass`).
+    Spied where processes start (the `subprocess.Popen` audit event), so a module that bound `run` at import, or
+    calls subprocess itself, is seen too."""
     env, spec = built(cli, tmp_path)
-    started: list[list[str]] = []
-    real = process.run
-
-    def spy(argv: list[str], *args: object, **kwargs: object) -> object:
-        started.append(list(argv))
-        return real(argv, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(process, "run", spy)
-    result = cli("setup", str(spec), "--env", str(env), "--json")
+    with processes_started() as started:
+        result = cli("setup", str(spec), "--env", str(env), "--json")
     assert json.loads(result.out)["status"] == "up-to-date"
-    assert not [argv for argv in started if str(env) in " ".join(argv)]
+    assert started == [], started  # no process at all, in the env or elsewhere
+
+
+_SPYING: list[list[str]] | None = None
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event == "subprocess.Popen" and _SPYING is not None:
+        _SPYING.append([str(a) for a in (args[1] if isinstance(args[1], (list, tuple)) else [args[1]])])
+
+
+@contextlib.contextmanager
+def processes_started() -> Iterator[list[list[str]]]:
+    """Every process this interpreter starts while the block runs (an audit hook cannot be removed: it is added
+    once and only records inside the block)."""
+    global _SPYING
+    if not getattr(sys, "_llmenv_test_audit", False):
+        sys.addaudithook(_audit)
+        sys._llmenv_test_audit = True  # type: ignore[attr-defined]
+    _SPYING = []
+    try:
+        yield _SPYING
+    finally:
+        _SPYING = None
+
+
+def test_the_process_spy_sees_a_process_started_behind_a_bound_name() -> None:
+    """The spy can fail: a process started through a name bound at import (as verify/env/plumbing binds `run`)."""
+    from llmenv.verify.env import plumbing
+
+    with processes_started() as started:
+        plumbing.run([sys.executable, "-c", "pass"], timeout=30)
+    assert started and started[0][-1] == "pass"
 
 
 @pytest.mark.slow

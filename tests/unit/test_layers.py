@@ -69,7 +69,7 @@ def test_plan_does_not_import_verify() -> None:
 
 def test_one_accelerator_resolver() -> None:
     """The accelerator is decided in plan/accelerators only: no second resolver elsewhere (issue 9 item 1)."""
-    suspicious = ("resolve_accelerator", "resolve_auto", "has_gpu", "choose_variant")
+    suspicious = ("resolve_accelerator", "resolve_auto", "has_gpu", "choose_variant")  # names of old second resolvers
     for path in SRC.rglob("*.py"):
         if "accelerators" in path.parts:
             continue

@@ -124,11 +124,11 @@ def plan_python() -> Path:
 
 def test_the_cuda_variant_is_substituted_into_the_pytorch_mirror() -> None:
     """Recorded H100 facts (driver 580): the variant chosen for the GPU picks the mirror's matching folder."""
-    from llmenv.plan.variant import choose_variant
+    from llmenv.plan.accelerators import resolve
     from tests.helpers.facts import nvidia
 
     facts = host(nvidia=nvidia("580.65.06", ("NVIDIA H100 80GB HBM3", "9.0")))
-    decision = choose_variant(load_profile("torch"), facts, "auto")
+    decision = resolve(load_profile("torch"), facts, "auto")
     assert decision.variant is not None and decision.variant.value == "cu130"
     mirrors = choose_mirrors("china", "--mirror", SETS, decision.variant.value)
     url = "https://mirror.nju.edu.cn/pytorch/whl/cu130"

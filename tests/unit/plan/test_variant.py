@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from llmenv.errors import ExitCode, HostError
+from llmenv.plan.accelerators import resolve
 from llmenv.plan.make import Options, make_plan
-from llmenv.plan.variant import choose_variant
 from llmenv.profiles.load import load_profile
 from llmenv.tables.torch import runs_on
 from tests.helpers.facts import host, nvidia
@@ -23,14 +23,14 @@ from tests.helpers.facts import host, nvidia
     ],
 )
 def test_torch_variant_examples(driver: str, gpu: str, cc: str, variant: str) -> None:
-    decision = choose_variant(load_profile("torch"), host(nvidia=nvidia(driver, (gpu, cc))), "auto")
+    decision = resolve(load_profile("torch"), host(nvidia=nvidia(driver, (gpu, cc))), "auto")
     assert decision.accelerator.value == "cuda"
     assert decision.variant is not None and decision.variant.value == variant
     assert decision.index_url == f"https://download.pytorch.org/whl/{variant}"
 
 
 def test_pascal_on_new_driver_says_why_cu130_was_rejected() -> None:
-    decision = choose_variant(load_profile("torch"), host(nvidia=nvidia("580.65.06", ("GTX 1080 Ti", "6.1"))), "auto")
+    decision = resolve(load_profile("torch"), host(nvidia=nvidia("580.65.06", ("GTX 1080 Ti", "6.1"))), "auto")
     assert decision.variant is not None
     rejected = dict(decision.variant.rejected)
     assert rejected["cu130"] == "no kernels for sm_61 (CUDA 13.0 builds carry sm_75..sm_120 +PTX)"
@@ -40,7 +40,7 @@ def test_pascal_on_new_driver_says_why_cu130_was_rejected() -> None:
 def test_mixed_gpus_get_the_build_of_the_most_capable_one() -> None:
     """Issue 9 item 3 changed this: a 5090 beside a 1080 Ti gets cu130 (for the 5090), the 1080 Ti is named."""
     facts = host(nvidia=nvidia("580.65.06", ("RTX 5090", "12.0"), ("GTX 1080 Ti", "6.1")))
-    decision = choose_variant(load_profile("torch"), facts, "cuda")
+    decision = resolve(load_profile("torch"), facts, "cuda")
     assert decision.variant is not None and decision.variant.value == "cu130"
     assert decision.unused == (
         ("#1 GTX 1080 Ti (sm_61)", "no kernels for sm_61 (CUDA 13.0 builds carry sm_75..sm_120 +PTX)"),
@@ -50,14 +50,14 @@ def test_mixed_gpus_get_the_build_of_the_most_capable_one() -> None:
 def test_cuda_asked_for_where_no_build_serves_any_gpu_exits_3_with_the_driver_to_get() -> None:
     facts = host(nvidia=nvidia("575.57.08", ("NVIDIA B200", "10.0")))
     with pytest.raises(HostError) as info:
-        choose_variant(load_profile("torch"), facts, "cuda")
+        resolve(load_profile("torch"), facts, "cuda")
     assert "every torch 2.13.0 CUDA build was ruled out" in info.value.what
     assert info.value.exit_code is ExitCode.HOST_UNSUITABLE
     assert "upgrade the NVIDIA driver to >= 580.65.06" in (info.value.fix or "")
 
 
 def test_old_driver_falls_back_to_cpu_loudly() -> None:
-    decision = choose_variant(load_profile("torch"), host(nvidia=nvidia("470.256.02", ("Tesla T4", "7.5"))), "auto")
+    decision = resolve(load_profile("torch"), host(nvidia=nvidia("470.256.02", ("Tesla T4", "7.5"))), "auto")
     assert decision.accelerator.value == "cpu" and decision.variant is not None and decision.variant.value == "cpu"
     assert decision.warnings and decision.warnings[0].startswith("GPU NOT USED")
     assert "driver 470.256.02 (CUDA 11.4) cannot run CUDA 12.6 builds" in decision.warnings[0]
@@ -65,21 +65,21 @@ def test_old_driver_falls_back_to_cpu_loudly() -> None:
 
 def test_old_driver_with_cuda_requested_exits_3() -> None:
     with pytest.raises(HostError) as info:
-        choose_variant(load_profile("torch"), host(nvidia=nvidia("470.256.02", ("Tesla T4", "7.5"))), "cuda")
+        resolve(load_profile("torch"), host(nvidia=nvidia("470.256.02", ("Tesla T4", "7.5"))), "cuda")
     assert info.value.exit_code == 3 and "upgrade the NVIDIA driver" in (info.value.fix or "")
 
 
 def test_tensorflow_cuda_needs_the_12_driver_floor() -> None:
     tf = load_profile("tf")
-    ok = choose_variant(tf, host(nvidia=nvidia("550.54.15", ("H100", "9.0"))), "auto")
+    ok = resolve(tf, host(nvidia=nvidia("550.54.15", ("H100", "9.0"))), "auto")
     assert ok.accelerator.value == "cuda" and ok.variant is None
     assert any(r.startswith("tensorflow[and-cuda]") for r in tf.packages_for("cuda"))
-    old = choose_variant(tf, host(nvidia=nvidia("470.256.02", ("T4", "7.5"))), "auto")
+    old = resolve(tf, host(nvidia=nvidia("470.256.02", ("T4", "7.5"))), "auto")
     assert old.accelerator.value == "cpu"
 
 
 def test_no_gpu_is_cpu_with_the_cpu_index() -> None:
-    decision = choose_variant(load_profile("torch"), host(), "auto")
+    decision = resolve(load_profile("torch"), host(), "auto")
     assert decision.accelerator.value == "cpu"
     assert decision.index_url == "https://download.pytorch.org/whl/cpu"
 
@@ -90,7 +90,7 @@ def test_gpu_required_profile_without_gpu_exits_3(tmp_path: object) -> None:
     path = Path(str(tmp_path)) / "gpu.yaml"
     path.write_text("name: gpu\nextends: torch\nchecks:\n  gpu: required\n")
     with pytest.raises(HostError, match="requires a GPU"):
-        choose_variant(load_profile(str(path)), host(), "auto")
+        resolve(load_profile(str(path)), host(), "auto")
 
 
 def test_arch_compatibility_rules() -> None:
@@ -140,7 +140,7 @@ def _pairs_match_the_table(text: str) -> list[tuple[str, str]]:
 def test_550_driver_runs_cu126_by_minor_version_compatibility_and_says_so() -> None:
     """QA item 1: the plan said `driver 550.54.14 (CUDA <= 12.4)` while choosing the CUDA 12.6 build for a
     profile with min_cuda 12.6. Failed before the fix."""
-    decision = choose_variant(load_profile("torch"), host(nvidia=nvidia("550.54.14", ("RTX 3090", "8.6"))), "auto")
+    decision = resolve(load_profile("torch"), host(nvidia=nvidia("550.54.14", ("RTX 3090", "8.6"))), "auto")
     assert decision.variant is not None and decision.variant.value == "cu126"
     why = decision.variant.why
     assert "CUDA <= 12.4" not in why and "up to 12.4" not in why
@@ -160,11 +160,11 @@ def test_min_cuda_is_the_lowest_build_cuda_and_the_driver_must_run_it() -> None:
         path = Path(folder) / "t13.yaml"
         path.write_text('name: t13\nextends: torch\naccelerators:\n  cuda:\n    min_cuda: "13.0"\n')
         profile = load_profile(str(path))
-    decision = choose_variant(profile, host(nvidia=nvidia("550.54.14", ("RTX 3090", "8.6"))), "auto")
+    decision = resolve(profile, host(nvidia=nvidia("550.54.14", ("RTX 3090", "8.6"))), "auto")
     assert decision.accelerator.value == "cpu"
     assert decision.fix is not None and ">= 580.65.06 (CUDA 13.0)" in decision.fix
     assert ("cu126", "CUDA 12.6 is below the profile's min_cuda 13.0") in decision.accelerator.rejected
-    newer = choose_variant(profile, host(nvidia=nvidia("580.65.06", ("RTX 3090", "8.6"))), "auto")
+    newer = resolve(profile, host(nvidia=nvidia("580.65.06", ("RTX 3090", "8.6"))), "auto")
     assert newer.variant is not None and newer.variant.value == "cu130"
 
 
@@ -174,7 +174,7 @@ def test_old_driver_fix_names_each_driver_with_its_own_cuda(requested: str) -> N
     Failed before the fix."""
     facts = host(nvidia=nvidia("470.256.02", ("Tesla T4", "7.5")))
     try:
-        fix = choose_variant(load_profile("torch"), facts, requested).fix or ""
+        fix = resolve(load_profile("torch"), facts, requested).fix or ""
     except HostError as exc:
         fix = exc.fix or ""
     assert "525.60.13 (CUDA 12.6)" not in fix
@@ -185,7 +185,7 @@ def test_old_driver_fix_names_each_driver_with_its_own_cuda(requested: str) -> N
 
 def test_tensorflow_floor_fix_names_each_driver_with_its_own_cuda() -> None:
     """QA item 2, the floor-only path (TensorFlow brings its own CUDA 12 wheels)."""
-    decision = choose_variant(load_profile("tf"), host(nvidia=nvidia("470.256.02", ("T4", "7.5"))), "auto")
+    decision = resolve(load_profile("tf"), host(nvidia=nvidia("470.256.02", ("T4", "7.5"))), "auto")
     assert decision.accelerator.value == "cpu"
     _pairs_match_the_table(decision.fix or "")
     _pairs_match_the_table(" ".join(decision.warnings))
