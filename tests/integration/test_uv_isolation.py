@@ -49,6 +49,8 @@ CASES: dict[str, Callable[[pytest.MonkeyPatch, Path], None]] = {
     "UV_OFFLINE": lambda mp, cwd: _variables(mp, cwd, {"UV_OFFLINE": "1"}),
     "user uv.toml": lambda mp, cwd: _user_file(mp, cwd, f'index-url = "{DEAD}"\n'),
     "working folder uv.toml": lambda mp, cwd: (cwd / "uv.toml").write_text("no-index = true\n") and None,
+    # uv refuses to run at all with a uv.toml it cannot parse in the working folder ("Failed to parse")
+    "malformed working folder uv.toml": lambda mp, cwd: (cwd / "uv.toml").write_text("index-url = [\n") and None,
     "working folder pyproject [tool.uv]": lambda mp, cwd: (
         (cwd / "pyproject.toml").write_text(
             f'[project]\nname = "mine"\nversion = "0"\n\n[tool.uv]\nindex-url = "{DEAD}"\noffline = true\n'

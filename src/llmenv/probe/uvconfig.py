@@ -47,6 +47,12 @@ _ASSIGN = re.compile(r"^([a-z][a-z0-9-]{0,40})\s*=")
 _MAX_BYTES = 256 * 1024
 
 
+def isolated_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` without the user's UV_* variables, except those llmenv honours: what every uv child inherits (with
+    `--no-config` on its command line)."""
+    return {k: v for k, v in environ.items() if not k.startswith("UV_") or k in UV_HONOURED}
+
+
 @dataclass(frozen=True)
 class UvFile:
     path: str
@@ -150,4 +156,13 @@ def probe_uv_config(
     return Probed(UvConfig(tuple(files), variables), "uv.toml / pyproject [tool.uv] / UV_* variables")
 
 
-__all__ = ["SOURCE_KEYS", "SOURCE_VARS", "UV_HONOURED", "UvConfig", "UvFile", "probe_uv_config", "setting_names"]
+__all__ = [
+    "SOURCE_KEYS",
+    "SOURCE_VARS",
+    "UV_HONOURED",
+    "UvConfig",
+    "UvFile",
+    "isolated_env",
+    "probe_uv_config",
+    "setting_names",
+]

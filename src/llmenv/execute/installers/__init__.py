@@ -64,11 +64,11 @@ def child(command: Command, environ: Mapping[str, str]) -> tuple[list[str], dict
     configuration: `--no-config` (no uv.toml, no pyproject [tool.uv]) and no inherited `UV_*` variable except those
     llmenv honours on purpose (UV_HONOURED) and those the step sets itself (credentials moved out of argv, the
     managed-Python folder). pip's configuration, which both backends honour, reaches uv through `source_args`."""
-    from llmenv.probe.uvconfig import UV_HONOURED
+    from llmenv.probe.uvconfig import isolated_env
 
     if not _is_uv(command.argv):
         return list(command.argv), {**environ, **command.env}
-    inherited = {k: v for k, v in environ.items() if not k.startswith("UV_") or k in UV_HONOURED}
+    inherited = isolated_env(environ)
     argv = list(command.argv)
     if "--no-config" not in argv:
         argv.insert(1, "--no-config")

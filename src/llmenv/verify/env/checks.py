@@ -280,7 +280,12 @@ def check_versions(
 def check_dependencies(python: Path) -> Finding:
     uv = find_uv()
     if uv:
-        result = run([uv, "pip", "check", "--python", str(python)], timeout=60.0, env=os.environ | {"NO_COLOR": "1"})
+        from llmenv.probe.uvconfig import isolated_env
+
+        env = isolated_env(os.environ)  # as every uv call of llmenv's: without the user's uv configuration
+        result = run(
+            [uv, "--no-config", "pip", "check", "--python", str(python)], timeout=60.0, env=env | {"NO_COLOR": "1"}
+        )
         tool = "uv pip check"
     else:
         result = run([str(python), "-m", "pip", "check"], timeout=120.0)
