@@ -9,7 +9,6 @@ A find-links location is listed: its archives (wheels, sdists) are what `--no-in
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import os
 import re
@@ -20,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 from llmenv.probe.proxy import ProxySetting, proxy_for
 from llmenv.redact import Secret, unencoded_userinfo
@@ -100,22 +99,18 @@ def _check_once(
     problem = unencoded_userinfo(url) or host_problem(url)
     if problem is not None:  # urllib would read the password's tail as the port ("nonnumeric port: '<secret>'")
         return IndexStatus(Secret(url), role, False, "error", f"malformed URL: {problem}", 0.0)
-    headers = {"User-Agent": "llmenv-doctor", "Accept": ACCEPT}
-    if parts.username is not None:
-        token = f"{parts.username}:{parts.password or ''}".encode()
-        headers["Authorization"] = "Basic " + base64.b64encode(token).decode()
-        netloc = parts.hostname or ""
-        if parts.port:
-            netloc += f":{parts.port}"
-        parts = parts._replace(netloc=netloc)
-    request = urllib.request.Request(urlunsplit(parts), headers=headers, method="GET")
+    from llmenv.probe.http import request as http_request
+
+    request = http_request(url, {"User-Agent": "llmenv-doctor", "Accept": ACCEPT})
     handlers: list[urllib.request.BaseHandler] = [
         urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=cafile))
     ]
     # Always an explicit ProxyHandler: the proxy judged below is the one used (urllib alone ignores ALL_PROXY).
     address = proxy.url.reveal() if proxy else None
     handlers.append(urllib.request.ProxyHandler({"http": address, "https": address} if address else {}))
-    opener = urllib.request.build_opener(*handlers)
+    from llmenv.probe.http import opener as http_opener
+
+    opener = http_opener(*handlers)  # credentials stay with their origin on a redirect
     kind, detail, reachable = "ok", "", True
     files: tuple[str, ...] | None = None
     sizes: tuple[tuple[str, int], ...] = ()

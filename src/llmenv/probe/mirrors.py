@@ -8,7 +8,6 @@ sends clients back upstream); for the other roles, any HTTP answer below 500.
 
 from __future__ import annotations
 
-import base64
 import re
 import socket
 import time
@@ -16,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from llmenv.plan.mirrors import MirrorProbe
 from llmenv.redact import redact_text, unencoded_userinfo
@@ -118,24 +117,21 @@ def _probe(
         page = url.rstrip("/") + f"/{wanted.pypi_project}/"
     elif role == "pytorch" and not flat:
         page = url.rstrip("/") + "/torch/"
-    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
+    from llmenv.probe.http import opener as http_opener
+
+    opener = http_opener(urllib.request.HTTPSHandler(context=context))  # credentials stay with their origin
     method = "GET" if role in ("pypi", "pytorch") else "HEAD"  # never download an archive to probe it
-    headers = {"User-Agent": "llmenv-mirror-probe"}
     from llmenv.door.urls import host_problem
 
     problem = host_problem(url)
     if problem is not None:
         return MirrorProbe(source, role, url, False, 0.0, f"malformed URL: {problem}")
-    try:
-        parts = urlsplit(page)
-        if parts.username is not None:  # credentials go in a header, as pip and uv send them, never in the URL
-            token = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(token).decode()
-            netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
-            page = urlunsplit(parts._replace(netloc=netloc))
+    from llmenv.probe.http import request as http_request
+
+    try:  # credentials go in a header, as pip and uv send them, never in the URL
+        request = http_request(page, {"User-Agent": "llmenv-mirror-probe"}, method)
     except ValueError:  # the message would quote the netloc, password included
         return MirrorProbe(source, role, url, False, 0.0, "malformed URL: its host or port cannot be read")
-    request = urllib.request.Request(page, headers=headers, method=method)
     try:
         with opener.open(request, timeout=budget) as response:
             final = response.geturl()

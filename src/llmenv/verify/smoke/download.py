@@ -31,11 +31,17 @@ def download(
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(target.name + ".part")
     have = part.stat().st_size if part.exists() else 0
-    request = urllib.request.Request(url, headers={"User-Agent": "llmenv"})
+    from llmenv.probe.http import opener
+    from llmenv.probe.http import request as http_request
+
+    try:
+        request = http_request(url, {"User-Agent": "llmenv"})
+    except ValueError:  # a port that is not a number; the message would quote the password
+        raise DownloadError(f"{url} is not a valid URL: its host or port cannot be read", where=url) from None
     if have:
         request.add_header("Range", f"bytes={have}-")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with opener().open(request, timeout=timeout) as response:
             status = response.status
             if have and status != 206:
                 have = 0  # the server ignored the range: start over

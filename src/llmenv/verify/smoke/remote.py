@@ -95,8 +95,12 @@ def _fetch_unchecked(url: str, target: Path, progress: Progress | None) -> None:
 
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": "llmenv"}), timeout=15) as r:
+        from llmenv.probe.http import opener, request
+
+        with opener().open(request(url, {"User-Agent": "llmenv"}), timeout=15) as r:
             target.write_bytes(r.read())
+    except ValueError:  # a port that is not a number; the message would quote the password
+        raise DownloadError(f"{url} is not a valid URL: its host or port cannot be read", where=url) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise DownloadError(f"downloading {url} failed ({exc})", where=url) from None
     if progress:
