@@ -212,6 +212,16 @@ def install_failure_hint(plan: Plan) -> str | None:
     if not plan.variant_index_fallback or url is None:
         return None
     host = urlsplit(url.reveal()).hostname or redact_url(url.reveal())
+    build = plan.pypi_torch
+    if build is not None:
+        from llmenv.plan.pypi_torch import FIX
+
+        return (
+            f"the PyTorch index {redact_url(url.reveal())} did not answer, so this install took PyPI's build of "
+            f"{', '.join(build.requirements)} from {build.source} (about {build.total_bytes / 1e9:.1f} GB to "
+            f"download, more on disk): check the connection to that index and the free disk space; for the smaller "
+            f"CPU build make {host} reachable (behind a proxy set HTTPS_PROXY), or {FIX}"
+        )
     labelled = [r for r in plan.requirements if "+" in (pinned_version(Requirement(r)) or "")]
     return (
         f"the variant index {redact_url(url.reveal())} could not be reached, and the configured indexes and "

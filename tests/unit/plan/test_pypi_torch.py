@@ -239,3 +239,14 @@ def test_offline_a_local_folder_with_pypis_build_stands_in_and_says_nothing_was_
     labelled = plan(torch_sources=local_torch_sources(["torch"], [str(tmp_path)]))
     assert labelled.requirements[0] == "torch==2.13.0+cpu"  # the CPU build in the folder wins
     assert local_torch_sources(["torch"], [str(tmp_path / "empty")]) is None
+
+
+def test_an_install_that_fails_after_the_fallback_says_what_was_being_installed() -> None:
+    """Before: the hint said the configured indexes had "no variant build", which is not what went wrong."""
+    from llmenv.plan.indexes import install_failure_hint
+
+    hint = install_failure_hint(plan()) or ""
+    assert "took PyPI's build of torch==2.13.0 from PyPI" in hint and "about 2.7 GB" in hint
+    assert "no variant build" not in hint and "`pytorch` role" in hint
+    old = install_failure_hint(plan(pypi_torch=False)) or ""
+    assert "torch==2.13.0+cpu build" in old
