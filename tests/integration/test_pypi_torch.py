@@ -93,3 +93,18 @@ def test_lock_follows_the_same_plan(cli: Callable[..., CliResult], pypi: MirrorH
     assert ".cu130." in lock.name  # the build PyPI's Linux wheel is, as the plan says
     text = lock.read_text()
     assert "torch==2.13.0 \\" in text and "+cpu" not in text and "--hash=sha256:" in text
+
+
+def test_a_named_pytorch_mirror_that_does_not_answer_is_never_replaced_by_pypis_build(
+    cli: Callable[..., CliResult], pypi: MirrorHost, tmp_path: Path
+) -> None:
+    from tests.helpers.mirror_server import dead_port
+
+    config = tmp_path / "config"
+    dead = f"http://127.0.0.1:{dead_port()}/whl/{{variant}}"
+    (config / "mirrors.yaml").write_text(f'both:\n  pypi: "{pypi.base}/pypi/simple"\n  pytorch: "{dead}"\n')
+    result = cli("setup", "torch", "--env", "e", "--mirror", "both", "--dry-run", "--json")
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)["plan"]
+    assert plan["pypi_torch"] is None and plan["requirements"][0] == "torch==2.13.0+cpu"
+    assert not any("/pypi/simple/torch/" in r for r in pypi.requests)  # PyPI's listing was not even asked
