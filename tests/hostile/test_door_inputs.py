@@ -414,3 +414,30 @@ def test_a_step_summary_at_a_fifo_is_skipped_not_blocked(tmp_path: Path, kind: s
     assert result.code in (0, 1), result.text
     assert "Traceback" not in result.text and "step summary is skipped" in result.err, result.err
     assert result.seconds < 30
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "where"),
+    [
+        ({}, ["--mirror", "https://pypі.org/simple"], "--mirror"),
+        ({"LLMENV_MIRROR": "https://pypі.org/simple"}, [], "LLMENV_MIRROR"),
+        ({"LLMENV_MIRROR": "a\udcffb"}, [], "LLMENV_MIRROR"),
+        ({"LLMENV_MIRROR": "tuna\nchina"}, [], "LLMENV_MIRROR"),
+    ],
+    ids=["flag-homoglyph-url", "env-homoglyph-url", "env-not-utf8", "env-newline"],
+)
+def test_a_bad_mirror_request_is_named(
+    cli: Callable[..., CliResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    args: list[str],
+    where: str,
+) -> None:
+    """A mirror asked for by flag or LLMENV_MIRROR: a look-alike host or bytes that are not text, named where given."""
+    (tmp_path / "p.yaml").write_text(PROFILE)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = cli("setup", str(tmp_path / "p.yaml"), "--dry-run", "--offline", *args)
+    in_process(result, 2, (where,))
+    assert "ordinal" not in result.err

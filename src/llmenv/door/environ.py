@@ -27,14 +27,14 @@ def env_text(name: str, fix: str | None = None) -> str | None:
     remedy = fix or f"set {name} to plain UTF-8 text, or unset it"
     if _surrogate(value) >= 0:
         raise InputError(
-            f"{name} is not UTF-8 text (it holds a byte that is not, at character {_surrogate(value)})",
+            f"the value is not UTF-8 text (character {_surrogate(value)} is a byte that is not)",
             file=name,
             fix=remedy,
         )
     if len(value) > MAX_VALUE:
-        raise InputError(f"{name} is {len(value):,} characters long (at most {MAX_VALUE:,})", file=name, fix=remedy)
+        raise InputError(f"the value is {len(value):,} characters long (at most {MAX_VALUE:,})", file=name, fix=remedy)
     if "\n" in value or "\r" in value:
-        raise InputError(f"{name} holds a line break", file=name, fix=remedy)
+        raise InputError("the value holds a line break", file=name, fix=remedy)
     return value
 
 

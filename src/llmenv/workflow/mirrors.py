@@ -4,7 +4,6 @@ maker's decision (plan/make.py `source_decision`). Nothing else builds a mirror 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +43,11 @@ def requested(cli_value: str | None, profile: Profile | None, remembered: str | 
         )
     if cli_value:
         return _request(cli_value, "--mirror")
-    if os.environ.get(ENV_VAR):
-        return _request(os.environ[ENV_VAR], f"{ENV_VAR}=")
+    from llmenv.door.environ import env_text
+
+    from_env = env_text(ENV_VAR)  # the door: UTF-8 text of sane length, or a usage error naming the variable
+    if from_env:
+        return _request(from_env, f"{ENV_VAR}=")
     if remembered:
         return Request(remembered, "the env's stamp:")
     mirror = getattr(profile, "mirror", None) if profile is not None else None
@@ -57,7 +59,14 @@ def requested(cli_value: str | None, profile: Profile | None, remembered: str | 
 def _request(value: str, by: str) -> Request:
     if "://" not in value:
         return Request(value, by)
+    from llmenv.door.urls import host_problem
     from llmenv.redact import redact_url
+
+    problem = host_problem(value)
+    if problem is not None:
+        from llmenv.errors import UsageError
+
+        raise UsageError(f"the mirror URL cannot be used: {problem}", where=by.rstrip("="), fix="correct the URL")
 
     return Request(redact_url(value), by, value)
 
