@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from llmenv.errors import LlmenvError, LockTimeout, UsageError, short_path
+from llmenv.execute.links import is_link, make_link, remove_link, replace_link
 from llmenv.execute.privacy import check_private, strip_others_write
 
 OWNER = "llmenv-owner.json"
@@ -46,7 +47,7 @@ class EnvStore:
         """Refuse to touch an env path (or its .llmenv folder) that llmenv did not create, or that another user
         owns or can write (check_store_is_private)."""
         check_store_is_private(self)
-        if self.env.is_symlink():
+        if is_link(self.env):
             target = Path(os.path.realpath(self.env))
             if target.parent != Path(os.path.realpath(self.home)):
                 raise UsageError(
@@ -131,7 +132,7 @@ class EnvStore:
         return sorted(gens, key=lambda p: int(p.name[4:]))
 
     def current(self) -> Path | None:
-        if not self.env.is_symlink():
+        if not is_link(self.env):
             return None
         target = Path(os.path.realpath(self.env))
         return target if target.parent == Path(os.path.realpath(self.home)) and (target / STAMP).is_file() else None
@@ -189,12 +190,12 @@ class EnvStore:
         for path in (gen / STAMP, gen / "bin", gen / "Scripts", gen / "pyvenv.cfg"):
             strip_others_write(path)
         link_tmp = self.home / f".link-{os.getpid()}"
-        if link_tmp.is_symlink() or link_tmp.exists():
-            link_tmp.unlink()
-        os.symlink(os.path.relpath(gen, self.env.parent), link_tmp, target_is_directory=True)
-        if self.env.is_dir() and not self.env.is_symlink():
+        if is_link(link_tmp) or link_tmp.exists():
+            remove_link(link_tmp)
+        make_link(gen, link_tmp)  # a junction on Windows without the symlink privilege (execute/links.py)
+        if self.env.is_dir() and not is_link(self.env):
             self.env.rmdir()  # only ever an empty folder here: check_ownership refused anything else
-        os.replace(link_tmp, self.env)
+        replace_link(link_tmp, self.env)
 
     def discard(self, gen: Path) -> None:
         """Remove a generation llmenv made, never the one the link points to."""
@@ -215,7 +216,7 @@ class EnvStore:
                 gen.rename(self.home / f".trash-{gen.name}-{os.getpid()}")
                 removed.append(gen)
         for stray in self.home.glob(".link-*"):
-            stray.unlink(missing_ok=True)
+            remove_link(stray)
         trash = [p for p in self.home.glob(".trash-*") if p.is_dir()]
         if trash and background:
             _delete_detached(trash)
@@ -243,7 +244,7 @@ class EnvStore:
         interrupted before it made a generation leaves. Anything else in the folder keeps it. (The counter goes
         with it: no generation number was ever committed, so none can be reused for another environment.)"""
         bookkeeping = {".gitignore", OWNER, "lock", "last-generation"}
-        if self.env.is_symlink() or self.home.is_symlink() or not (self.home / OWNER).is_file():
+        if is_link(self.env) or self.home.is_symlink() or not (self.home / OWNER).is_file():
             return False
         try:
             entries = list(self.home.iterdir())
@@ -285,8 +286,8 @@ class EnvStore:
 
     def switch_to(self, gen: Path) -> None:
         link_tmp = self.home / f".link-{os.getpid()}"
-        os.symlink(os.path.relpath(gen, self.env.parent), link_tmp, target_is_directory=True)
-        os.replace(link_tmp, self.env)
+        make_link(gen, link_tmp)
+        replace_link(link_tmp, self.env)
 
 
 NAME_MAX = 255  # bytes per path component on Linux, macOS and Windows file systems
@@ -354,7 +355,7 @@ def _undo_new_folder(folder: Path, tmp_name: str) -> None:
 
 def check_store_is_private(store: EnvStore) -> None:
     """Raise UnsafeStoreError when any part of the store another user owns or can write."""
-    if store.env.is_symlink():
+    if is_link(store.env):
         check_private(store.env, "the environment link")
     if not store.home.exists() and not store.home.is_symlink():
         return
