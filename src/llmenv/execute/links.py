@@ -44,11 +44,12 @@ def is_link(path: Path) -> bool:
     return path.is_symlink() or (on_windows() and is_junction(path))
 
 
-def make_link(target: Path, link: Path) -> str:
-    """Make `link` lead to the folder `target`: a relative symbolic link ("symlink"); on Windows without the
-    privilege for one, an absolute directory junction ("junction")."""
+def make_link(target: Path, link: Path, final: Path | None = None) -> str:
+    """Make `link` lead to the folder `target`: a symbolic link relative to where it will end up (`final`, the
+    env path it is renamed to; default: `link` itself) ("symlink"); on Windows without the privilege for one, an
+    absolute directory junction ("junction")."""
     try:
-        os.symlink(os.path.relpath(target, link.parent), link, target_is_directory=True)
+        os.symlink(os.path.relpath(target, (final or link).parent), link, target_is_directory=True)
         return "symlink"
     except OSError as exc:
         if not (on_windows() and getattr(exc, "winerror", None) == ERROR_PRIVILEGE_NOT_HELD):

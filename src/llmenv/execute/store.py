@@ -192,7 +192,7 @@ class EnvStore:
         link_tmp = self.home / f".link-{os.getpid()}"
         if is_link(link_tmp) or link_tmp.exists():
             remove_link(link_tmp)
-        make_link(gen, link_tmp)  # a junction on Windows without the symlink privilege (execute/links.py)
+        make_link(gen, link_tmp, self.env)  # a junction on Windows without the symlink privilege (execute/links.py)
         if self.env.is_dir() and not is_link(self.env):
             self.env.rmdir()  # only ever an empty folder here: check_ownership refused anything else
         replace_link(link_tmp, self.env)
@@ -286,7 +286,7 @@ class EnvStore:
 
     def switch_to(self, gen: Path) -> None:
         link_tmp = self.home / f".link-{os.getpid()}"
-        make_link(gen, link_tmp)
+        make_link(gen, link_tmp, self.env)
         replace_link(link_tmp, self.env)
 
 

@@ -47,10 +47,14 @@ def windows(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     return made
 
 
-def test_posix_makes_a_relative_symlink(tmp_path: Path) -> None:
+def test_posix_makes_a_symlink_relative_to_where_it_ends_up(tmp_path: Path) -> None:
     (tmp_path / "store" / "gen-1").mkdir(parents=True)
     assert make_link(tmp_path / "store" / "gen-1", tmp_path / "env") == "symlink"
     assert os.readlink(tmp_path / "env") == os.path.join("store", "gen-1")
+    # Made inside the store, renamed to the env path: relative to the env path's folder, not the store.
+    make_link(tmp_path / "store" / "gen-1", tmp_path / "store" / ".link-1", tmp_path / "env2")
+    replace_link(tmp_path / "store" / ".link-1", tmp_path / "env2")
+    assert (tmp_path / "env2").resolve() == tmp_path / "store" / "gen-1"
 
 
 def test_winerror_1314_falls_back_to_a_junction(tmp_path: Path, windows: list[tuple[str, str]]) -> None:
@@ -81,7 +85,7 @@ def test_windows_swap_removes_the_old_link_then_renames(tmp_path: Path, windows:
     for name in ("gen-1", "gen-2"):
         (tmp_path / name).mkdir()
     make_link(tmp_path / "gen-1", tmp_path / "env")
-    make_link(tmp_path / "gen-2", tmp_path / ".link-1")
+    make_link(tmp_path / "gen-2", tmp_path / ".link-1", tmp_path / "env")
     replace_link(tmp_path / ".link-1", tmp_path / "env")
     assert (tmp_path / "env").resolve() == tmp_path / "gen-2" and not (tmp_path / ".link-1").exists()
     assert (tmp_path / "gen-1").is_dir()  # the old generation itself is untouched
