@@ -106,3 +106,16 @@ def test_a_valid_certificate_is_reachable(tmp_path: Path) -> None:
     with https_index(cert, key) as url:
         status = check_url(url, "index-url", cafile=str(cert))
     assert status.reachable, status.detail
+
+
+def test_setup_with_a_certificate_outside_its_dates_points_at_the_clock(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cert, key = certificate(tmp_path / "tls", "20000101000000Z", "20010101000000Z")
+    with https_index(cert, key) as url:
+        use_index(url, tmp_path, monkeypatch)
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        result = cli("setup", str(profile(tmp_path, "alpha==1.0")), "--env", str(tmp_path / "env"), "--backend", "uv")
+    assert result.code == 4
+    assert "certificate expired" in result.err and "check the system clock" in result.err
+    assert "--mirror" not in result.err

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class InstallFailure:
-    kind: str  # hash | disk-full | permission | network | not-found | unknown
+    kind: str  # hash | disk-full | permission | clock | network | not-found | unknown
     fix: str
 
 
@@ -20,6 +20,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "permission",
         re.compile(r"Permission denied|os error 13|Errno 13|Read-only file system|os error 30|Errno 30"),
+    ),
+    (
+        # A certificate outside its validity dates by this machine's clock: uv (rustls) and pip (OpenSSL) words.
+        "clock",
+        re.compile(
+            r"certificate not valid yet|certificate expired|certificate has expired|certificate is not yet valid|"
+            r"CERT_NOT_YET_VALID|CERT_HAS_EXPIRED"
+        ),
     ),
     (
         "network",
@@ -67,6 +75,12 @@ def _fix(kind: str, output: str, env: str, doctor: str = "llmenv doctor") -> str
         return (
             f"{what}: use an --env in a folder you can write to, or fix the permissions of {env}'s folder "
             f"and the installer's cache; {unchanged}"
+        )
+    if kind == "clock":
+        return (
+            "the index's TLS certificate is not yet valid or has expired by this machine's clock: check the system "
+            "clock (`date -u`; `sudo timedatectl set-ntp true`, or `w32tm /resync` on Windows), not the CA bundle; "
+            f"if the clock is right, the index's certificate really expired; {unchanged}"
         )
     if kind == "network":
         cert = "certificate" in output.lower() or "ssl" in output.lower()
