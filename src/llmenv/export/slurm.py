@@ -80,7 +80,9 @@ llmenv_node() {
   local node=${SLURMD_NODENAME:?not a Slurm job step}
   local reports=$LLMENV_JOB_REPORTS env=$LLMENV_JOB_ENV status=0 start=$SECONDS
   if [ "$LLMENV_JOB_SHARED" = 0 ]; then
-    # The env, and llmenv's cache where the bundle is unpacked, on this node's own disk.
+    # The env, and llmenv's cache where the bundle is unpacked, on this node's own disk; the cache is this job's
+    # alone (two setups unpacking one bundle into one cache replace each other's files), and it stays: the env's
+    # stamp names the bundle's profile file in it, which a later `doctor --env` reads.
     env=${TMPDIR:-/tmp}/llmenv-$SLURM_JOB_ID-$node
     export LLMENV_CACHE_DIR=${TMPDIR:-/tmp}/llmenv-cache-$SLURM_JOB_ID-$node
     llmenv_setup "$env" "$reports/setup/$node.json" "$reports/logs/$node.setup.log" || status=$?
