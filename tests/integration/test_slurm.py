@@ -105,15 +105,17 @@ def test_a_bundle_that_does_not_exist_fails_the_job_and_says_why(
     assert "srun" not in output and not (tmp_path / "PWNED").exists()
 
 
-def test_a_node_that_differs_is_named_by_the_merge(
+def test_a_node_that_differs_and_one_that_fails_are_named_by_the_merge(
     cluster: slurm.Cluster, shared: Path, cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
     """n2 alone sees an NVIDIA driver (the probe's stand-in variable, set for that node by a wrapper that keys on
-    SLURMD_NODENAME); the job fails and names n2 and what differs. The env is shared this time: built once by the
-    batch step, checked on every node."""
+    SLURMD_NODENAME); on n3 llmenv cannot start at all. The job fails, naming n2 and what differs, and n3 and why.
+    The env is shared this time: built once by the batch step, checked on every node."""
     wrapper = tmp_path / "python"
     wrapper.write_text(
-        f'#!/bin/sh\n[ "$SLURMD_NODENAME" = n2 ] && export LLMENV_CUDA_DRIVER=550.54.14\nexec {sys.executable} "$@"\n'
+        '#!/bin/sh\n[ "$SLURMD_NODENAME" = n2 ] && export LLMENV_CUDA_DRIVER=550.54.14\n'
+        '[ "$SLURMD_NODENAME" = n3 ] && [ "$1" = -m ] && exit 127\n'
+        f'exec {sys.executable} "$@"\n'
     )
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
     env = tmp_path / "shared-env"
@@ -121,11 +123,13 @@ def test_a_node_that_differs_is_named_by_the_merge(
     code, output = submit(cluster, script, tmp_path, {"LLMENV_PYTHON": str(wrapper)})
     assert code == 1, output
     assert "nodes that differ from the others: n2" in output, output
+    assert "node n3 fails: no doctor report" in output
     job = reports(tmp_path)
     merged = json.loads((job / "merge.json").read_text())
-    assert merged["differ"] == ["n2"] and merged["per_node"]["n2"]["driver"] == "550.54.14"
+    assert merged["differ"] == ["n2"] and merged["failed"] == ["n3"]
+    assert merged["per_node"]["n2"]["driver"] == "550.54.14" and merged["per_node"]["n3"]["doctor"] == "no report"
     assert {d["key"] for d in merged["differences"]} >= {"nvidia.driver"}
     # Shared: one setup (by the batch step), no per-node setups, every node checked the same env.
     assert json.loads((job / "setup-shared.json").read_text())["status"] == "created"
     assert not any((job / "setup").iterdir())
-    assert {json.loads((job / "doctor" / f"{n}.json").read_text())["env"] for n in cluster.nodes} == {str(env)}
+    assert {json.loads((job / "doctor" / f"{n}.json").read_text())["env"] for n in ("n1", "n2")} == {str(env)}

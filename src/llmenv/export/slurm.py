@@ -129,7 +129,9 @@ merge=(report merge)
 while IFS= read -r node; do merge+=(--expect "$node"); done < <(scontrol show hostnames "$SLURM_JOB_NODELIST")
 [ "$LLMENV_JOB_SHARED" = 0 ] && merge+=(--setup "$LLMENV_JOB_REPORTS/setup")
 shopt -s nullglob
-merge+=("$LLMENV_JOB_REPORTS"/doctor/*.json)
+for report in "$LLMENV_JOB_REPORTS"/doctor/*.json; do
+  [ -s "$report" ] && merge+=("$report")  # an empty one: llmenv did not start there; --expect names the node
+done
 "${llmenv[@]}" "${merge[@]}" --json >"$LLMENV_JOB_REPORTS/merge.json" 2>/dev/null
 "${llmenv[@]}" "${merge[@]}"
 """
