@@ -75,13 +75,15 @@ class Cluster:
         self, *argv: str, timeout: float = 60, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
         """A Slurm command against this cluster, in the caller's environment as it is now (a job gets it: sbatch
-        passes the submitting environment on), plus `env`."""
+        passes the submitting environment on), plus `env`; without the SLURM_* variables of a job the tests may
+        themselves run in, which would point the commands at that job and its cluster."""
+        outer = {k: v for k, v in os.environ.items() if not k.startswith(("SLURM_", "SBATCH_", "SRUN_", "SALLOC_"))}
         return subprocess.run(
             [_program(argv[0]), *argv[1:]],
             capture_output=True,
             text=True,
             timeout=timeout,
-            env={**os.environ, "SLURM_CONF": self.env["SLURM_CONF"], **(env or {})},
+            env={**outer, "SLURM_CONF": self.env["SLURM_CONF"], **(env or {})},
         )
 
     def sbatch_wait(
@@ -156,7 +158,8 @@ def start(count: int = 3) -> Cluster:
     ctld_port = _free_ports(1)
     node_port = _free_ports(count)
     folder.joinpath("slurm.conf").write_text(_config(folder, nodes, ctld_port, node_port))
-    env = {**os.environ, "SLURM_CONF": str(folder / "slurm.conf")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLURM_", "SBATCH_", "SRUN_", "SALLOC_"))}
+    env["SLURM_CONF"] = str(folder / "slurm.conf")
     cluster = Cluster(folder, nodes, env)
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env, "start_new_session": True}
     try:
@@ -214,9 +217,10 @@ def stop(cluster: Cluster) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=STOP_S)
-        for pid in helpers:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        for pid in helpers:  # still there after its parent stopped, and still a Slurm helper (not a reused PID)
+            with contextlib.suppress(OSError):
+                if Path(f"/proc/{pid}/comm").read_text().startswith("slurm"):
+                    os.kill(pid, signal.SIGKILL)
     shutil.rmtree(cluster.folder, ignore_errors=True)
 
 
