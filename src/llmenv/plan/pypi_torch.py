@@ -3,10 +3,10 @@ facts, made once by make_plan.
 
 The PyTorch index (download.pytorch.org/whl/<variant>) is where the +cpu / +cuXXX builds live; PyPI holds one build
 per platform under the plain version (torch==2.13.0): a CUDA build on Linux x86_64 (several GB with its CUDA
-libraries, tables/pypi_torch.py), the CPU build on macOS, Windows and aarch64. In a network where only a PyPI index
-answers (a company's Artifactory proxy of PyPI, a campus mirror such as TUNA, `--mirror` with only a `pypi` role),
-PyPI's build is the one that can be had: installing it beats stopping, as long as the plan says so, with what it
-costs and how to get the smaller build. `pytorch_index: required` (profile) or `--require-pytorch-index` forbid it.
+libraries, tables/pypi_torch.py; aarch64 too from torch 2.11), the CPU build on macOS and Windows. In a network where
+only a PyPI index answers (a company's Artifactory proxy of PyPI, a campus mirror such as TUNA, `--mirror` with only
+a `pypi` role), PyPI's build is the one that can be had: installing it beats stopping, as long as the plan says so,
+with what it costs and how to get the smaller build. `pytorch_index: required` (profile) or `--require-pytorch-index` forbid it.
 """
 
 from __future__ import annotations

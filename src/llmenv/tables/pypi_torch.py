@@ -1,17 +1,21 @@
 """What PyPI's own torch wheels are, per release: PyPI forbids local version labels, so it holds one build per
-platform. On Linux x86_64 that is a CUDA build (which CUDA is below); on macOS, Windows and Linux aarch64 it is
-the CPU build. llmenv installs it only when no PyTorch index or mirror answers (plan/pypi_torch.py).
+platform. On Linux that is a CUDA build (x86_64 always; aarch64 from torch 2.11, before which it was the CPU build);
+on macOS and Windows it is the CPU build. llmenv installs it only when no PyTorch index or mirror answers
+(plan/pypi_torch.py).
 
 Sources:
 - The Linux x86_64 cp311 wheel's METADATA on PyPI (PEP 658 `.metadata` file beside the wheel, read 2026-12-06):
-  2.6.0 requires nvidia-cuda-runtime-cu12==12.4.127; 2.8.0, 2.9.0 and 2.10.0 nvidia-cuda-runtime-cu12==12.8.90;
+  2.6.0 requires nvidia-cuda-runtime-cu12==12.4.127; 2.8.0, 2.9.0 and 2.10.0 nvidia-cuda-runtime-cu12==12.8.90, all
+  with the marker `platform_system == "Linux" and platform_machine == "x86_64"` (so aarch64 got no CUDA);
   2.11.0 cuda-toolkit[...]==13.0.2; 2.13.0 and 2.14.0 cuda-toolkit[...]==13.0.3; 2.15.0 cuda-toolkit[...]==13.2.2
-  (the JSON API's latest release). 2.7.0 and 2.12.0 (METADATA not served by the index here): 2.7 from uv's PyTorch
-  guide (PyPI's Linux build was CUDA 12.6 for 2.7, docs/guides/integration/pytorch.md), 2.12 from PyTorch's
-  release notes that moved the PyPI build to CUDA 13.0 with 2.11 and kept it until 2.15 (also
+  (the JSON API's latest release), from 2.11 with the marker `platform_system == "Linux"` alone: aarch64 too.
+- PyTorch's release manager for 2.11 (googlecolab/colabtools#5925): "CUDA 13 is now the default version installed
+  for both x86_64 and ARM platforms"; the move itself: pytorch/pytorch#177975 "Move cuda stable 12.8->13.0"
+  (dev-discuss "Transitioning PyPI CUDA wheels to CUDA 13.0 as the stable release 2.11"). The 2.14 RFC
+  (pytorch/pytorch#190355) proposed CUDA 13.2 for PyPI, but the published 2.14.0 wheel requires CUDA 13.0.3.
+- 2.7.0 and 2.12.0 (METADATA not served by the index here): 2.7 from uv's PyTorch guide (PyPI's Linux build was
+  CUDA 12.6 for 2.7, docs/guides/integration/pytorch.md); 2.12 between 2.11 and 2.13, both cu130 (also
   /work/shared/reference/ecosystem.md section 4.4, "CUDA 13.0 as of torch 2.11.0").
-- The "wheel variants for PyTorch release 2.10" announcement (dev-discuss.pytorch.org/t/3305): the variants and
-  the regular wheels "released to pypi and download.pytorch.org" are the same builds.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ PYPI_LINUX_X86_64_CUDA: Final[dict[str, str]] = {
     "2.7": "cu126",
     "2.6": "cu124",
 }
+# From 2.11 the same CUDA requirement holds for Linux aarch64 (the marker no longer names x86_64); before, the
+# aarch64 wheel was the CPU build.
+FIRST_AARCH64_CUDA: Final[tuple[int, int]] = (2, 11)
 
 # Download sizes in bytes, for the warning when the index lists no sizes (PEP 503 HTML pages do not; PEP 691 JSON
 # does, and then the index's own number is used for the torch wheel).
@@ -47,17 +54,24 @@ PYPI_LINUX_CUDA_LIBS_BYTES: Final[int] = 2_203_710_239
 
 
 def pypi_variant(version: str, os_name: str, machine: str) -> str:
-    """The build PyPI's torch `version` is on this platform: 'cu130' and the like on Linux x86_64 (a release this
-    table does not know is 'cuda', an unknown CUDA), else 'cpu'."""
+    """The build PyPI's torch `version` is on this platform: 'cu130' and the like on Linux (aarch64 from 2.11), else
+    'cpu'. A release this table does not know is 'cuda' on Linux x86_64 (an unknown CUDA, said as unknown)."""
     arm = machine.lower() in ("aarch64", "arm64")
-    if os_name != "Linux" or arm:
+    if os_name != "Linux":
         return "cpu"
     release = ".".join(version.split("+")[0].split(".")[:2])
+    if arm:
+        try:
+            newer = tuple(int(p) for p in release.split(".")) >= FIRST_AARCH64_CUDA
+        except ValueError:
+            return "cpu"
+        return PYPI_LINUX_X86_64_CUDA.get(release, "cuda") if newer else "cpu"
     return PYPI_LINUX_X86_64_CUDA.get(release, "cuda")
 
 
 __all__ = [
     "CPU_BUILD_BYTES",
+    "FIRST_AARCH64_CUDA",
     "PYPI_LINUX_CUDA_LIBS_BYTES",
     "PYPI_LINUX_X86_64_CUDA",
     "PYPI_TORCH_WHEEL_BYTES",

@@ -72,16 +72,19 @@ def test_html_index_without_sizes_says_about_from_the_table() -> None:
 
 
 @pytest.mark.parametrize(
-    ("os_name", "machine", "wheel"),
+    ("os_name", "machine", "wheel", "variant"),
     [
-        ("Windows", "AMD64", "torch-2.13.0-cp311-cp311-win_amd64.whl"),
-        ("Linux", "aarch64", "torch-2.13.0-cp311-cp311-manylinux_2_28_aarch64.whl"),
+        ("Windows", "AMD64", "torch-2.13.0-cp311-cp311-win_amd64.whl", "cpu"),
+        ("Darwin", "arm64", "torch-2.13.0-cp311-cp311-macosx_14_0_arm64.whl", "cpu"),
+        # From 2.11 the CUDA requirement's marker is `platform_system == "Linux"` alone: aarch64 gets CUDA too.
+        ("Linux", "aarch64", "torch-2.13.0-cp311-cp311-manylinux_2_28_aarch64.whl", "cu130"),
     ],
 )
-def test_elsewhere_pypis_build_is_the_cpu_one(os_name: str, machine: str, wheel: str) -> None:
+def test_pypis_build_per_platform(os_name: str, machine: str, wheel: str, variant: str) -> None:
     build = pypi_build(("torch==2.13.0",), ["torch"], CPU_INDEX, (os_name, machine, "3.11.7"), sources())
-    assert build is not None and build.variant == "cpu" and build.files[0][1] == wheel
-    assert "CUDA libraries" not in build.warning() and ": the CPU build, " in build.warning()
+    assert build is not None and build.variant == variant and build.files[0][1] == wheel
+    assert ("CUDA libraries" in build.warning()) == (variant != "cpu")
+    assert (": the CPU build, " in build.warning()) == (variant == "cpu")
 
 
 def test_forbidden_by_flag_or_profile_keeps_the_labelled_pin_and_the_old_warning() -> None:
@@ -154,6 +157,7 @@ def test_pypi_table_per_release() -> None:
     assert pypi_variant("2.13.0", "Linux", "x86_64") == "cu130"
     assert pypi_variant("2.10.0", "Linux", "x86_64") == "cu128"
     assert pypi_variant("2.13.0", "Darwin", "arm64") == "cpu"
+    assert pypi_variant("2.13.0", "Linux", "aarch64") == "cu130" and pypi_variant("2.10.0", "Linux", "aarch64") == "cpu"
     assert pypi_variant("9.9.0", "Linux", "x86_64") == "cuda"  # unknown release: unknown CUDA, not a guess
     assert CPU_BUILD_BYTES < 200_000_000
 
@@ -250,3 +254,10 @@ def test_an_install_that_fails_after_the_fallback_says_what_was_being_installed(
     assert "no variant build" not in hint and "`pytorch` role" in hint
     old = install_failure_hint(plan(pypi_torch=False)) or ""
     assert "torch==2.13.0+cpu build" in old
+
+
+def test_aarch64_gh200_is_served_by_pypis_cu130_build_by_the_aarch64_arch_list() -> None:
+    facts = host(system=system(machine="aarch64"), nvidia=nvidia("580.65.06", ("NVIDIA GH200 480GB", "9.0")))
+    result = plan(facts)
+    assert result.accelerator.value == "cuda" and result.variant is not None and result.variant.value == "cu130"
+    assert result.pypi_torch is not None and result.pypi_torch.files[0][1].endswith("_aarch64.whl")
