@@ -74,6 +74,7 @@ def test_setup_blames_the_proxy_not_the_index(
     with serve(IndexServer(folder)) as server:
         use_index(server.url, tmp_path, monkeypatch)
         monkeypatch.setenv("HTTP_PROXY", DEAD_PROXY)
+        monkeypatch.setenv("UV_HTTP_RETRIES", "0")  # honoured by llmenv's uv: the test need not wait for retries
         result = cli("setup", str(profile(tmp_path, "alpha==1.0")), "--env", str(tmp_path / "env"), "--backend", "uv")
     assert result.code == 4
     assert "127.0.0.1:9 (set by HTTP_PROXY)" in result.err and "unset HTTP_PROXY" in result.err

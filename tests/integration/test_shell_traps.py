@@ -67,10 +67,12 @@ def test_pythonpath_entries_that_break_python(
 def test_pip_user_really_fails_in_a_venv_and_doctor_says_so(
     cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    python = sys.executable  # the test suite runs in a venv (scripts/test): its own pip shows pip's answer
+    if sys.prefix == sys.base_prefix:
+        subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True, capture_output=True)
+        python = str(tmp_path / "venv" / "bin" / "python")
     real = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--no-index", "alpha"],
+        [python, "-m", "pip", "install", "--no-index", "alpha"],
         env={**os.environ, "PIP_USER": "1", "PIP_CONFIG_FILE": os.devnull},
         capture_output=True,
         text=True,

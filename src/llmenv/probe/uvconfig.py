@@ -23,8 +23,15 @@ from llmenv.probe.facts import Probed
 from llmenv.redact import redact_env_value
 
 # UV_* variables llmenv passes on to its uv calls on purpose: where uv keeps its cache (a disk-space choice), the
-# system trust store (what a company CA needs), the network timeout, and the Python downloads list tests point at.
-UV_HONOURED: Final = ("UV_CACHE_DIR", "UV_NATIVE_TLS", "UV_HTTP_TIMEOUT", "UV_PYTHON_DOWNLOADS_JSON_URL")
+# system trust store (what a company CA needs), the network timeout and retries, and the Python downloads list
+# tests point at.
+UV_HONOURED: Final = (
+    "UV_CACHE_DIR",
+    "UV_NATIVE_TLS",
+    "UV_HTTP_TIMEOUT",
+    "UV_HTTP_RETRIES",
+    "UV_PYTHON_DOWNLOADS_JSON_URL",
+)
 # Settings (file keys and their variables) that change where packages come from or whether the network is used.
 SOURCE_KEYS: Final = frozenset(
     {"index-url", "extra-index-url", "index", "find-links", "no-index", "offline", "index-strategy", "default-index"}
