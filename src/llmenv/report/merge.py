@@ -141,7 +141,10 @@ def merge(reports: dict[str, dict[str, Any]]) -> list[Row]:
     keys = sorted({key for values in flat.values() for key in values}, key=_order)
     rows = []
     for key in keys:
-        values = {node: flat[node].get(key, "(absent)") for node in flat}
+        # A fact one node lacks (no GPU: its `nvidia` is null) reads "-" there, as a null value does, so a GPU
+        # node's row says `nvidia.driver  -  gpu07: 550.54.14` rather than a bare `nvidia` row of its own.
+        missing = "-" if _order(key)[0] == 2 else "(absent)"
+        values = {node: flat[node].get(key, missing) for node in flat}
         # The baseline is the most common value; ties go to the first node's, so the output is stable.
         counts = Counter(values.values())
         top = max(counts.values())

@@ -135,3 +135,23 @@ def test_an_expected_node_without_reports_fails_by_name(cli: Callable[..., CliRe
     assert "no setup report" in report["per_node"]["node02"]["problem"]
     assert "no doctor report" in report["per_node"]["node09"]["problem"]
     assert cli("report", "merge").code == 2
+
+
+def test_a_gpu_among_nodes_without_one_differs_by_its_facts_only(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    """Failed before: the GPU node's facts read "(absent)" on the others, and the others' null `nvidia` made a row
+    of its own (`nvidia  -  n3: (absent)`)."""
+    base = json.loads(RECORDED.read_text())
+    assert base["facts"]["nvidia"]["value"] is None
+    gpu = copy.deepcopy(base)
+    gpu["facts"]["nvidia"]["value"] = {"driver": "550.54.14", "max_cuda": "12.4", "gpus": [{"name": "A100"}]}
+    files = []
+    for name, report in (("n1", base), ("n2", base), ("n3", gpu)):
+        files.append(tmp_path / f"{name}.json")
+        files[-1].write_text(json.dumps(report))
+    report = json.loads(cli("report", "merge", *map(str, files), "--json").out)
+    nvidia = {d["key"]: (d["baseline"], d["nodes"]) for d in report["differences"] if d["key"].startswith("nvidia")}
+    assert nvidia == {
+        "nvidia.driver": ("-", {"n3": "550.54.14"}),
+        "nvidia.max_cuda": ("-", {"n3": "12.4"}),
+        "nvidia.gpus[0].name": ("-", {"n3": "A100"}),
+    }
