@@ -8,6 +8,7 @@ traceback, a bounded time, and no line of a file that is not llmenv's own in the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -20,7 +21,7 @@ import pytest
 
 from tests.conftest import CliResult
 from tests.hostile.bundles import host_platform, make_bundle
-from tests.hostile.conftest import assert_clean, llmenv
+from tests.hostile.conftest import assert_clean, llmenv, needs_mount
 
 SECRET = "hunter2-SECRET-VALUE"
 SHADOW = f"root:$6${SECRET}$abc:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n"
@@ -441,3 +442,22 @@ def test_a_bad_mirror_request_is_named(
     result = cli("setup", str(tmp_path / "p.yaml"), "--dry-run", "--offline", *args)
     in_process(result, 2, (where,))
     assert "ordinal" not in result.err
+
+
+# --- a full disk is exit 3 everywhere ---------------------------------------------------------------------------------
+@needs_mount
+@pytest.mark.parametrize("command", ["schema", "export", "junit"])
+def test_an_output_on_a_full_disk_is_exit_3(tmp_path: Path, tmpfs: Any, command: str) -> None:
+    """Failed before: a full disk while writing `-o` or `--junit` was exit 2 (a usage error); the README says 3."""
+    (tmp_path / "p.yaml").write_text(PROFILE)
+    full = tmpfs.small("full", "64k")
+    with contextlib.suppress(OSError), (full / "filler").open("wb") as handle:
+        handle.write(b"x" * 200_000)  # more than fits: the disk is full
+    target = str(full / "out")
+    args = {
+        "schema": ["profiles", "schema", "-o", target],
+        "export": ["export", str(tmp_path / "p.yaml"), "--format", "dockerfile", "-o", target],
+        "junit": ["doctor", "--offline", "--junit", target],
+    }[command]
+    result = llmenv(*args, cwd=tmp_path)
+    assert_clean(result, 3, mentions=("disk is full",))
