@@ -405,3 +405,38 @@ def test_a_read_only_cache_is_exit_3(
         os.environ.update(saved)
     assert result.code == 3, result.err
     assert "read-only" in result.err and "Traceback" not in result.err, result.err
+
+
+OTHER = "3.10" if sys.version_info[:2] != (3, 10) else "3.12"  # a Python the profile accepts, not the bundle's
+
+
+def _fake_python(folder: Path, answer: str) -> Path:
+    """A program that answers llmenv's interpreter query with `answer` (what any `python3` on PATH may print)."""
+    path = folder / "python3"
+    path.write_text(f"#!/bin/sh\ncat <<'EOF'\n{answer}\nEOF\n")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [
+        ('{"version": "' + OTHER + '.1", "implementation": "CPython", "bits": 64, "machine": "x86_64", "prefix": "/x", '
+         '"base_prefix": "/x", "executable": "/x/python3"}', 3),
+        ("[" * 50_000 + "]" * 50_000, None),
+        ('{"version": NaN}', None),
+    ],
+    ids=["another-minor", "deep-nesting-answer", "nan-answer"],
+)  # fmt: skip
+def test_python_given_as_a_path_must_fit_the_bundle(
+    cli: Callable[..., CliResult], tmp_path: Path, cache: Path, answer: str, code: int | None
+) -> None:
+    """`--python PATH` is asked its version: a bundle for another Python is exit 3; an interpreter whose answer is
+    hostile (deeply nested, NaN) is a refusal, never a crash."""
+    python = _fake_python(tmp_path, answer)
+    result = open_it(cli, make_bundle(tmp_path / "b.tar"), tmp_path, "--python", str(python))
+    assert "Traceback" not in result.err and "internal error" not in result.err, result.err
+    if code is not None:
+        check(result, code, cache, (OTHER,))
+    else:
+        assert result.code in (2, 3), result.err

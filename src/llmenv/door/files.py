@@ -34,6 +34,7 @@ LOCK = Kind("lock file", 8 * MIB, "make the lock again with `llmenv lock PROFILE
 MANIFEST = Kind("bundle manifest", 16 * MIB, "copy the bundle again from where it was made, or make a new one")
 STAMP = Kind("env stamp", MIB, "run `llmenv setup` again (it rewrites the stamp), or `--force`")
 REPORT = Kind("doctor report", 16 * MIB, "pass files written by `llmenv doctor --json`")
+ANSWER = Kind("program's answer", 64 * KIB, "check the program that answered (a python3 on PATH?)")
 BUNDLE = Kind("bundle", 1 << 62, "give the path of a bundle file made by `llmenv bundle PROFILE -o FILE`")
 
 
@@ -116,6 +117,7 @@ def read_text_if_present(path: Path | str, kind: Kind) -> str | None:
 
 
 __all__ = [
+    "ANSWER",
     "BUNDLE",
     "LOCK",
     "MANIFEST",

@@ -26,7 +26,16 @@ QUERY_TIMEOUT = 4.0
 
 
 def parse_query(text: str) -> dict[str, object]:
-    data = json.loads(text)
+    """An interpreter's answer through the door (any program on PATH may call itself python3): bounded depth, no
+    NaN, so a hostile answer is "unexpected", never a crash."""
+    from llmenv.door.files import ANSWER
+    from llmenv.door.jsondoc import parse_json
+    from llmenv.errors import InputError
+
+    try:
+        data = parse_json(text[: ANSWER.limit], "the interpreter's answer", ANSWER)
+    except InputError as exc:
+        raise ValueError(exc.what) from None
     if not isinstance(data, dict) or "version" not in data:
         raise ValueError("not an interpreter description")
     return data
@@ -78,6 +87,18 @@ def cache_folder() -> Path | None:
     return folder
 
 
+def parse_query_cache(entry: Path) -> object:
+    """A cache entry through the door: a regular file, bounded, JSON of bounded depth; anything else is a miss."""
+    from llmenv.door.files import ANSWER, read_text
+    from llmenv.door.jsondoc import parse_json
+    from llmenv.errors import InputError
+
+    try:
+        return parse_json(read_text(entry, ANSWER), str(entry), ANSWER)
+    except InputError as exc:
+        raise ValueError(exc.what) from None
+
+
 def cached_query(executable: str, folder: Path | None = None) -> tuple[dict[str, object] | None, str | None]:
     """`query`, answered from the cache while the interpreter file is unchanged. Failures are not cached: a
     Python that did not answer in time on a busy machine is asked again next time."""
@@ -85,7 +106,7 @@ def cached_query(executable: str, folder: Path | None = None) -> tuple[dict[str,
     entry = folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json" if key and folder else None
     if entry is not None:
         try:
-            data = json.loads(entry.read_text(encoding="utf-8"))
+            data = parse_query_cache(entry)
             if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("info"), dict):
                 return data["info"], None
         except (OSError, ValueError):

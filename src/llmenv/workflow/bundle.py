@@ -256,11 +256,17 @@ def _for_this_target(bundle: Path, manifest: Any, options: SetupOptions) -> Setu
             fix=f"make a bundle for this host with `llmenv bundle {manifest.profile} --platform {here} -o FILE`",
         )
     wanted = options.python
-    if wanted is not None and re.fullmatch(r"3\.[0-9]+", wanted) and wanted != manifest.python:
+    minor = wanted
+    if wanted is not None and not re.fullmatch(r"3\.[0-9]+", wanted) and os.path.isfile(wanted):
+        from llmenv.probe.interpreter_query import cached_query
+
+        info, _ = cached_query(wanted)  # an interpreter's path: its X.Y is what the bundle must be for
+        minor = ".".join(str(info.get("version", "")).split(".")[:2]) if info else None
+    if minor is not None and re.fullmatch(r"3\.[0-9]+", minor) and minor != manifest.python:
         raise HostError(
-            f"bundle {bundle} is for {made_for}, not Python {wanted}",
+            f"bundle {bundle} is for {made_for}, not Python {minor}",
             where="--python",
-            fix=f"leave --python out (the bundle asks for {manifest.python}), or make a bundle with --python {wanted}",
+            fix=f"leave --python out (the bundle asks for {manifest.python}), or make a bundle with --python {minor}",
         )
     return dataclasses.replace(options, python=wanted or manifest.python)
 
