@@ -86,7 +86,9 @@ NAMED: list[tuple[str, dict[str, Any], str]] = [
 def test_a_path_the_manifest_names_must_be_a_member(
     cli: Callable[..., CliResult], tmp_path: Path, cache: Path, changes: dict[str, Any], key: str
 ) -> None:
-    """Failed before: `data: /etc/shadow` copied that file into the cache, world-readable; a profile_member outside
+    """A manifest that points data, profile_member, a lock, uv or Python outside its members is refused.
+
+    Failed before: `data: /etc/shadow` copied that file into the cache, world-readable; a profile_member outside
     the bundle was used and the bundle's hashed lock skipped."""
     members = good_members()
     bundle = make_bundle(tmp_path / "b.tar", members, manifest_for(members, **changes))
@@ -98,7 +100,9 @@ def test_a_path_the_manifest_names_must_be_a_member(
 def test_a_bundle_for_another_platform_is_exit_3_naming_it(
     cli: Callable[..., CliResult], tmp_path: Path, cache: Path, target: str
 ) -> None:
-    """Failed before: a bundle for another platform installed without its lock (its lock name did not match)."""
+    """A bundle for another platform is exit 3 naming the platform it is for.
+
+    Failed before: it installed without its lock (its lock name did not match)."""
     members = good_members()
     bundle = make_bundle(tmp_path / "b.tar", members, manifest_for(members, platform=target))
     check(open_it(cli, bundle, tmp_path), 3, cache, (target,))
@@ -107,7 +111,9 @@ def test_a_bundle_for_another_platform_is_exit_3_naming_it(
 def test_a_bundle_for_another_python_is_exit_3_naming_it(
     cli: Callable[..., CliResult], tmp_path: Path, cache: Path
 ) -> None:
-    """Failed before: `--python 3.10` with a bundle made for another Python went on without the bundle's lock."""
+    """A bundle for another Python than --python X.Y asks for is exit 3 naming its Python.
+
+    Failed before: setup went on without the bundle's lock."""
     members = good_members()
     other = "3.10" if sys.version_info[:2] != (3, 10) else "3.12"
     bundle = make_bundle(tmp_path / "b.tar", members, manifest_for(members))
@@ -142,14 +148,16 @@ NAMES: list[tuple[str, str, str | None]] = [
 def test_member_names_are_canonical(
     cli: Callable[..., CliResult], tmp_path: Path, cache: Path, stored: str, listed: str | None
 ) -> None:
-    """Failed before: `./x` and `x` were two members for one file, and a name ending in a newline was accepted."""
+    """Member names that are not canonical (`./x`, a trailing newline, `..`, absolute, `//`, backslash) are refused.
+
+    Failed before: `./x` and `x` were two members for one file, and a name ending in a newline was accepted."""
     members, manifest = _renamed(stored, listed)
     bundle = make_bundle(tmp_path / "b.tar", members, manifest)
     check(open_it(cli, bundle, tmp_path), 2, cache, ("refused",))
 
 
 def test_a_member_stored_twice_is_refused(cli: Callable[..., CliResult], tmp_path: Path, cache: Path) -> None:
-    """Failed before: the second copy overwrote the first after it was hashed."""
+    """A member stored twice under one name is refused, whatever the second copy holds."""
     members = good_members()
     bundle = make_bundle(tmp_path / "b.tar", members, extra=[(WHEEL, b"other bytes, same length")])
     check(open_it(cli, bundle, tmp_path), 2, cache, ("refused",))
@@ -180,7 +188,9 @@ def test_a_member_that_is_not_a_plain_file_is_refused(
 def test_an_unlisted_gzip_bomb_is_refused_before_it_is_written(
     cli: Callable[..., CliResult], tmp_path: Path, cache: Path
 ) -> None:
-    """Failed before: an unlisted 1 GiB member was written in full before the bundle was refused (64 MiB here)."""
+    """An unlisted member (a 64 MiB gzip bomb) is refused before any of it is written.
+
+    Failed before: an unlisted 1 GiB member was written in full before the bundle was refused."""
     bundle = make_bundle(tmp_path / "b.tar.gz", extra=[("wheels/bomb.whl", bytes(64 * 2**20))], mode="w:gz")
     start = time.perf_counter()
     result = open_it(cli, bundle, tmp_path)
@@ -194,7 +204,9 @@ def test_an_unlisted_gzip_bomb_is_refused_before_it_is_written(
 def test_a_wrong_size_says_size_and_a_wrong_hash_says_sha256(
     cli: Callable[..., CliResult], tmp_path: Path, cache: Path, stored: bytes, words: str
 ) -> None:
-    """Failed before: a member of the wrong size read "sha256 X does not match the manifest's Y"."""
+    """A member of the wrong size is refused saying its size; one with other bytes of the right size says sha256.
+
+    Failed before: a wrong size read "sha256 X does not match the manifest's Y"."""
     members = good_members()
     bundle = make_bundle(tmp_path / "b.tar", {**members, WHEEL: stored}, manifest_for(members))
     result = open_it(cli, bundle, tmp_path)
@@ -266,7 +278,9 @@ MANIFESTS: list[tuple[str, bytes]] = [
 def test_a_bad_manifest_is_refused_in_one_paragraph(
     cli: Callable[..., CliResult], tmp_path: Path, cache: Path, raw: bytes
 ) -> None:
-    """Failed before: wrong types, NaN, Infinity, deep nesting or a member without sha256 ended in exit 70."""
+    """Manifests with wrong types, NaN, Infinity, deep nesting, duplicate keys or bad encodings: exit 2, one paragraph.
+
+    Failed before: several of these ended in exit 70."""
     bundle = make_bundle(tmp_path / "b.tar", good_members(), raw)
     check(open_it(cli, bundle, tmp_path), 2, cache, ("refused",))
 
@@ -274,7 +288,9 @@ def test_a_bad_manifest_is_refused_in_one_paragraph(
 def test_a_huge_manifest_is_refused_without_reading_it(
     cli: Callable[..., CliResult], tmp_path: Path, cache: Path
 ) -> None:
-    """Failed before: a 2 MB archive with a 2 GB manifest.json took 4 GB of memory (64 MiB here, compressed)."""
+    """A huge manifest.json (64 MiB, compressed to a small archive) is refused from its tar header, memory bounded.
+
+    Failed before: a 2 MB archive with a 2 GB manifest.json took 4 GB of memory."""
     document = manifest_for(good_members())
     document["notes"] = ["x" * (64 * 2**20)]
     bundle = make_bundle(tmp_path / "b.tar.gz", good_members(), json.dumps(document).encode(), mode="w:gz")
@@ -292,7 +308,9 @@ def test_a_huge_manifest_is_refused_without_reading_it(
 # --- the bundle file itself ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero", "folder", "dev-null", "missing", "not-a-tar", "truncated"])
 def test_a_bundle_that_is_not_a_bundle_file_is_refused_at_once(tmp_path: Path, kind: str) -> None:
-    """Failed before: a FIFO or /dev/zero as --bundle hung (or read GBs). A real process, with a hard time limit."""
+    """A FIFO, device, folder, empty, non-tar or truncated file as --bundle is exit 2 at once (a real process).
+
+    Failed before: a FIFO as --bundle hung."""
     path = tmp_path / "b.tar"
     if kind == "fifo":
         os.mkfifo(path)
@@ -324,8 +342,9 @@ def _dead_pid() -> int:
 def test_stale_scratch_of_a_killed_run_is_removed_by_the_next(
     cli: Callable[..., CliResult], tmp_path: Path, cache: Path
 ) -> None:
-    """Failed before: refused or killed unpacks left scratch folders (66 to 632 MB) that no later run removed.
-    Only llmenv's own (its marker, this user, a process that is gone) are removed."""
+    """Scratch folders of killed runs are removed by the next run: only llmenv's own (marker, this user, process gone).
+
+    Failed before: refused or killed unpacks left scratch folders (66 to 632 MB) that no later run removed."""
     root = cache / "bundles"
     stale = root / f".0123456789abcdef.{_dead_pid()}.tmp"
     (stale / "wheels").mkdir(parents=True)
@@ -374,7 +393,9 @@ def test_profile_in_bundle_is_used_from_inside(cli: Callable[..., CliResult], tm
 def test_a_full_disk_while_unpacking_is_exit_3_and_leaves_no_scratch(
     cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmpfs: Any
 ) -> None:
-    """Failed before: a full disk while unpacking was exit 2 "copy the bundle again" (the README says 3)."""
+    """A full disk while unpacking is exit 3 saying the disk is full, and leaves no scratch.
+
+    Failed before: it was exit 2 "copy the bundle again" (the README says 3)."""
     saved = dict(os.environ)
     small = tmpfs.small("small", "1m")
     monkeypatch.setenv("LLMENV_CACHE_DIR", str(small))

@@ -78,7 +78,9 @@ def mirrors_run(tmp_path: Path, env: dict[str, str] | None = None) -> Any:
     "kind", ["fifo", "dev-zero", "dev-urandom", "folder", "link-to-secret", "dangling-link", "huge"]
 )
 def test_mirrors_yaml_that_is_not_a_small_regular_file(tmp_path: Path, kind: str) -> None:
-    """Failed before: a FIFO hung, /dev/zero took GBs, a 50 MB file took 44 s, and a link to /etc/shadow had its
+    """mirrors.yaml that is a FIFO, device, folder, link to a secret file, dangling link or 50 MB: exit 2 at once.
+
+    Failed before: a FIFO hung, /dev/zero took GBs, a 50 MB file took 44 s, and a link to /etc/shadow had its
     first line quoted in the error."""
     special(tmp_path / "cfg" / "mirrors.yaml", kind, tmp_path)
     result = mirrors_run(tmp_path)
@@ -108,7 +110,9 @@ MIRRORS: list[tuple[str, bytes, tuple[str, ...]]] = [
 def test_mirrors_yaml_content_is_never_echoed(
     cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes, words: tuple[str, ...]
 ) -> None:
-    """Failed before: the first line of a file that is not a mirrors file was quoted ("'root:*:...' cannot name a
+    """mirrors.yaml content that is not a mirrors file, or holds secrets or look-alike hosts: exit 2, nothing quoted.
+
+    Failed before: the first line of a file that is not a mirrors file was quoted ("'root:*:...' cannot name a
     mirror set"); a homoglyph host failed later with "ordinal not in range(256)"."""
     (tmp_path / "cfg").mkdir()
     (tmp_path / "cfg" / "mirrors.yaml").write_bytes(data)
@@ -144,7 +148,9 @@ def lock_path(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero", "folder", "link-to-secret", "huge"])
 def test_a_lock_that_is_not_a_small_regular_file(tmp_path: Path, kind: str) -> None:
-    """Failed before: a FIFO where setup looks for the lock hung the plan."""
+    """A lock that is a FIFO, device, folder, link or 50 MB where setup looks for it: exit 2 at once.
+
+    Failed before: a FIFO there hung the plan."""
     (tmp_path / "p.yaml").write_text(PROFILE)
     special(lock_path(tmp_path), kind, tmp_path)
     result = llmenv("setup", "p.yaml", "--dry-run", "--offline", cwd=tmp_path, timeout=30)
@@ -159,7 +165,9 @@ def test_a_lock_that_is_not_a_small_regular_file(tmp_path: Path, kind: str) -> N
     "data", [b"# profile content hash x\n\xff\xfe\n", "# lock\n".encode("utf-16"), b"\x00" * 100 + b"\xc3"]
 )
 def test_a_lock_that_is_not_utf8_names_the_lock(cli: Callable[..., CliResult], tmp_path: Path, data: bytes) -> None:
-    """Failed before: a non-UTF-8 byte in a lock was exit 70 (UnicodeDecodeError)."""
+    """A lock that is not UTF-8 is exit 2 naming the lock file.
+
+    Failed before: exit 70 (UnicodeDecodeError)."""
     (tmp_path / "p.yaml").write_text(PROFILE)
     lock_path(tmp_path).write_bytes(data)
     in_process(cli("setup", str(tmp_path / "p.yaml"), "--dry-run", "--offline"), 2, (lock_path(tmp_path).name,))
@@ -206,7 +214,9 @@ REPORTS: list[tuple[str, bytes]] = [
 
 @pytest.mark.parametrize("data", [c[1] for c in REPORTS], ids=[c[0] for c in REPORTS])
 def test_a_bad_report_merge_input_is_exit_2(cli: Callable[..., CliResult], tmp_path: Path, data: bytes) -> None:
-    """Failed before: wrong types or deep nesting were exit 70; NaN passed through and `--json` printed bare NaN."""
+    """`report merge` inputs with NaN, Infinity, deep nesting, wrong types, duplicate keys or bad encodings: exit 2.
+
+    Failed before: wrong types or deep nesting were exit 70; NaN passed through and `--json` printed bare NaN."""
     (tmp_path / "a.json").write_bytes(GOOD)
     (tmp_path / "b.json").write_bytes(data)
     for extra in ((), ("--json",)):
@@ -234,7 +244,9 @@ def test_a_bom_report_is_read(cli: Callable[..., CliResult], tmp_path: Path) -> 
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero", "dev-urandom", "folder", "link-to-secret", "huge"])
 def test_a_report_merge_input_that_is_not_a_small_regular_file(tmp_path: Path, kind: str) -> None:
-    """Failed before: a FIFO or /dev/zero as a `report merge` input hung or took GBs."""
+    """A `report merge` input that is a FIFO, device, folder, link to a secret or 50 MB: exit 2 at once.
+
+    Failed before: a FIFO or /dev/zero hung or took GBs."""
     (tmp_path / "a.json").write_bytes(GOOD)
     special(tmp_path / "b.json", kind, tmp_path)
     result = llmenv("report", "merge", str(tmp_path / "a.json"), str(tmp_path / "b.json"), timeout=30)
@@ -253,7 +265,9 @@ OUTPUTS: list[tuple[str, list[str]]] = [
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
 @pytest.mark.parametrize("argv", [c[1] for c in OUTPUTS], ids=[c[0] for c in OUTPUTS])
 def test_an_output_at_a_fifo_or_device_is_refused_not_blocked(tmp_path: Path, argv: list[str], kind: str) -> None:
-    """Failed before: `--junit` or `export -o` at a FIFO blocked until a reader came."""
+    """`--junit`, `export -o` or `profiles schema -o` at a FIFO or device is refused, not blocked on.
+
+    Failed before: the write blocked until a reader came."""
     (tmp_path / "p.yaml").write_text(PROFILE)
     out = tmp_path / "out"
     special(out, kind, tmp_path)
@@ -276,7 +290,7 @@ ENV_VALUES = {"not-utf8": "a\udcffb", "newline": "/tmp/a\nb", "five-thousand-cha
 def test_a_bad_llmenv_path_variable_is_named(
     cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str
 ) -> None:
-    """Failed before: bytes that are not UTF-8 became an internal error when the path was written or printed."""
+    """An LLMENV_* path variable that is not UTF-8, holds a line break or is 5,000 characters: exit 2 naming it."""
     saved = dict(os.environ)
     (tmp_path / "p.yaml").write_text(PROFILE)
     monkeypatch.setenv(name, value)
@@ -305,7 +319,9 @@ ARGV: list[tuple[str, list[str]]] = [
 
 @pytest.mark.parametrize("argv", [c[1] for c in ARGV], ids=[c[0] for c in ARGV])
 def test_argv_bytes_that_are_not_utf8_are_refused_naming_the_option(tmp_path: Path, argv: list[str]) -> None:
-    """Failed before: `setup --env $'/tmp/e\\xff'` created the env, then died writing its stamp (exit 70)."""
+    """A command-line value whose bytes are not UTF-8 is exit 2 naming its option.
+
+    Failed before: `setup --env $'/tmp/e\\xff'` created the env, then died writing its stamp (exit 70)."""
     (tmp_path / "p.yaml").write_text(PROFILE)
     bad = os.fsdecode(os.fsencode(str(tmp_path)) + b"/e\xff")
     args = [a.format(profile=tmp_path / "p.yaml", bad=bad, tmp=tmp_path) for a in argv]
@@ -332,7 +348,9 @@ def run_closed(fds: tuple[int, ...], *args: str) -> subprocess.CompletedProcess[
 
 @pytest.mark.parametrize(("fds", "name"), [((1,), "stdout"), ((2,), "stderr"), ((1, 2), "stdout and stderr")])
 def test_a_closed_output_stream_is_exit_2_with_a_message(fds: tuple[int, ...], name: str) -> None:
-    """Failed before: `llmenv probe >&-` ended in an AttributeError traceback (exit 1)."""
+    """A closed stdout or stderr is exit 2 with a message on the other stream.
+
+    Failed before: `llmenv probe >&-` ended in an AttributeError traceback (exit 1)."""
     proc = run_closed(fds, "probe", "--offline")
     text = (proc.stdout or b"") + (proc.stderr or b"")
     assert proc.returncode == 2, text
@@ -371,7 +389,9 @@ def test_pythonhome_that_breaks_imports_is_exit_3_naming_it(tmp_path: Path) -> N
     "url", ["https://pypі.org/simple", "https://ｐypi.org/simple", "https://pyp\u200bi.org/simple"]
 )
 def test_a_homoglyph_index_host_is_named_not_an_encoding_error(tmp_path: Path, url: str) -> None:
-    """Failed before: "'latin-1' codec can't encode character '\\u0456' ... ordinal not in range(256)"."""
+    """An index host with a look-alike character is named in doctor's finding, not an encoding error.
+
+    Failed before: "'latin-1' codec can't encode character '\\u0456' ... ordinal not in range(256)"."""
     result = llmenv("doctor", env={"PIP_INDEX_URL": url, "PIP_CONFIG_FILE": os.devnull}, timeout=60)
     assert "Traceback" not in result.text and "ordinal not in range" not in result.text, result.text
     assert "not ASCII" in result.text, result.text
@@ -388,8 +408,10 @@ def test_bundle_mirror_url_with_a_homoglyph_host_is_exit_2(tmp_path: Path) -> No
 def test_a_hand_edited_lock_hash_names_the_lock_file(
     cli: Callable[..., CliResult], index: Any, tmp_path: Path, backend: str
 ) -> None:
-    """Failed before: the hash mismatch said "check the pins" without naming the lock that holds the hash.
-    A real lock from the local index, one hash changed by hand, a real install (about 3 s per backend)."""
+    """A hand-edited hash in a real lock: the install fails (exit 4) naming the lock file.
+
+    Failed before: it said "check the pins" without naming the lock. A real lock from the local index, one hash
+    changed by hand, a real install (about 3 s per backend)."""
     import re
 
     spec = tmp_path / "tiny.yaml"
@@ -406,7 +428,9 @@ def test_a_hand_edited_lock_hash_names_the_lock_file(
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
 def test_a_step_summary_at_a_fifo_is_skipped_not_blocked(tmp_path: Path, kind: str) -> None:
-    """Failed before: GITHUB_STEP_SUMMARY naming a FIFO made `doctor` wait forever for a reader."""
+    """GITHUB_STEP_SUMMARY naming a FIFO or device: the summary is skipped with a warning, the command ends.
+
+    Failed before: `doctor` waited forever for a reader."""
     summary = tmp_path / "summary"
     special(summary, kind, tmp_path)
     result = llmenv(
@@ -448,7 +472,9 @@ def test_a_bad_mirror_request_is_named(
 @needs_mount
 @pytest.mark.parametrize("command", ["schema", "export", "junit"])
 def test_an_output_on_a_full_disk_is_exit_3(tmp_path: Path, tmpfs: Any, command: str) -> None:
-    """Failed before: a full disk while writing `-o` or `--junit` was exit 2 (a usage error); the README says 3."""
+    """A full disk while writing `-o` or `--junit` is exit 3 saying the disk is full.
+
+    Failed before: exit 2 (a usage error); the README says 3."""
     (tmp_path / "p.yaml").write_text(PROFILE)
     full = tmpfs.small("full", "64k")
     with contextlib.suppress(OSError), (full / "filler").open("wb") as handle:

@@ -102,6 +102,7 @@ MANIFEST_KEYS = ["format", "profile", "profile_member", "platform", "python", "v
 @SETTINGS
 @given(key=st.sampled_from(MANIFEST_KEYS), value=json_values)
 def test_manifest_with_one_hostile_value(tmp_path: Path, key: str, value: Any) -> None:
+    """A bundle manifest with any one key set to a generated value: opens or is refused (2/3), no scratch left."""
     from llmenv.execute.bundle_open import open_bundle
 
     members = good_members()
@@ -114,6 +115,7 @@ def test_manifest_with_one_hostile_value(tmp_path: Path, key: str, value: Any) -
 @SETTINGS
 @given(name=st.sampled_from(sorted(good_members())), entry=json_values)
 def test_manifest_member_entry_of_any_shape(tmp_path: Path, name: str, entry: Any) -> None:
+    """A manifest member entry of any shape (not an object, no sha256, odd sizes): opens or is refused."""
     from llmenv.execute.bundle_open import open_bundle
 
     members = good_members()
@@ -126,6 +128,7 @@ def test_manifest_member_entry_of_any_shape(tmp_path: Path, name: str, entry: An
 @SETTINGS
 @given(raw=st.one_of(st.binary(max_size=300), nesting.map(lambda n: deep(*n).encode())))
 def test_manifest_as_raw_bytes(tmp_path: Path, raw: bytes) -> None:
+    """manifest.json as arbitrary bytes or nesting up to 20,000 deep: always refused, never a crash."""
     from llmenv.execute.bundle_open import open_bundle
 
     bundle = make_bundle(tmp_path / "b.tar", good_members(), raw)
@@ -163,6 +166,7 @@ def merged(files: list[Path]) -> str:
 @SETTINGS
 @given(key=st.sampled_from(REPORT_KEYS), value=json_values)
 def test_report_with_one_hostile_value(tmp_path: Path, key: str, value: Any) -> None:
+    """A doctor report with any one key set to a generated value: merges to strict JSON or is exit 2."""
     good, bad = tmp_path / "a.json", tmp_path / "b.json"
     good.write_text(json.dumps(doctor_report()))
     bad.write_bytes(dump({**doctor_report(), key: value}))
@@ -172,6 +176,7 @@ def test_report_with_one_hostile_value(tmp_path: Path, key: str, value: Any) -> 
 @SETTINGS
 @given(finding=json_values, fact=json_values)
 def test_report_findings_and_facts_of_any_shape(tmp_path: Path, finding: Any, fact: Any) -> None:
+    """Findings and facts of any shape in a doctor report: merged or exit 2."""
     good, bad = tmp_path / "a.json", tmp_path / "b.json"
     good.write_text(json.dumps(doctor_report()))
     bad.write_bytes(dump({**doctor_report(), "findings": [finding], "facts": {"system": fact, "nvidia": fact}}))
@@ -181,6 +186,7 @@ def test_report_findings_and_facts_of_any_shape(tmp_path: Path, finding: Any, fa
 @SETTINGS
 @given(raw=st.one_of(st.binary(max_size=300), nesting.map(lambda n: deep(*n).encode())))
 def test_report_as_raw_bytes(tmp_path: Path, raw: bytes) -> None:
+    """A `report merge` input of arbitrary bytes or deep nesting: exit 2, bounded."""
     good, bad = tmp_path / "a.json", tmp_path / "b.json"
     good.write_text(json.dumps(doctor_report()))
     bad.write_bytes(raw)
@@ -191,6 +197,7 @@ def test_report_as_raw_bytes(tmp_path: Path, raw: bytes) -> None:
 @SETTINGS
 @given(raw=st.one_of(st.binary(max_size=200), json_values.map(dump), nesting.map(lambda n: deep(*n).encode())))
 def test_stamp_of_any_bytes(tmp_path: Path, raw: bytes) -> None:
+    """An env stamp of any bytes, JSON or nesting depth: read as a stamp or as none, never a crash."""
     from llmenv.execute.store import STAMP, EnvStore
 
     env = tmp_path / "env"
@@ -211,6 +218,7 @@ yaml_bits = st.sampled_from(["campus:", " pypi:", " pytorch_format:", "'https://
 @SETTINGS
 @given(parts=st.lists(st.one_of(yaml_bits, st.text(max_size=6)), max_size=30))
 def test_mirrors_yaml_of_any_text(tmp_path: Path, parts: list[str]) -> None:
+    """mirrors.yaml made of YAML punctuation, tags, control characters, non-UTF-8 and look-alike hosts: sets or exit 2."""
     from llmenv.profiles.mirrors import known_sets
 
     path = tmp_path / "mirrors.yaml"
@@ -222,6 +230,7 @@ def test_mirrors_yaml_of_any_text(tmp_path: Path, parts: list[str]) -> None:
 @SETTINGS
 @given(raw=st.binary(max_size=300))
 def test_profile_of_any_bytes(tmp_path: Path, raw: bytes) -> None:
+    """A profile with arbitrary bytes after a valid head: loaded or exit 2."""
     from llmenv.profiles.load import read_profile_file
 
     path = tmp_path / "p.yaml"
@@ -234,6 +243,7 @@ def test_profile_of_any_bytes(tmp_path: Path, raw: bytes) -> None:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
 @given(raw=st.one_of(st.binary(max_size=200), st.just(b"# profile content hash x\n\xff")))
 def test_lock_of_any_bytes(cli: Callable[..., CliResult], tmp_path: Path, raw: bytes) -> None:
+    """A lock of arbitrary bytes where setup looks for it: planned with or without it, or exit 2."""
     import platform
     import sys
 
@@ -258,6 +268,7 @@ env_text = st.one_of(st.sampled_from(HOSTILE_TEXT), st.text(max_size=50), st.tex
     name=st.sampled_from(["LLMENV_CACHE_DIR", "LLMENV_CONFIG_DIR", "LLMENV_LOG_DIR", "LLMENV_DATA_DIR"]), value=env_text
 )
 def test_llmenv_path_variables_of_any_text(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    """LLMENV_* path variables of any text: a path that can be written as UTF-8, or exit 2 naming the variable."""
     from llmenv.paths import log_dir, managed_python_dir
     from llmenv.profiles.locate import config_dir
     from llmenv.verify.smoke.data import cache_dir
@@ -275,6 +286,7 @@ def test_llmenv_path_variables_of_any_text(monkeypatch: pytest.MonkeyPatch, name
 @SETTINGS
 @given(args=st.lists(st.one_of(st.sampled_from(["--env", "--env=", "--junit", "-o", "--", ""]), env_text), max_size=6))
 def test_argv_of_any_text(args: list[str]) -> None:
+    """Any command-line values: accepted, or exit 2 naming the option (bytes that are not UTF-8, an empty --env)."""
     from llmenv.cli.options import check_env_arguments
 
     bounded(lambda: check_env_arguments(args))
