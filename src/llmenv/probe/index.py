@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from llmenv.door.files import Kind
 from llmenv.probe.proxy import ProxySetting, proxy_for
 from llmenv.redact import Secret, unencoded_userinfo
 
 PYPI = "https://pypi.org/simple/"
+_INDEX_PAGE = Kind("package index page", 8 * 2**20, "check the index URL (a PEP 691 project page)")
 TIMEOUT = 3.0
 HEAD_BYTES = 65536  # enough of any index page to tell what it is
 ARCHIVE = re.compile(r"\.(whl|tar\.gz|zip|tar\.bz2|tgz)$", re.IGNORECASE)
@@ -181,19 +183,22 @@ def judge_page(head: bytes, content_type: str, role: str) -> tuple[str, str, tup
 
 
 def json_files(body: bytes) -> tuple[tuple[str, int | None], ...]:
-    """(file name, size) of a PEP 691 project page; a page that does not parse lists nothing. Pure."""
-    import json
+    """(file name, size) of a PEP 691 project page, read through the door (bounded depth, no duplicate keys, finite
+    numbers); a page that does not parse lists nothing. Pure."""
+    from llmenv.door.jsondoc import parse_json
+    from llmenv.errors import InputError
 
     try:
-        page = json.loads(body)
-    except ValueError:
+        page = parse_json(body.decode("utf-8", errors="replace"), "index page", _INDEX_PAGE)
+    except InputError:
         return ()
     files = page.get("files") if isinstance(page, dict) else None
     out: list[tuple[str, int | None]] = []
     for entry in files if isinstance(files, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("filename"), str):
             size = entry.get("size")
-            out.append((entry["filename"], size if isinstance(size, int) and size >= 0 else None))
+            ok = isinstance(size, int) and not isinstance(size, bool) and size >= 0
+            out.append((entry["filename"], size if ok else None))
     return tuple(out)
 
 

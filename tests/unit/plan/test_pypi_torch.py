@@ -170,6 +170,13 @@ def test_pep691_project_page_lists_names_and_sizes() -> None:
     assert json_files(body) == (("torch-2.13.0-cp311-cp311-win_amd64.whl", 122015870), ("torch-2.13.0.tar.gz", None))
 
 
+def test_a_hostile_index_page_lists_nothing_rather_than_what_a_second_key_says() -> None:
+    """Through the door: a duplicate key (two "files" lists) is refused, a boolean is no size."""
+    twice = b'{"files": [{"filename": "a.whl"}], "files": [{"filename": "b.whl"}], "meta": {}}'
+    assert json_files(twice) == ()
+    assert json_files(b'{"files": [{"filename": "a.whl", "size": true}], "meta": {}}') == (("a.whl", None),)
+
+
 @given(st.binary(max_size=200))
 def test_json_files_never_raises_on_any_bytes(body: bytes) -> None:
     assert isinstance(json_files(body), tuple)
