@@ -149,6 +149,25 @@ def transformers_env(tmp_path_factory: pytest.TempPathFactory, torch_env: Path) 
     )
 
 
+FINETUNE_PINS = ("peft==0.21.2", "accelerate==1.15.0", "datasets==5.2.0", "tensorboard==2.21.0")
+
+
+@pytest.fixture(scope="session")
+def finetune_env(tmp_path_factory: pytest.TempPathFactory, torch_env: Path) -> Path:
+    """The finetune profile's CPU pins: the transformers profile's plus peft, accelerate, datasets, tensorboard."""
+    return _uv_env(
+        tmp_path_factory,
+        "finetune",
+        TORCH_PIN,
+        "numpy==2.2.6",
+        "transformers==5.20.2",
+        "tokenizers==0.23.3",
+        "safetensors==0.8.0",
+        "huggingface-hub==2.4.0",
+        *FINETUNE_PINS,
+    )
+
+
 @pytest.fixture(scope="session")
 def tf_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tf profile's CPU pins (tensorflow-cpu 2.21.0 from PyPI, about 300 MB on a cold cache)."""

@@ -10,7 +10,7 @@ import typer
 
 from llmenv.cli.options import JsonOption, JunitOption, MirrorOption, OfflineOption
 
-FRAMEWORKS = ("torch", "keras", "transformers")
+FRAMEWORKS = ("torch", "keras", "transformers", "finetune")
 
 
 def smoke(
@@ -29,7 +29,11 @@ def smoke(
     ] = None,
     framework: Annotated[
         str | None,
-        typer.Option("--framework", help="torch, keras or transformers (default: the profile's).", show_default=False),
+        typer.Option(
+            "--framework",
+            help="torch, keras, transformers or finetune (pre-training, then LoRA; default: the profile's).",
+            show_default=False,
+        ),
     ] = None,
     data: Annotated[
         Path | None,
@@ -46,6 +50,14 @@ def smoke(
             "--model",
             help="transformers: a local path or hub id to fine-tune instead of the small BERT; keras: `tutorial` "
             "runs the tutorial's own model and protocol (10 epochs, full IMDB when found) beside its 0.7947.",
+            show_default=False,
+        ),
+    ] = None,
+    tensorboard: Annotated[
+        Path | None,
+        typer.Option(
+            "--tensorboard",
+            help="Write loss and accuracy per epoch here as TensorBoard event files (view: tensorboard --logdir).",
             show_default=False,
         ),
     ] = None,
@@ -80,6 +92,7 @@ def smoke(
                 model=model,
                 offline=offline,
                 mirror=mirror,
+                tensorboard=tensorboard,
             ),
             display.event,
             display.download,

@@ -126,10 +126,18 @@ class AcceleratorOverride(_Strict):
     )
 
 
+# A dotted module name, or `from MODULE import NAME`: matched as a pattern inside the env, never run as code.
+IMPORT_PATTERN = r"^([A-Za-z_][\w.]*|from +[A-Za-z_][\w.]* +import +[A-Za-z_]\w*)$"
+
+
 class Checks(_Strict):
     """What `setup` and `doctor --env` verify inside the environment."""
 
-    imports: list[str] = Field(default_factory=list, description="Modules that must import.")
+    imports: list[Annotated[str, Field(pattern=IMPORT_PATTERN)]] = Field(
+        default_factory=list,
+        description="Modules that must import, or `from MODULE import NAME` (e.g. the tutorial's "
+        "`from transformers import BertForSequenceClassification`).",
+    )
     gpu: Annotated[Literal["auto", "required", "off"], BeforeValidator(_gpu_word)] = Field(
         default="auto",
         description="auto: check the GPU when the host has one; required: fail without one; off: never.",
@@ -143,7 +151,7 @@ class Checks(_Strict):
 class Smoke(_Strict):
     """The IMDB sentiment smoke test that proves the stack trains."""
 
-    framework: Literal["torch", "keras", "transformers"]
+    framework: Literal["torch", "keras", "transformers", "finetune"]
     dataset: Literal["imdb"] = "imdb"
     min_accuracy: float = Field(default=0.75, ge=0.0, le=1.0)
     time_budget_s: int = Field(default=600, gt=0)

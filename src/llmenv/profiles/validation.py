@@ -70,6 +70,13 @@ def issue_from_pydantic(file: str, parsed: ParsedYaml, err: Any) -> ProfileIssue
             "name",
             f"expected a lowercase name of letters, digits, '.', '_' or '-', found {found}",
         )
+    if kind == "string_pattern_mismatch" and loc[:2] == ("checks", "imports"):
+        return ProfileIssue(
+            file,
+            line,
+            dotted(loc),
+            f"expected a module name such as 'torch', or 'from MODULE import NAME', found {found}",
+        )
     return ProfileIssue(file, line, dotted(loc), f"{err['msg'][0].lower()}{err['msg'][1:]}, found {found}")
 
 

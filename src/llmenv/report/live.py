@@ -147,7 +147,9 @@ class LiveDisplay:
             now = time.monotonic()
             if int(event["epoch"]) > self._plain_epoch:
                 self._plain_epoch, self._plain_step_at = int(event["epoch"]), now
-                self.console.print(f"   epoch {event['epoch']}/{self._epochs}: training, {event['steps']} steps")
+                self.console.print(
+                    f"   epoch {event['epoch']}/{self._epochs}{_phase(event)}: training, {event['steps']} steps"
+                )
             elif now - self._plain_step_at >= PLAIN_STEP_EVERY:
                 # A long epoch (the full IMDB set on a CPU) must not leave a CI log silent for minutes.
                 self._plain_step_at = now
@@ -158,9 +160,11 @@ class LiveDisplay:
         elif kind == "epoch":
             with self._lock:
                 self._bar = None
+            accuracy = event.get("accuracy", 0)  # None: pre-training has no accuracy
+            trained = "" if accuracy is None else f", train accuracy {accuracy:.3f}"
             self.console.print(
-                f"   epoch {event['epoch']}/{event['epochs']}: loss {event['loss']:.4f}, train accuracy "
-                f"{event.get('accuracy', 0):.3f}, {event['seconds']} s, {event['samples_per_s']} samples/s"
+                f"   epoch {event['epoch']}/{event['epochs']}{_phase(event)}: loss {event['loss']:.4f}{trained}, "
+                f"{event['seconds']} s, {event['samples_per_s']} samples/s"
             )
         elif kind == "result":
             with self._lock:
@@ -208,6 +212,11 @@ class LiveDisplay:
         elif detail:
             rows.append(Text(f"   {detail}"[:width], no_wrap=True, overflow="ellipsis"))
         return Group(*rows)
+
+
+def _phase(event: dict[str, Any]) -> str:
+    """The fine-tuning test's stage (pre-training, LoRA, full) after its epoch number; nothing for the others."""
+    return f" ({event['phase']})" if event.get("phase") else ""
 
 
 __all__ = ["LiveDisplay"]

@@ -117,7 +117,7 @@ _SMOKE_BODY = {
         "epochs",
     ],
     "properties": {
-        "framework": {"enum": ["torch", "keras", "transformers"]},
+        "framework": {"enum": ["torch", "keras", "transformers", "finetune"]},
         "passed": {"type": "boolean"},
         # stack-trains: synthetic data, the stack trained; there is no IMDB accuracy and no accuracy pass.
         "verdict": {"enum": ["accuracy-pass", "accuracy-fail", "stack-trains", "error"]},
@@ -153,6 +153,23 @@ _SMOKE_BODY = {
                 "epochs": {"type": "integer"},
             },
         },
+        # Only for the fine-tuning smoke test (framework finetune): `accuracy` is LoRA's.
+        "lora": {
+            "type": "object",
+            "required": ["trainable_params", "total_params", "trainable_fraction"],
+            "properties": {
+                "trainable_params": {"type": "integer"},
+                "total_params": {"type": "integer"},
+                "trainable_fraction": {"type": "number"},
+            },
+        },
+        "reference": {
+            "type": "object",
+            "required": ["full_finetune_accuracy"],
+            "properties": {"full_finetune_accuracy": {"type": "number"}},
+        },
+        "pretrain": {"type": "object"},
+        "tensorboard": _STRING_OR_NULL,
     },
 }
 _DEFS = {

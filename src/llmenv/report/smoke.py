@@ -3,6 +3,7 @@ itself is report/live.py's)."""
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, Any
 
 from llmenv import __version__
@@ -49,11 +50,40 @@ def print_smoke(result: SmokeResult) -> None:
             f"{tutorial['reference_accuracy']:.4f} ({tutorial['difference']:+.4f}; {plural(tutorial['epochs'], 'epoch')}, "
             f"{tutorial['test']} test reviews from {result.data.source})"
         )
+    for line in finetune_lines(result.to_dict()):
+        console.print(line)
     if result.data.synthetic:
         console.print("  NOTE: no IMDB data was found; the run used a synthetic set, so no IMDB accuracy was measured.")
     if finding.fix:
         console.print(f"  fix: {finding.fix}")
     console.print(f"  log: {result.log}")
+    board = result.extra.get("tensorboard")
+    if board:
+        missing = result.extra.get("tensorboard_missing")
+        console.print(
+            f"  tensorboard: {missing}" if missing else f"  tensorboard: tensorboard --logdir {shlex.quote(board)}"
+        )
 
 
-__all__ = ["SMOKE_SCHEMA", "data_lines", "print_smoke", "smoke_json"]
+def finetune_lines(report: dict[str, Any]) -> list[str]:
+    """The fine-tuning test's facts beside its headline (LoRA) accuracy: what LoRA trained, the full fine-tune."""
+    lines = []
+    lora, reference, pretrain = report.get("lora"), report.get("reference"), report.get("pretrain")
+    if isinstance(lora, dict):
+        lines.append(
+            f"  LoRA: {lora['trainable_params']:,} of {lora['total_params']:,} weights trainable "
+            f"({lora['trainable_fraction']:.1%}); adapter saved, loaded with PeftModel.from_pretrained and merged "
+            "with merge_and_unload: same test predictions"
+        )
+    if isinstance(pretrain, dict):
+        curve = pretrain.get("mlm_loss_curve") or []
+        loss = f", MLM loss {curve[0]:.2f} -> {curve[-1]:.2f}" if curve else ""
+        lines.append(f"  pre-training: {pretrain.get('seconds')} s, {pretrain.get('steps')} steps{loss}")
+    if isinstance(reference, dict):
+        lines.append(
+            f"  reference: full fine-tune from the same checkpoint, test accuracy {reference['full_finetune_accuracy']:.3f}"
+        )
+    return lines
+
+
+__all__ = ["SMOKE_SCHEMA", "data_lines", "finetune_lines", "print_smoke", "smoke_json"]

@@ -21,6 +21,7 @@ class SmokeOptions:
     model: str | None = None
     offline: bool = False
     mirror: str | None = None  # its huggingface role becomes HF_ENDPOINT
+    tensorboard: Path | None = None  # where the payload writes TensorBoard event files
     # Hook for the mirror set: role -> URL (`imdb`, `huggingface`), searched for real reviews before any fallback.
     mirrors: Mapping[str, str] | None = None
 
@@ -54,7 +55,7 @@ def smoke(
         raise UsageError(
             f"profile {profile.name} has no smoke block",
             where="--framework",
-            fix="pass --framework torch, keras or transformers",
+            fix="pass --framework torch, keras, transformers or finetune",
         )
     threshold = profile.smoke.min_accuracy if profile.smoke else 0.75
     budget = float(profile.smoke.time_budget_s) if profile.smoke else 600.0
@@ -118,6 +119,7 @@ def smoke(
         on_event=on_event,
         extra_env=extra_env,
         rerun=_rerun(options, env, profile_ref or DEFAULT_PROFILE, profile),
+        tensorboard=Path(os.path.abspath(options.tensorboard)) if options.tensorboard is not None else None,
     )
 
 

@@ -12,7 +12,7 @@ from llmenv.profiles.locate import builtin_dir, list_available
 from llmenv.profiles.model import is_pinned, project_name
 from llmenv.profiles.schema import schema_text
 
-BUILTINS = ["torch", "transformers", "tf", "full"]
+BUILTINS = ["torch", "transformers", "tf", "full", "finetune"]
 
 
 def test_every_builtin_is_shipped() -> None:
@@ -74,3 +74,18 @@ def test_full_is_cpu_first_and_says_so() -> None:
     cuda = {project_name(r) for r in full.packages_for("cuda")}
     assert "tensorflow-cpu" in cuda and "torch" in cuda
     assert {"scikit-learn", "pandas", "matplotlib", "tensorboard"} <= cuda
+
+
+def test_finetune_pins_the_fine_tuning_stack_on_the_planned_torch_build() -> None:
+    profile = load_profile("finetune")
+    assert profile.chain == ("finetune", "transformers", "torch")
+    cpu = {project_name(r): r for r in profile.packages_for("cpu")}
+    assert cpu["torch"] == "torch==2.13.0" and cpu["transformers"] == "transformers==5.20.2"
+    assert {"peft", "accelerate", "datasets", "tensorboard", "tokenizers"} <= set(cpu)
+    assert "bitsandbytes" not in cpu  # its kernels need an NVIDIA GPU: only the CUDA build gets it
+    cuda = {project_name(r) for r in profile.packages_for("cuda")}
+    assert "bitsandbytes" in cuda
+    assert profile.accelerators["cuda"].index_url == "https://download.pytorch.org/whl/{variant}"  # torch's own
+    assert "from transformers import BertForSequenceClassification" in profile.checks.imports
+    assert {"peft", "accelerate", "datasets"} <= set(profile.checks.imports)
+    assert profile.smoke is not None and profile.smoke.framework == "finetune"

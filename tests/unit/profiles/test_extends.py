@@ -95,7 +95,7 @@ def test_unknown_name_lists_what_exists() -> None:
     with pytest.raises(ProfileError) as info:
         load_profile("tensorflow")
     assert "no profile named 'tensorflow'" in info.value.render()
-    assert "use one of: full, tf, torch, transformers" in info.value.render()  # no close name: all of them
+    assert "use one of: finetune, full, tf, torch, transformers" in info.value.render()  # no close name: all of them
 
 
 def test_content_hash_ignores_location_but_not_content(tmp_path: Path) -> None:

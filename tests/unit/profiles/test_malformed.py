@@ -134,6 +134,12 @@ CASES: list[tuple[str, str, int, str]] = [
         5,
         "at 'checks.gpu' expected one of 'auto', 'required' or 'off', found a boolean",
     ),
+    (
+        "checks_import_is_code",
+        "name: x\n" + GOOD_TAIL + "checks:\n  imports: ['os; os.system(1)']\n",
+        5,
+        "expected a module name such as 'torch', or 'from MODULE import NAME', found a string 'os; os.system(1)'",
+    ),
 ]
 
 

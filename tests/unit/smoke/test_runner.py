@@ -127,3 +127,43 @@ def test_time_out_before_training_says_so_and_names_the_users_profile_file() -> 
     assert "before training started" in finding.evidence
     assert "`llmenv smoke --env /e --profile p.yaml --epochs 1`" in (finding.fix or "")
     assert "smoke.time_budget_s in /w/p.yaml" in (finding.fix or "")
+
+
+def finetune_event(accuracy: float) -> dict[str, Any]:
+    return {
+        **result_event(accuracy, [0.6, 0.4]),
+        "framework": "finetune",
+        "lora": {"trainable_params": 89986, "total_params": 1544452, "trainable_fraction": 0.0583},
+        "reference": {"full_finetune_accuracy": 0.7411, "loss_curve": [0.6, 0.5]},
+        "pretrain": {"seconds": 180.2, "steps": 700, "mlm_loss_curve": [8.9, 6.1]},
+    }
+
+
+def test_finetune_headline_is_loras_accuracy_with_the_adapter_and_reference_beside_it() -> None:
+    from llmenv.report.smoke import finetune_lines
+
+    smoke = judge("finetune", REAL, 0.72, 900.0, [finetune_event(0.771)], 0, False, "", Path("/l"))
+    report = smoke_json(smoke)
+    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+    assert report["accuracy"] == 0.771 and report["verdict"] == "accuracy-pass"
+    assert report["lora"]["trainable_fraction"] == 0.0583
+    assert report["reference"] == {"full_finetune_accuracy": 0.7411, "loss_curve": [0.6, 0.5]}
+    lines = " ".join(finetune_lines(report))
+    assert "89,986 of 1,544,452 weights trainable (5.8%)" in lines
+    assert "merge_and_unload" in lines and "0.741" in lines and "180.2 s, 700 steps" in lines
+
+
+def test_finetune_on_synthetic_data_reports_no_accuracy_and_no_reference() -> None:
+    smoke = judge("finetune", SYNTHETIC, 0.72, 900.0, [finetune_event(0.99)], 0, False, "", Path("/l"))
+    report = smoke_json(smoke)
+    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+    assert report["verdict"] == "stack-trains" and report["accuracy"] is None
+    assert "reference" not in report and "lora" in report  # the reference accuracy is no IMDB figure either
+
+
+def test_synthetic_finetune_run_pretrains_seconds_only_and_tensorboard_folder_is_passed() -> None:
+    argv = payload_argv(Path("/p"), "finetune", SYNTHETIC, epochs=3, model=None, tensorboard=Path("/tb"))
+    assert float(argv[argv.index("--pretrain-s") + 1]) <= 5 and argv[argv.index("--epochs") + 1] == "1"
+    assert argv[argv.index("--tensorboard") + 1] == "/tb"
+    real = payload_argv(Path("/p"), "finetune", REAL, epochs=None, model=None)
+    assert "--pretrain-s" not in real and "--tensorboard" not in real and real[2].endswith("smoke_finetune.py")

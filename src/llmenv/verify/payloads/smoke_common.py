@@ -97,22 +97,31 @@ def arguments(description, **defaults):
     parser.add_argument("--maxlen", type=int, default=defaults.get("maxlen", 200))
     parser.add_argument("--vocab", type=int, default=defaults.get("vocab", 10000))
     parser.add_argument("--batch", type=int, default=defaults.get("batch", 32))
+    parser.add_argument("--tensorboard", default=None, help="write loss and accuracy per epoch here")
     return parser
 
 
-def epoch_done(epoch, epochs, loss, accuracy, samples, seconds):
+def epoch_done(epoch, epochs, loss, accuracy, samples, seconds, phase=None):
+    """One epoch's event, and its loss and train accuracy on the TensorBoard (under the phase's name, if any)."""
+    prefix = phase.split(" ")[0].lower() if phase else "train"
+    BOARD[0].scalar(prefix + "/loss", loss, epoch)
+    if accuracy is not None:  # None: a stage without one (pre-training)
+        BOARD[0].scalar(prefix + "/accuracy", accuracy, epoch)
     emit(
         "epoch",
         epoch=epoch,
         epochs=epochs,
         loss=round(loss, 4),
-        accuracy=round(accuracy, 4),
+        accuracy=None if accuracy is None else round(accuracy, 4),
         seconds=round(seconds, 2),
-        samples_per_s=round(samples / seconds, 1),
+        samples_per_s=round(samples / max(seconds, 1e-9), 1),
+        **({"phase": phase} if phase else {}),
     )
 
 
 def result(framework, accuracy, losses, device, train_s, samples, epochs, clock, test, header, **extra):
+    BOARD[0].scalar("test/accuracy", accuracy, epochs)
+    BOARD[0].close()
     emit(
         "result",
         framework=framework,
@@ -144,3 +153,48 @@ def torch_setup(seed):
     if torch.cuda.is_available():
         return "cuda"
     return "mps" if torch.backends.mps.is_available() else "cpu"
+
+
+class Board:
+    """TensorBoard scalars (loss and accuracy per epoch) when a folder is given: torch's SummaryWriter, or
+    tf.summary for Keras (TensorFlow writes event files without the tensorboard package).
+
+    Without the tensorboard package a torch run goes on and says so once, as a `notice` event (llmenv shows it)."""
+
+    def __init__(self, folder, backend="torch"):
+        self.writer, self.tf = None, None
+        if not folder:
+            return
+        if backend == "tf":
+            import tensorflow as tf
+
+            self.tf, self.writer = tf, tf.summary.create_file_writer(folder)
+            return
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError as exc:  # torch's module imports the tensorboard package inside
+            emit("notice", message="no TensorBoard events written: %s (install tensorboard in this env)" % exc)
+            return
+        self.writer = SummaryWriter(log_dir=folder)
+
+    def scalar(self, tag, value, step):
+        if self.writer is None:
+            return
+        if self.tf is not None:
+            with self.writer.as_default():
+                self.tf.summary.scalar(tag, float(value), step=int(step))
+        else:
+            self.writer.add_scalar(tag, float(value), int(step))
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.flush()
+            self.writer.close()
+
+
+BOARD = [Board(None)]  # the run's board: epoch_done and result write to it
+
+
+def open_board(folder, backend="torch"):
+    BOARD[0] = Board(folder, backend)
+    return BOARD[0]

@@ -96,6 +96,7 @@ def main():
     import tensorflow as tf
 
     keras.utils.set_random_seed(args.seed)
+    common.open_board(args.tensorboard, "tf")
     gpus = tf.config.list_physical_devices("GPU")
     device = "gpu:0 (%s)" % gpus[0].name if gpus else "cpu"
     import_s = clock.seconds()

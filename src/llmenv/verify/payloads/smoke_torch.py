@@ -17,6 +17,7 @@ def main():
     from torch import nn
 
     device = common.torch_setup(args.seed)
+    common.open_board(args.tensorboard)
     import_s = clock.seconds()
 
     train_x, train_y, test_x, test_y, header = common.load(args.data, args.kind)

@@ -23,6 +23,7 @@ def main():
     import transformers
 
     device = common.torch_setup(args.seed)
+    common.open_board(args.tensorboard)
     import_s = clock.seconds()
     train_x, train_y, test_x, test_y, header = common.load(args.data, args.kind)
     clean = lambda texts: [t.replace("<br />", " ") for t in texts]  # noqa: E731
@@ -80,34 +81,8 @@ def main():
         import_s=round(import_s, 2),
     )
     model.to(device)
-    steps = (len(ytr) + args.batch - 1) // args.batch
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=args.lr, total_steps=steps * args.epochs, pct_start=0.1
-    )
-    losses, train_start = [], time.perf_counter()
-    for epoch in range(1, args.epochs + 1):
-        model.train()
-        order = torch.randperm(len(ytr))
-        total, hits, started = 0.0, 0, time.perf_counter()
-        for step in range(steps):
-            index = order[step * args.batch : (step + 1) * args.batch]
-            out = model(
-                input_ids=ids_tr[index].to(device),
-                attention_mask=mask_tr[index].to(device),
-                labels=ytr[index].to(device),
-            )
-            optimizer.zero_grad()
-            out.loss.backward()
-            optimizer.step()
-            schedule.step()
-            total += float(out.loss) * len(index)
-            hits += int((out.logits.detach().argmax(-1).cpu() == ytr[index]).sum())
-            if step % 10 == 0:
-                common.emit("step", epoch=epoch, step=step + 1, steps=steps)
-        seconds = time.perf_counter() - started
-        losses.append(total / len(ytr))
-        common.epoch_done(epoch, args.epochs, losses[-1], hits / len(ytr), len(ytr), seconds)
+    train_start = time.perf_counter()
+    losses = fit(torch, model, (ids_tr, mask_tr, ytr), args.epochs, args.batch, args.lr, device)
     train_s = time.perf_counter() - train_start
     model.eval()
     correct = 0
@@ -130,6 +105,42 @@ def main():
         header,
         model=described,
     )
+
+
+def fit(torch, model, data, epochs, batch, lr, device, first=0, stages=None, phase=None):
+    """AdamW on the weights that require a gradient, one-cycle schedule; returns the mean train loss per epoch.
+
+    Shared with the fine-tuning payload, whose stages (`phase`) number their epochs after `first`."""
+    ids, mask, labels = data
+    steps = (len(labels) + batch - 1) // batch
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps * epochs, pct_start=0.1)
+    named = {"phase": phase} if phase else {}
+    losses = []
+    for epoch in range(1, epochs + 1):
+        model.train()
+        order = torch.randperm(len(labels))
+        total, hits, started = 0.0, 0, time.perf_counter()
+        for step in range(steps):
+            index = order[step * batch : (step + 1) * batch]
+            out = model(
+                input_ids=ids[index].to(device), attention_mask=mask[index].to(device), labels=labels[index].to(device)
+            )
+            optimizer.zero_grad()
+            out.loss.backward()
+            optimizer.step()
+            schedule.step()
+            total += float(out.loss.detach()) * len(index)
+            hits += int((out.logits.detach().argmax(-1).cpu() == labels[index]).sum())
+            if step % 10 == 0:
+                common.emit("step", epoch=first + epoch, step=step + 1, steps=steps, **named)
+        seconds = time.perf_counter() - started
+        losses.append(total / len(labels))
+        common.epoch_done(
+            first + epoch, stages or epochs, losses[-1], hits / len(labels), len(labels), seconds, **named
+        )
+    return losses
 
 
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]

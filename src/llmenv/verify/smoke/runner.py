@@ -22,11 +22,20 @@ from llmenv.verify.model import Finding, Status
 from llmenv.verify.smoke.data import Prepared
 
 EVENT = "LLMENV-EVENT "
-PAYLOADS = {"torch": "smoke_torch.py", "keras": "smoke_keras.py", "transformers": "smoke_transformers.py"}
-FRAMEWORK_MODULES = {"torch": "torch", "keras": "tensorflow", "transformers": "transformers"}
+PAYLOADS = {
+    "torch": "smoke_torch.py",
+    "keras": "smoke_keras.py",
+    "transformers": "smoke_transformers.py",
+    "finetune": "smoke_finetune.py",
+}
+FRAMEWORK_MODULES = {"torch": "torch", "keras": "tensorflow", "transformers": "transformers", "finetune": "peft"}
+# What the fine-tuning payload reports beside its headline (LoRA) accuracy; copied to the top of --json.
+FINETUNE_KEYS = ("lora", "reference", "pretrain")
 # The synthetic run proves the stack trains: one short epoch over short sequences, a few seconds on a laptop CPU.
 SYNTHETIC_EPOCHS = 1
 SYNTHETIC_MAXLEN = 64
+# ... and the fine-tuning test pre-trains for a few seconds only.
+SYNTHETIC_EXTRA = {"finetune": ["--pretrain-s", "3"]}
 STACK_TRAINS = "stack trains; no IMDB accuracy measured"
 VERDICTS = ("accuracy-pass", "accuracy-fail", "stack-trains", "error")
 
@@ -159,16 +168,25 @@ def payload_argv(
     epochs: int | None,
     model: str | None,
     extra: list[str] | None = None,
+    tensorboard: Path | None = None,
 ) -> list[str]:
     """The payload's command line. Synthetic data gets one short epoch whatever the profile asks: its accuracy
     means nothing, so training longer would only spend the user's minutes."""
     argv = [str(python), "-I", payload(PAYLOADS[framework]), "--data", str(data.path), "--kind", data.kind]
     if data.synthetic:
-        argv += ["--epochs", str(SYNTHETIC_EPOCHS), "--maxlen", str(SYNTHETIC_MAXLEN)]
+        argv += [
+            "--epochs",
+            str(SYNTHETIC_EPOCHS),
+            "--maxlen",
+            str(SYNTHETIC_MAXLEN),
+            *SYNTHETIC_EXTRA.get(framework, []),
+        ]
     elif epochs:
         argv += ["--epochs", str(epochs)]
     if model:
         argv += ["--model", model]
+    if tensorboard is not None:
+        argv += ["--tensorboard", str(tensorboard)]
     return argv + (extra or [])
 
 
@@ -200,6 +218,8 @@ def judge(
         losses = [float(v) for v in result.get("loss_curve") or []]
         if losses and all(math.isfinite(v) for v in losses):
             smoke.passed, smoke.verdict = True, "stack-trains"
+            if "lora" in result:  # the adapter's size is a fact on any data; its accuracies are not
+                smoke.extra["lora"] = result["lora"]
             smoke.message = f"{STACK_TRAINS} (synthetic data: its accuracy is not an IMDB figure)"
         else:
             smoke.message = f"training on the synthetic set gave no finite loss ({_curve(result)}): the stack is broken"
@@ -214,6 +234,7 @@ def judge(
                 "epochs": len(result.get("loss_curve") or []),
                 "test": result.get("test"),
             }
+        smoke.extra.update({key: result[key] for key in FINETUNE_KEYS if key in result})
         smoke.passed = smoke.accuracy >= threshold
         smoke.verdict = "accuracy-pass" if smoke.passed else "accuracy-fail"
         smoke.message = (
@@ -238,8 +259,11 @@ def run_smoke(
     on_event: Callable[[dict[str, Any]], None] | None = None,
     extra_env: dict[str, str] | None = None,
     rerun: Rerun | None = None,
+    tensorboard: Path | None = None,
 ) -> SmokeResult:
-    argv = payload_argv(env_python(env), framework, data, epochs=epochs, model=model, extra=extra)
+    argv = payload_argv(
+        env_python(env), framework, data, epochs=epochs, model=model, extra=extra, tensorboard=tensorboard
+    )
     events: list[dict[str, Any]] = []
 
     def on_line(line: str) -> None:
@@ -258,7 +282,15 @@ def run_smoke(
     env_vars = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "0" if hub_model else "1")}
     env_vars.update(extra_env or {})  # HF_ENDPOINT from a mirror set
     proc = run_logged(argv, log=log, timeout=budget_s, env=env_vars, on_line=on_line)
-    return judge(framework, data, threshold, budget_s, events, proc.returncode, proc.timed_out, proc.stdout, log, rerun)
+    smoke = judge(
+        framework, data, threshold, budget_s, events, proc.returncode, proc.timed_out, proc.stdout, log, rerun
+    )
+    if tensorboard is not None:
+        smoke.extra["tensorboard"] = str(tensorboard)
+        notice = next((e for e in events if e.get("event") == "notice"), None)
+        if notice is not None:
+            smoke.extra["tensorboard_missing"] = str(notice.get("message"))
+    return smoke
 
 
 __all__ = [
