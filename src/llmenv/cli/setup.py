@@ -52,6 +52,12 @@ def setup(
         bool,
         typer.Option("--smoke", help="Run the smoke test again, even if this environment passed it before."),
     ] = False,
+    jupyter: Annotated[
+        bool,
+        typer.Option(
+            "--jupyter", help="Install ipykernel and register a Jupyter kernel named after the env (JUPYTER_DATA_DIR)."
+        ),
+    ] = False,
     data: Annotated[
         Path | None,
         typer.Option("--data", help="IMDB data for the smoke test (see `llmenv smoke --help`).", show_default=False),
@@ -120,6 +126,7 @@ def setup(
         data=data,
         mirror=mirror,
         require_pytorch_index=require_pytorch_index,
+        jupyter=jupyter,
         confirm=_confirm if not yes and not as_json and sys.stdin.isatty() and sys.stdout.isatty() else None,
     )
     if bundle is not None:

@@ -194,6 +194,7 @@ def _merge(chain: list[LoadedFile]) -> Profile:
     smoke: dict[str, Any] | None = None
     mirror: str | None = None
     pytorch_index = "prefer"
+    jupyter = False
     for loaded in reversed(chain):
         m = loaded.model
         set_keys = m.model_fields_set
@@ -201,6 +202,7 @@ def _merge(chain: list[LoadedFile]) -> Profile:
         env = m.env if "env" in set_keys else env
         mirror = m.mirror if "mirror" in set_keys else mirror
         pytorch_index = m.pytorch_index if "pytorch_index" in set_keys else pytorch_index
+        jupyter = bool(m.jupyter) if "jupyter" in set_keys else jupyter
         accelerator = m.accelerator if "accelerator" in set_keys else accelerator
         description = m.description if "description" in set_keys else description
         packages = merge_requirements(packages, m.packages)
@@ -250,6 +252,7 @@ def _merge(chain: list[LoadedFile]) -> Profile:
         chain=tuple(f.model.name for f in chain),
         mirror=mirror,
         pytorch_index=pytorch_index,
+        jupyter=jupyter,
         files=tuple(str(f.path) for f in chain if f.origin != "builtin"),
     )
 

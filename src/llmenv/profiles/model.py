@@ -174,6 +174,10 @@ class ProfileFile(_Strict):
     accelerators: dict[ConcreteAccelerator, AcceleratorOverride] = Field(default_factory=dict)
     checks: Checks | None = None
     smoke: Smoke | None = None
+    jupyter: bool | None = Field(
+        default=None,
+        description="Install ipykernel and register a Jupyter kernel named after the env (like setup --jupyter).",
+    )
     mirror: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)] | None = Field(
         default=None,
         description=(
@@ -210,6 +214,7 @@ class Profile:
     chain: tuple[str, ...] = field(compare=False, default=())
     mirror: str | None = field(compare=False, default=None)  # where packages come from, not what is installed
     pytorch_index: str = field(compare=False, default="prefer")  # required: never PyPI's torch build instead
+    jupyter: bool = field(compare=False, default=False)  # setup adds ipykernel and registers the env's kernel
     # The user's files of the extends chain (the profile first, built-in files left out): what an export copies.
     files: tuple[str, ...] = field(compare=False, default=())
 

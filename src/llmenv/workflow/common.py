@@ -28,6 +28,7 @@ class SetupOptions:
     skip_smoke: bool = True
     data: Path | None = None
     mirror: str | None = None  # a set name or auto (else LLMENV_MIRROR, else the profile's `mirror:`)
+    jupyter: bool = False  # add ipykernel and register the env's kernel (also the profile's `jupyter: true`)
     confirm: Callable[[str], bool] | None = None  # asks before installing a managed CPython (None: go ahead)
     smoke: bool = False  # run the smoke test even when this generation passed it already
     require_pytorch_index: bool = False  # --require-pytorch-index: never PyPI's torch build instead

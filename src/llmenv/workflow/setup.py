@@ -53,6 +53,8 @@ def setup(
     from llmenv.workflow.smoke_memory import data_to_use, recall, why_run
 
     report = _setup(options, progress)
+    if report.generation is not None and not options.dry_run and _wants_kernel(options):
+        report = _with_kernel(report, progress)
     if options.skip_smoke or options.dry_run or report.plan.smoke is None or report.generation is None:
         return report
     # A passed smoke test (real or synthetic data) is not repeated on the same generation; --data is remembered.
@@ -80,13 +82,51 @@ def setup(
     return dataclasses.replace(report, status=status, smoke=result, seconds=seconds)
 
 
+def with_kernel_package(profile: Profile, asked: bool) -> Profile:
+    """The profile with ipykernel added when a Jupyter kernel is wanted (--jupyter or `jupyter: true`)."""
+    import dataclasses
+
+    from llmenv.plan.jupyter import IPYKERNEL
+    from llmenv.profiles.model import merge_requirements
+
+    if not (asked or profile.jupyter):
+        return profile
+    return dataclasses.replace(profile, packages=merge_requirements(profile.packages, [IPYKERNEL]), jupyter=True)
+
+
+def _wants_kernel(options: SetupOptions) -> bool:
+    from llmenv.profiles.load import load_profile
+
+    return options.jupyter or load_profile(options.profile or DEFAULT_PROFILE).jupyter
+
+
+def _with_kernel(report: SetupReport, progress: Callable[[str], Callable[[str], None]]) -> SetupReport:
+    """Register the env's kernel (its spec goes through the env's stable path) and say where it is."""
+    import dataclasses
+
+    from llmenv.execute.jupyter import register_kernel
+    from llmenv.plan.jupyter import kernel_name
+
+    progress("registering the Jupyter kernel")
+    spec = register_kernel(report.env, report.plan.profile, report.plan.python_version)
+    finding = Finding(
+        "setup.jupyter",
+        "env",
+        Status.OK,
+        f"Jupyter kernel {kernel_name(report.env)} registered",
+        f"{spec}: starts {report.env}'s Python (Jupyter and VS Code list it by that name)",
+        None,
+    )
+    return dataclasses.replace(report, findings=(*report.findings, finding))
+
+
 def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None]]) -> SetupReport:
     from llmenv.errors import LlmenvError
     from llmenv.execute.store import EnvStore
     from llmenv.profiles.load import load_profile
 
     start = time.perf_counter()
-    profile = load_profile(options.profile or DEFAULT_PROFILE)
+    profile = with_kernel_package(load_profile(options.profile or DEFAULT_PROFILE), options.jupyter)
     env = Path(os.path.abspath(options.env or profile.env))
     store = EnvStore.at(env)
     store.check_path()

@@ -151,7 +151,12 @@ def verify_env(
                     f"{module} {version}",
                 )
             )
-    return findings
+    if not user_context:  # setup checks a generation folder; it registers the kernel on the env's path after
+        return findings
+    from llmenv.verify.env.jupyter import kernel_findings
+
+    wanted = bool(profile and profile.jupyter)
+    return findings + kernel_findings(env, wanted, installed, setup_command(profile, env))
 
 
 def _workers() -> int:
