@@ -156,7 +156,49 @@ def verify_env(
     from llmenv.verify.env.jupyter import kernel_findings
 
     wanted = bool(profile and profile.jupyter)
-    return findings + kernel_findings(env, wanted, installed, setup_command(profile, env))
+    findings += kernel_findings(env, wanted, installed, setup_command(profile, env))
+    if facts is None:
+        return findings
+    return findings + _finetune(env, python, profile, facts, installed, info["markers"], decision, accelerator)
+
+
+def _finetune(
+    env: Path,
+    python: Path,
+    profile: Profile | None,
+    facts: HostFacts,
+    installed: dict[str, str],
+    markers: dict[str, str],
+    decision: AcceleratorDecision | None,
+    accelerator: str | AcceleratorDecision,
+) -> list[Finding]:
+    """The fine-tuner's traps (verify/env/finetune.py), with what they need read here: Requires-Dist, the host."""
+    from llmenv.probe.installed import requirements_in
+    from llmenv.profiles.model import project_name
+    from llmenv.verify.env.finetune import finetune_findings, host_from
+
+    if not {"transformers", "peft", "accelerate", "bitsandbytes", "flash-attn", "deepspeed"} & set(installed):
+        return []
+    flash = None
+    if "flash-attn" in installed:
+        result = check_import(python, "flash_attn", IMPORT_TIMEOUT, False)
+        flash = None if result.ok else (result.error or "import failed")
+    concrete = decision.accelerator.value if decision else _named(accelerator)
+    packages = profile.packages if profile else ()
+    offered = None
+    if profile and any(project_name(r) == "bitsandbytes" for r in profile.packages_for("cuda")):
+        offered = None if any(project_name(r) == "bitsandbytes" for r in profile.packages_for(concrete)) else concrete
+    return finetune_findings(
+        installed,
+        requirements_in(env),
+        markers,
+        host_from(facts, os.environ),
+        str(python),
+        setup_command(profile, env),
+        flash,
+        packages,
+        offered,
+    )
 
 
 def _workers() -> int:
