@@ -25,11 +25,12 @@ def kernel_findings(env: Path, wanted: bool, installed: dict[str, str], setup: s
             return []
         where = "JUPYTER_DATA_DIR" if os.environ.get("JUPYTER_DATA_DIR") else "the Jupyter data folder"
         return [fail("env.jupyter", "env", "no Jupyter kernel for this env", f"{spec} does not exist ({where})", fix)]
-    from llmenv.profiles.locate import read_regular_text
+    from llmenv.door.files import Kind, read_text
+    from llmenv.errors import InputError
 
     try:
-        argv = json.loads(read_regular_text(spec, 64 * 1024)).get("argv") or []
-    except (OSError, ValueError, AttributeError) as exc:
+        argv = json.loads(read_text(spec, Kind("Jupyter kernel spec", 64 * 1024, fix))).get("argv") or []
+    except (InputError, OSError, ValueError, AttributeError) as exc:
         return [fail("env.jupyter", "env", "the env's Jupyter kernel spec is unreadable", f"{spec}: {exc}", fix)]
     expected = str(kernel_python(env, system))
     first = str(argv[0]) if argv else "(empty argv)"
