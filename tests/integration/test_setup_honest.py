@@ -59,3 +59,27 @@ def test_switching_profiles_is_said_with_the_way_back(cli: Callable[..., CliResu
     # The same profile again is an ordinary update, not a switch.
     same = cli("setup", str(profile(tmp_path, "alpha==2.0", name="one")), "--env", str(env), "--skip-smoke")
     assert same.code == 0 and "switching " + str(env) not in same.out + same.err
+
+
+@pytest.mark.usefixtures("index")
+def test_a_no_on_the_terminal_changes_nothing(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    """On an interactive terminal setup asks before switching (the CLI passes its question asker as `confirm`);
+    a no is exit 2 and the env stays on its profile and generation."""
+    from llmenv.errors import UsageError
+    from llmenv.workflow.common import SetupOptions
+    from llmenv.workflow.setup import setup
+
+    env = tmp_path / "env"
+    assert cli("setup", str(profile(tmp_path, "alpha==1.0", name="one")), "--env", str(env), "--skip-smoke").code == 0
+    target = os.readlink(env)
+    questions: list[str] = []
+
+    def no(question: str) -> bool:
+        questions.append(question)
+        return False
+
+    two = profile(tmp_path, "alpha==2.0", name="two")
+    with pytest.raises(UsageError, match="was declined; nothing was changed"):
+        setup(SetupOptions(profile=str(two), env=env, confirm=no), lambda line: lambda detail: None)
+    assert questions == [f"Switch {env} from one to two? (`llmenv rollback --env {env}` brings one back)"]
+    assert os.readlink(env) == target and version_in(env) == "1.0"

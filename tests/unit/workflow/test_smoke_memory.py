@@ -158,3 +158,34 @@ def test_a_remembered_copy_that_is_gone_is_said(tmp_path: Path) -> None:
     assert data_to_use(tmp_path, SmokeMemory(True, False, gone)) == (tmp_path, None)
     assert why_run(SmokeMemory(True, False, tmp_path), Path(os.path.relpath(tmp_path)), asked=False) is None
     assert why_run(None, None, asked=False) == "not run on this environment yet"
+
+
+def test_llmenv_smoke_uses_the_data_setup_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolation: Path
+) -> None:
+    """`llmenv smoke --env E` without --data trains on the copy a setup of E was given (recorded in its generation)."""
+    from llmenv.execute.smoke_record import remember
+    from llmenv.execute.store import EnvStore
+    from llmenv.verify.smoke import budget, runner
+    from llmenv.verify.smoke import data as data_module
+    from llmenv.workflow.smoke import SmokeOptions, smoke
+
+    store = EnvStore.at(tmp_path / "env")
+    gen = store.new_generation()
+    (gen / "bin").mkdir()
+    (gen / "bin" / "python").write_text("")
+    store.commit(gen, {"profile": "torch"})
+    copy = tmp_path / "aclImdb_v1.tar.gz"
+    copy.write_bytes(b"x")
+    remember(gen, {"passed": True, "dataset": {"synthetic": False}}, copy)
+    given: list[Any] = []
+
+    def fake_prepare(path: Any, **kwargs: Any) -> Any:
+        given.append(path)
+        return data_module.Prepared(tmp_path / "p.json.gz", "texts", f"--data {path}", False, 10, 10)
+
+    monkeypatch.setattr(data_module, "prepare", fake_prepare)
+    monkeypatch.setattr(runner, "run_smoke", lambda *args, **kwargs: "ran")
+    monkeypatch.setattr(budget, "calibrate", lambda: budget.REFERENCE_S)
+    smoke(SmokeOptions(env=store.env, profile="torch", offline=True), lambda e: None, lambda d, t: None)
+    assert given == [copy]
