@@ -35,6 +35,8 @@ MANIFEST = Kind("bundle manifest", 16 * MIB, "copy the bundle again from where i
 STAMP = Kind("env stamp", MIB, "run `llmenv setup` again (it rewrites the stamp), or `--force`")
 REPORT = Kind("doctor report", 16 * MIB, "pass files written by `llmenv doctor --json`")
 ANSWER = Kind("program's answer", 64 * KIB, "check the program that answered (a python3 on PATH?)")
+PIP_CONFIG = Kind("pip configuration file", MIB, "fix or remove the file (`pip config debug` lists them)")
+CACHE = Kind("cache entry", MIB, "delete the cache entry; llmenv makes it again")
 BUNDLE = Kind("bundle", 1 << 62, "give the path of a bundle file made by `llmenv bundle PROFILE -o FILE`")
 
 
@@ -119,9 +121,11 @@ def read_text_if_present(path: Path | str, kind: Kind) -> str | None:
 __all__ = [
     "ANSWER",
     "BUNDLE",
+    "CACHE",
     "LOCK",
     "MANIFEST",
     "MIRRORS",
+    "PIP_CONFIG",
     "PROFILE",
     "REPORT",
     "STAMP",

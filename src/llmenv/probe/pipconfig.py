@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from llmenv.door.files import PIP_CONFIG, read_bytes
+from llmenv.errors import InputError
 from llmenv.probe.interpreters import pyenv_version
 from llmenv.redact import Secret
 
@@ -201,9 +203,10 @@ def probe_pip_config(env: Mapping[str, str] | None = None, prefix: str | None = 
         exists = path.exists()
         listed.append((kind, str(path), exists))
         if exists and not skip_all and path.is_file():
-            try:
-                contents.append((str(path), parse_pip_ini(path.read_text(encoding="utf-8", errors="replace"))))
-            except (OSError, configparser.Error):
+            try:  # the door: a regular file of at most 1 MiB (a FIFO swapped in, or a 2 GB file, is passed over)
+                text = read_bytes(path, PIP_CONFIG).decode("utf-8", errors="replace")
+                contents.append((str(path), parse_pip_ini(text)))
+            except (InputError, configparser.Error):
                 continue
     return PipConfig(tuple(listed), effective(contents, env), tuple(label for label, _ in contents), prefix)
 

@@ -146,3 +146,36 @@ def test_hosts_must_be_ascii(url: str, bad: bool) -> None:
     assert (problem is not None) == bad, problem
     if problem:
         assert "U+" in problem and "pässword" not in problem
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"not gzip", "truncated", b'{"train_size": "4"}\n', b'{"train_size": NaN, "test_size": 1}\n', b"[" * 5000],
+)
+def test_a_damaged_prepared_cache_entry_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes | str
+) -> None:
+    """A prepared-data cache file damaged by a killed run, a full disk or a hand: read through the door, it is a
+    cache miss and is made again (it used to be a KeyError or JSONDecodeError, exit 70)."""
+    import gzip
+
+    from llmenv.verify.smoke.data import prepare
+
+    monkeypatch.setenv("LLMENV_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "reviews.csv"
+    rows = [
+        f"review number {i} {'good' if i % 2 else 'bad'},{i % 2},{'train' if i < 16 else 'test'}" for i in range(20)
+    ]
+    data.write_text("text,label,split\n" + "\n".join(rows) + "\n")
+    first = prepare(data, offline=True)
+    cached = first.path
+    if damage == "truncated":
+        cached.write_bytes(cached.read_bytes()[:20])
+    elif isinstance(damage, bytes) and damage.startswith((b"{", b"[")):
+        cached.write_bytes(gzip.compress(damage))
+    else:
+        assert isinstance(damage, bytes)
+        cached.write_bytes(damage)
+    again = prepare(data, offline=True)
+    assert (again.train_size, again.test_size) == (first.train_size, first.test_size)
+    assert again.path == cached and gzip.decompress(cached.read_bytes()).startswith(b"{")

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from llmenv.digest import sha256_of
-from llmenv.errors import DataError
+from llmenv.door.files import CACHE, decode, read_text
+from llmenv.door.jsondoc import Fields, parse_json
+from llmenv.errors import DataError, InputError
 from llmenv.verify.smoke import synthetic
 from llmenv.verify.smoke.download import DownloadError, download
 
@@ -171,9 +173,9 @@ def _candidates(notes: list[str]) -> list[tuple[str, Path]]:
     downloads = hf / "downloads"
     if downloads.is_dir():
         for sidecar in sorted(downloads.glob("*.json")):
-            try:
-                url = json.loads(sidecar.read_text()).get("url", "")
-            except (OSError, ValueError, AttributeError):
+            try:  # the door: another program's file, bounded and of bounded depth
+                url = parse_json(read_text(sidecar, CACHE), str(sidecar), CACHE).get("url", "")
+            except (InputError, AttributeError):
                 continue
             if str(url).endswith("aclImdb_v1.tar.gz"):
                 found.append(("Hugging Face cache", sidecar.with_suffix("")))
@@ -234,6 +236,19 @@ def prepare(
     return _prepare_path(target, f"downloaded {IMDB_URL} (sha256 verified)", seed, limits)
 
 
+def _prepared_sizes(path: Path) -> tuple[int, int] | None:
+    """(train, test) sizes from a prepared file's first line, read through the door; None when it is unusable."""
+    import zlib
+
+    try:
+        with gzip.open(path, "rb") as handle:
+            line = handle.readline(CACHE.limit)
+        header = Fields(parse_json(decode(line, str(path), CACHE), str(path), CACHE), str(path), CACHE)
+        return header.integer("train_size"), header.integer("test_size")
+    except (OSError, EOFError, zlib.error, InputError):
+        return None
+
+
 def check_data_path(path: Path, where: str = "--data") -> None:
     """The cheap checks of a given dataset path, made before anything else (an env, a hub, a download)."""
     if not path.exists():
@@ -266,10 +281,9 @@ def _prepare_path(path: Path, source: str, seed: int, limits: tuple[int | None, 
         )
     key = hashlib.sha256(f"{path.resolve()}|{_fingerprint(path)}|{seed}|{limits}".encode()).hexdigest()[:16]
     out = cache_dir() / f"prepared-{key}.json.gz"
-    if out.is_file():
-        with gzip.open(out, "rt", encoding="utf-8") as handle:
-            header = json.loads(handle.readline())
-        return Prepared(out, "texts", source, False, header["train_size"], header["test_size"])
+    sizes = _prepared_sizes(out) if out.is_file() else None
+    if sizes is not None:  # a damaged cache entry (a killed run, a full disk) is made again, never a crash
+        return Prepared(out, "texts", source, False, *sizes)
     splits: dict[str, list[tuple[str, int]]] = {"train": [], "test": []}
     for split, text, label in rows:
         splits[split].append((text, 1 if label == "pos" else 0))
