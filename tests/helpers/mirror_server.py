@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -36,6 +37,7 @@ class MirrorHost:
     extra: Path | None = None  # wheels served as well, ahead of the /opt/pypi copy (uv, llmenv)
     delay: float = 0.0
     links_upstream: bool = False
+    pep691: bool = False  # the `extra` wheels' pages answer PEP 691 JSON (with sizes) to clients that ask for it
     requests: list[str] = field(default_factory=list)
     port: int = 0
 
@@ -67,8 +69,21 @@ def _handler(host: MirrorHost) -> type[BaseHTTPRequestHandler]:
             parts = [unquote(p) for p in self.path.split("?")[0].split("/") if p]
             body: bytes | None = None
             path: Path | None = None
+            kind = "text/html"
             extra = self._extra(parts[2]) if parts[:2] == ["pypi", "simple"] and len(parts) == 3 else []
-            if extra:
+            if extra and host.pep691 and "vnd.pypi.simple.v1+json" in self.headers.get("Accept", ""):
+                kind = "application/vnd.pypi.simple.v1+json"
+                files = [
+                    {
+                        "filename": p.name,
+                        "url": f"/pypi/extra/{quote(p.name)}",
+                        "hashes": {"sha256": hashlib.sha256(p.read_bytes()).hexdigest()},
+                        "size": p.stat().st_size,
+                    }
+                    for p in extra
+                ]
+                body = json.dumps({"meta": {"api-version": "1.1"}, "name": parts[2], "files": files}).encode()
+            elif extra:
                 body = "".join(
                     f'<a href="/pypi/extra/{quote(p.name)}#sha256={hashlib.sha256(p.read_bytes()).hexdigest()}">'
                     f"{html.escape(p.name)}</a><br/>\n"
@@ -101,7 +116,7 @@ def _handler(host: MirrorHost) -> type[BaseHTTPRequestHandler]:
             if path is not None and path.is_file():
                 self._send(path.read_bytes() if not head else b"", "application/octet-stream", path.stat().st_size)
             elif body is not None:
-                self._send(body if not head else b"", "text/html", len(body))
+                self._send(body if not head else b"", kind, len(body))
             else:
                 self.send_error(404)
 

@@ -108,3 +108,15 @@ def test_a_named_pytorch_mirror_that_does_not_answer_is_never_replaced_by_pypis_
     plan = json.loads(result.out)["plan"]
     assert plan["pypi_torch"] is None and plan["requirements"][0] == "torch==2.13.0+cpu"
     assert not any("/pypi/simple/torch/" in r for r in pypi.requests)  # PyPI's listing was not even asked
+
+
+def test_a_pep691_index_gives_the_exact_size_of_the_wheel(
+    cli: Callable[..., CliResult], pypi: MirrorHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PyPI answers PEP 691 JSON with each file's size: the warning then says the index's number, not "about"."""
+    pypi.pep691 = True
+    monkeypatch.setenv("PIP_INDEX_URL", f"{pypi.base}/pypi/simple")
+    result = cli("setup", "torch", "--env", "e", "--dry-run", "--json")
+    build = json.loads(result.out)["plan"]["pypi_torch"]
+    wheel = next(iter(build["pages"]["torch"]))
+    assert build["sizes_from_index"] and build["pages"]["torch"][wheel] == build["wheel_bytes"] > 0
