@@ -24,7 +24,7 @@ def new_log(kind: str) -> Path:
 
     The file is created here (exclusively, never through a link) so whatever later opens it to append keeps its
     mode. A log folder another user owns or others can write is refused (execute/store.py check_private)."""
-    from llmenv.execute.store import check_private
+    from llmenv.execute.privacy import check_private
 
     folder = log_dir()
     try:
@@ -90,6 +90,12 @@ def write_regular(path: Path, text: str, append: bool = False) -> None:
         handle.write(text)
 
 
+def env_python(env: Path) -> Path:
+    """The interpreter of a venv at `env` (Scripts\\python.exe on Windows, bin/python elsewhere)."""
+    windows = env / "Scripts" / "python.exe"
+    return windows if windows.exists() else env / "bin" / "python"
+
+
 def cache_root() -> Path:
     """llmenv's cache folder (IMDB copies under imdb/, uv's list of Python builds): LLMENV_CACHE_DIR, else the
     platform's cache folder."""
@@ -116,4 +122,13 @@ def managed_python_dir() -> Path:
     return user_data_path("llmenv", appauthor=False) / "python"
 
 
-__all__ = ["cache_root", "create_private", "log_dir", "make_private", "managed_python_dir", "new_log", "write_regular"]
+__all__ = [
+    "cache_root",
+    "create_private",
+    "env_python",
+    "log_dir",
+    "make_private",
+    "managed_python_dir",
+    "new_log",
+    "write_regular",
+]

@@ -15,13 +15,13 @@ from typing import Any
 
 from llmenv import __version__
 from llmenv.errors import ChecksFailed, InstallError
-from llmenv.execute.installers import get_installer, run_command, sources_text
+from llmenv.execute.installers import run_command, sources_text
+from llmenv.execute.installers.registry import get_installer
 from llmenv.execute.store import EnvStore
 from llmenv.plan.model import Plan
 from llmenv.probe import HostFacts
 from llmenv.process import ProcResult
 from llmenv.profiles.model import Profile
-from llmenv.verify.model import Finding, Status
 
 INSTALL_TIMEOUT = 3600.0
 _RELEVANT = re.compile(
@@ -41,7 +41,7 @@ class Step:
 class BuildResult:
     generation: Path
     steps: list[Step]
-    findings: list[Finding]
+    findings: tuple[Any, ...]  # the env's checks (verify/'s findings), as the check returned them
 
 
 def relevant_lines(text: str, limit: int = 10) -> list[str]:
@@ -137,6 +137,21 @@ def _stalled(installer: str, plan: Plan, profile: Profile, result: ProcResult, l
     )
 
 
+@dataclass(frozen=True)
+class Checked:
+    """What the env's checks found, as the build needs it: the findings (opaque here), how many per status, each
+    failing check as ("id: title (evidence)", its fix), and what to run once the generation is committed (the
+    background bytecode warm-up)."""
+
+    findings: tuple[Any, ...]
+    counts: dict[str, int]
+    failed: tuple[tuple[str, str | None], ...]
+    after_commit: Callable[[], None] | None = None
+
+
+Check = Callable[[Path, bool], Checked]  # (generation, write bytecode now) -> what its checks found
+
+
 def build_generation(
     store: EnvStore,
     plan: Plan,
@@ -147,11 +162,13 @@ def build_generation(
     requirements_file: Path | None = None,
     compile_now: bool = True,
     asked: dict[str, str | None] | None = None,
+    check: Check | None = None,
 ) -> BuildResult:
-    """`compile_now=False` (nothing runs in the env right after) checks imports without writing bytecode and writes
-    it in the background once the generation is committed; see docs/benchmarks.md for the numbers."""
+    """`check` runs the env's checks (verify/, given by the workflow: execute/ does not import the layer that
+    judges its work). `compile_now=False` (nothing runs in the env right after) checks imports without writing
+    bytecode and writes it in the background once the generation is committed; see docs/benchmarks.md."""
+    from llmenv.paths import env_python
     from llmenv.probe.installed import installed_distributions
-    from llmenv.verify.env import env_python, verify_env, warm_bytecode
 
     installer = get_installer(plan.backend.value)
     gen = store.new_generation()
@@ -198,22 +215,20 @@ def build_generation(
         steps.append(Step("install", time.perf_counter() - start, f"{len(plan.requirements)} requirements"))
         start = time.perf_counter()
         progress("checking imports, pins, dependencies and the GPU in the new environment")
-        findings = verify_env(gen, profile, facts, plan.decision, write_bytecode=compile_now)
-        steps.append(Step("verify", time.perf_counter() - start, f"{len(findings)} checks"))
-        failed = [f for f in findings if f.status is Status.FAIL]
-        if failed:
-            summary = "; ".join(f"{f.id}: {f.title} ({f.evidence[:200]})" for f in failed)
+        checked = check(gen, compile_now) if check is not None else Checked((), {}, ())
+        steps.append(Step("verify", time.perf_counter() - start, f"{len(checked.findings)} checks"))
+        if checked.failed:
+            summary = "; ".join(line for line, _ in checked.failed)
             raise ChecksFailed(
                 f"the new environment failed its checks, so {plan.env} was left as it was: {summary}",
-                fix=_fresh_install_fix(failed[0], profile, log),
+                fix=_fresh_install_fix(checked.failed[0][1], profile, log),
             )
-        record = stamp(plan, findings, profile.source, installed_distributions(gen), host(facts, plan), asked)
+        record = stamp(plan, checked.counts, profile.source, installed_distributions(gen), host(facts, plan), asked)
         store.commit(gen, record)
         store.clean(background=True)
-        if not compile_now:
-            imported = [f.id.removeprefix("env.import.") for f in findings if f.id.startswith("env.import.")]
-            warm_bytecode(env_python(gen), imported)
-        return BuildResult(gen, steps, findings)
+        if not compile_now and checked.after_commit is not None:
+            checked.after_commit()
+        return BuildResult(gen, steps, checked.findings)
     except BaseException:
         store.discard(gen)
         raise
@@ -223,18 +238,18 @@ def _doctor_command(profile: Profile) -> str:
     """The doctor run that checks this profile's host facts and indexes, whole and quoted."""
     import shlex
 
-    from llmenv.verify.env.fixes import profile_ref
+    from llmenv.profiles.naming import profile_ref
 
     return shlex.join(["llmenv", "doctor", "--profile", profile_ref(profile)])
 
 
-def _fresh_install_fix(finding: Finding, profile: Profile, log: Path) -> str:
+def _fresh_install_fix(fix: str | None, profile: Profile, log: Path) -> str:
     """A check failed on a generation just installed from the pins: re-running setup would install the same, so a
     fix that says "rebuild" (and names the discarded generation) is replaced by what can help."""
-    from llmenv.verify.env.fixes import profile_ref
+    from llmenv.profiles.naming import profile_ref
 
-    if finding.fix and "llmenv setup" not in finding.fix:
-        return finding.fix
+    if fix and "llmenv setup" not in fix:
+        return fix
     return (
         f"a fresh install of profile {profile_ref(profile)}'s pins fails this check, so re-running setup cannot "
         f"help: correct the pins (or report it if they are right); the install log is {log}"
@@ -249,7 +264,7 @@ def host(facts: HostFacts, plan: Plan) -> dict[str, Any]:
 
 def stamp(
     plan: Plan,
-    findings: list[Finding],
+    counts: dict[str, int],
     profile_source: str = "",
     installed: dict[str, str] | None = None,
     host_facts: dict[str, Any] | None = None,
@@ -280,10 +295,10 @@ def stamp(
         pypi_torch=plan.pypi_torch.to_dict() if plan.pypi_torch else None,  # a re-run plans the same from it
         requirements=list(plan.requirements),
         created=time.time(),
-        checks={s.value: sum(1 for f in findings if f.status is s) for s in Status},
+        checks=dict(counts),
         mirror=mirror_record(plan.mirrors),
         data=asked.get("data"),
     ).to_dict()
 
 
-__all__ = ["BuildResult", "ChecksFailed", "Step", "build_generation", "relevant_lines", "stamp"]
+__all__ = ["BuildResult", "Check", "Checked", "ChecksFailed", "Step", "build_generation", "relevant_lines", "stamp"]

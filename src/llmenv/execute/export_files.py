@@ -4,8 +4,10 @@ beside the exported file."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from llmenv.export.context import Placement
+if TYPE_CHECKING:
+    from llmenv.export.context import Placement  # a type only: export/ places, execute/ writes
 
 # What every file `llmenv export` writes carries (the Dockerfile's, workflow's and batch script's header comment,
 # the lock's first line, the devcontainer's post-create check): a file with none of them is the user's.

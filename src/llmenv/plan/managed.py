@@ -6,26 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from llmenv.plan.python import reject_reason
+
 if TYPE_CHECKING:
     from llmenv.plan.needs import Needs
     from llmenv.probe.interpreters import InterpreterReport
 
 # The frameworks' best-supported minors first; any other minor the bundled uv offers follows (minor_order).
 PREFERRED_MINORS = ("3.12", "3.11", "3.13", "3.10")
-
-
-def parse_uv_python_list(text: str) -> tuple[str, ...]:
-    """`uv python list --only-downloads` -> the CPython minors it can install here, newest first. Free-threaded,
-    debug and pre-release builds, PyPy and GraalPy are left out: the frameworks publish no wheels for them."""
-    import re
-
-    found: set[tuple[int, int]] = set()
-    for line in text.splitlines():
-        key = line.split(maxsplit=1)[0] if line.strip() else ""
-        match = re.fullmatch(r"cpython-(\d+)\.(\d+)\.(\d+)-[^+]*", key)
-        if match is not None:
-            found.add((int(match.group(1)), int(match.group(2))))
-    return tuple(f"{a}.{b}" for a, b in sorted(found, reverse=True))
 
 
 def minor_order(available: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -67,8 +55,6 @@ def managed_python(
 ) -> ManagedPython | None:
     """None when an installed interpreter fits, or when one was named with --python, or without uv, or when the
     uv offers no minor the profile accepts. `available`: the minors the bundled uv can install (its own list)."""
-    from llmenv.plan.python import reject_reason  # here: plan.python imports the plan model, which imports this
-
     if requested or not uv_available:
         return None
     if any(reject_reason(i, needs) is None for i in report.interpreters):
@@ -81,4 +67,4 @@ def managed_python(
     return ManagedPython(minor, install_dir, mirror, why)
 
 
-__all__ = ["PREFERRED_MINORS", "ManagedPython", "managed_python", "minor_order", "parse_uv_python_list"]
+__all__ = ["PREFERRED_MINORS", "ManagedPython", "managed_python", "minor_order"]

@@ -10,20 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from llmenv.probe.facts import MirrorProbe
 from llmenv.redact import redact_url
 from llmenv.tables.mirrors import ROLES, UPSTREAM, MirrorSet
-
-
-@dataclass(frozen=True)
-class MirrorProbe:
-    """One probe fact: did `source`'s URL for `role` answer, and does it serve what the plan needs?"""
-
-    source: str
-    role: str
-    url: str
-    ok: bool
-    seconds: float
-    detail: str
 
 
 @dataclass(frozen=True)

@@ -7,24 +7,13 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from llmenv.plan.choice import Choice
 from llmenv.plan.managed import ManagedPython
 from llmenv.plan.mirrors import MirrorPlan, no_mirrors
 from llmenv.redact import Secret, redact_text, redact_url
 
 if TYPE_CHECKING:
     from llmenv.plan.pypi_torch import PypiBuild
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A decision, why it was made, and what was considered and rejected (and why)."""
-
-    value: str
-    why: str
-    rejected: tuple[tuple[str, str], ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "why": self.why, "rejected": [{"value": v, "why": w} for v, w in self.rejected]}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import os
 from packaging.specifiers import SpecifierSet
 
 from llmenv.errors import HostError, UsageError
-from llmenv.plan.model import Choice
+from llmenv.plan.choice import Choice
 from llmenv.plan.needs import Needs
 from llmenv.probe.interpreters import Command, Interpreter, InterpreterReport, version_hint
 from llmenv.tables.cuda import version_tuple

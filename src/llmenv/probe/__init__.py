@@ -24,7 +24,7 @@ from llmenv.probe.gpu_nvidia import NvidiaInfo, probe_nvidia
 from llmenv.probe.gpu_rocm import RocmInfo, probe_rocm
 from llmenv.probe.index import PYPI, IndexStatus, check_all
 from llmenv.probe.interpreters import Interpreter, InterpreterReport, probe_interpreters
-from llmenv.probe.pipconfig import PipConfig, probe_pip_config
+from llmenv.probe.pipconfig import PipConfig, first_of, probe_pip_config
 from llmenv.probe.shell import ShellFacts, probe_shell
 from llmenv.probe.system import SystemInfo, probe_system
 from llmenv.probe.uvconfig import UvConfig, probe_uv_config
@@ -156,8 +156,8 @@ def probe_host(
         results["indexes"] = Probed(None, "skipped: --offline" if offline else "not probed by setup")
     else:
         config = results["pip_config"].value
-        cert = next(iter(config.get("cert")), None) if config else None
-        proxy = next(iter(config.get("proxy")), None) if config else None
+        cert = first_of(config, "cert")
+        proxy = first_of(config, "proxy")
         origin = config.settings["proxy"].origin if config and proxy and "proxy" in config.settings else "pip config"
         targets = index_targets(config)
         future = pool.submit(

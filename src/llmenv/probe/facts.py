@@ -45,4 +45,16 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-__all__ = ["Probed", "to_jsonable"]
+@dataclass(frozen=True)
+class MirrorProbe:
+    """One probe fact: did `source`'s URL for `role` answer, and does it serve what the plan needs?"""
+
+    source: str
+    role: str
+    url: str
+    ok: bool
+    seconds: float
+    detail: str
+
+
+__all__ = ["MirrorProbe", "Probed", "to_jsonable"]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from llmenv.plan.mirrors import MirrorProbe
+from llmenv.probe.facts import MirrorProbe
 from llmenv.redact import redact_text, unencoded_userinfo
 from llmenv.tables.mirrors import UPSTREAM, MirrorSet
 

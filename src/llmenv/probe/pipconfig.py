@@ -69,6 +69,17 @@ class PipConfig:
         values = self.get(key)
         return bool(values) and values[0].lower() in ("1", "true", "yes", "on")
 
+    def first(self, key: str) -> str | None:
+        """The value pip uses for a single-valued key (cert, proxy, index-url)."""
+        values = self.get(key)
+        return values[0] if values else None
+
+
+def first_of(config: PipConfig | None, key: str) -> str | None:
+    """`config.first(key)` for a configuration that may not have been read: the one lookup of pip's cert, proxy
+    and index-url that every network step uses."""
+    return config.first(key) if config is not None else None
+
 
 def config_files(env: Mapping[str, str], *, system: str, home: Path, prefix: str) -> list[tuple[str, Path]]:
     """pip's file list for this OS (pip/_internal/configuration.py `get_configuration_files`)."""
@@ -219,6 +230,7 @@ __all__ = [
     "canonical_key",
     "config_files",
     "effective",
+    "first_of",
     "loads_no_files",
     "parse_pip_ini",
     "probe_pip_config",

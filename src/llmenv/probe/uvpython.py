@@ -1,6 +1,6 @@
 """Which CPython minors the bundled uv can install here: its own list (`uv python list --only-downloads`), read
 once per uv binary and cached, so a managed CPython can be any minor that uv offers (3.14, 3.15 ...), not a list
-written into llmenv. Parsed by the pure `llmenv.plan.managed.parse_uv_python_list`."""
+written into llmenv. Parsed by the pure `parse_uv_python_list` below."""
 
 from __future__ import annotations
 
@@ -8,7 +8,19 @@ import hashlib
 import os
 from pathlib import Path
 
-from llmenv.plan.managed import parse_uv_python_list
+
+def parse_uv_python_list(text: str) -> tuple[str, ...]:
+    """`uv python list --only-downloads` -> the CPython minors it can install here, newest first. Free-threaded,
+    debug and pre-release builds, PyPy and GraalPy are left out: the frameworks publish no wheels for them."""
+    import re
+
+    found: set[tuple[int, int]] = set()
+    for line in text.splitlines():
+        key = line.split(maxsplit=1)[0] if line.strip() else ""
+        match = re.fullmatch(r"cpython-(\d+)\.(\d+)\.(\d+)-[^+]*", key)
+        if match is not None:
+            found.add((int(match.group(1)), int(match.group(2))))
+    return tuple(f"{a}.{b}" for a, b in sorted(found, reverse=True))
 
 
 def _cache_file(uv: str) -> Path:
@@ -53,4 +65,4 @@ def managed_minors() -> tuple[str, ...] | None:
     return minors
 
 
-__all__ = ["managed_minors"]
+__all__ = ["managed_minors", "parse_uv_python_list"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from llmenv.probe import HostFacts
+from llmenv.probe.pipconfig import first_of
 from llmenv.profiles.model import Profile
 
 DEFAULT_PROFILE = "transformers"
@@ -131,7 +132,7 @@ def plan_for(
             reachable[target] = seen.ok  # the mirror's probe already asked it
         elif target and not options.offline:
             config = facts.pip_config.value
-            cert = next(iter(config.get("cert")), None) if config else None
+            cert = first_of(config, "cert")
             # A flat mirror is a find-links page (or folder): judged as one, not as a PEP 503 index.
             role = "find-links" if pytorch.url and pytorch.flat else "variant"
             reachable[target] = check_url(target, role, cafile=cert).reachable
@@ -171,7 +172,7 @@ def torch_sources_for(profile: Profile, facts: HostFacts, accelerator: str, mirr
     if not projects or (config is not None and config.flag("no-index")):
         return None
     pypi = mirrors.get("pypi") if mirrors is not None else None
-    index_url = next(iter(config.get("index-url")), None) if config else None
+    index_url = first_of(config, "index-url")
     if pypi is not None and pypi.url:
         index, source = pypi.url, f"the '{pypi.source}' mirror set's pypi role ({redact_url(pypi.url)})"
     elif index_url:
@@ -184,8 +185,8 @@ def torch_sources_for(profile: Profile, facts: HostFacts, accelerator: str, mirr
         projects,
         list(config.get("extra-index-url")) if config else [],
         list(config.get("find-links")) if config else [],
-        cafile=next(iter(config.get("cert")), None) if config else None,
-        proxy=next(iter(config.get("proxy")), None) if config else None,
+        cafile=first_of(config, "cert"),
+        proxy=first_of(config, "proxy"),
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from llmenv.probe import HostFacts, probe_host
+from llmenv.probe.pipconfig import first_of
 from llmenv.profiles.model import Profile
 from llmenv.verify.model import Finding, Status, unique_ids, worst
 from llmenv.workflow.common import DEFAULT_PROFILE
@@ -166,8 +167,8 @@ def facts_and_plan(profile: Profile, facts: HostFacts, options: Any, early: Any,
 
     offline = options.offline
     config = facts.pip_config.value
-    cert = next(iter(config.get("cert")), None) if config else None
-    proxy = next(iter(config.get("proxy")), None) if config else None
+    cert = first_of(config, "cert")
+    proxy = first_of(config, "proxy")
     statuses = list(facts.indexes.value or [])
     if early is None or sources is None:
         return _with_indexes(facts, statuses, offline), None

@@ -14,6 +14,7 @@ from llmenv.plan.mirrors import MirrorPlan, MirrorProbe
 from llmenv.plan.needs import pinned_version
 from llmenv.probe import HostFacts
 from llmenv.probe.mirrors import Wanted, probe_mirrors
+from llmenv.probe.pipconfig import first_of
 from llmenv.profiles.model import Profile
 from llmenv.tables.mirrors import ROLES, MirrorSet
 
@@ -140,8 +141,8 @@ def resolve_sources(
     needed = tuple(r for r in roles if r in ROLES and (r != "pytorch" or variant))
     name = request.name
     config = facts.pip_config.value if facts is not None else None
-    configured = next(iter(config.get("index-url")), None) if config else None
-    cert = next(iter(config.get("cert")), None) if config else None
+    configured = first_of(config, "index-url")
+    cert = first_of(config, "cert")
     wanted = wanted_for(profile, accelerator, variant, needed)
     named = {name: sets[name]} if name in sets else {}
     probes: list[MirrorProbe] = []

@@ -249,6 +249,7 @@ def _build(
                     "accelerator": options.accelerator,
                     "data": os.path.abspath(options.data) if options.data is not None else None,
                 },
+                check=env_checks(profile, facts, plan.decision),
             )
     status = ("repaired" if rerun.repair else "updated") if existed else "created"
     return SetupReport(
@@ -262,6 +263,23 @@ def _build(
         time.perf_counter() - start,
         changes=rerun.changes,
     )
+
+
+def env_checks(profile: Profile, facts: HostFacts, decision: Any) -> Any:
+    """The build's verify step: the env's checks (verify/) against the plan's decision, in the form execute/
+    takes them (`llmenv.execute.build.Checked`), so execute/ never imports the layer that judges its work."""
+    from llmenv.execute.build import Checked
+    from llmenv.paths import env_python
+    from llmenv.verify.env import verify_env, warm_bytecode
+
+    def check(generation: Path, write_bytecode: bool) -> Checked:
+        findings = verify_env(generation, profile, facts, decision, write_bytecode=write_bytecode)
+        counts = {s.value: sum(1 for f in findings if f.status is s) for s in Status}
+        failed = tuple((f"{f.id}: {f.title} ({f.evidence[:200]})", f.fix) for f in findings if f.status is Status.FAIL)
+        imported = [f.id.removeprefix("env.import.") for f in findings if f.id.startswith("env.import.")]
+        return Checked(tuple(findings), counts, failed, lambda: warm_bytecode(env_python(generation), imported))
+
+    return check
 
 
 def _with_managed_python(

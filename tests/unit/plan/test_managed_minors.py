@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from llmenv.plan.managed import PREFERRED_MINORS, managed_python, minor_order, parse_uv_python_list
+from llmenv.plan.managed import PREFERRED_MINORS, managed_python, minor_order
 from llmenv.plan.needs import needs_for
+from llmenv.probe.uvpython import parse_uv_python_list
 from llmenv.profiles.load import load_profile
 from tests.helpers.facts import interpreter, interpreters
 

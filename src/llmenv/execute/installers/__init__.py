@@ -125,19 +125,10 @@ def mirror_fix(hosts: list[str], command: str) -> str:
     )
 
 
-def get_installer(name: str) -> Installer:
-    from llmenv.execute.installers.pip import PipInstaller
-    from llmenv.execute.installers.uv import UvInstaller
-
-    registry: dict[str, Callable[[], Installer]] = {"uv": UvInstaller, "pip": PipInstaller}
-    return registry[name]()
-
-
 __all__ = [
     "Command",
     "Installer",
     "child",
-    "get_installer",
     "mirror_fix",
     "run_command",
     "sources_text",

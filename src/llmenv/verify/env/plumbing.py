@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from llmenv.paths import env_python
 from llmenv.process import ProcResult, run, spawn_detached
 
 IMPORT_TIMEOUT = 180.0
@@ -35,11 +36,6 @@ class ImportResult:
     version: str | None
     seconds: float
     error: str | None
-
-
-def env_python(env: Path) -> Path:
-    windows = env / "Scripts" / "python.exe"
-    return windows if windows.exists() else env / "bin" / "python"
 
 
 def payload(name: str) -> str:

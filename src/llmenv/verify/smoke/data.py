@@ -24,16 +24,12 @@ from llmenv.digest import sha256_of
 from llmenv.door.files import CACHE, decode, read_text
 from llmenv.door.jsondoc import Fields, parse_json
 from llmenv.errors import DataError, InputError
+from llmenv.tables.imdb import IMDB_SHA256, IMDB_URL, KERAS_NPZ_SHA256
 from llmenv.verify.smoke import synthetic
 from llmenv.verify.smoke.download import DownloadError, download
 
-IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
-# Published checksum of aclImdb_v1.tar.gz (the same value torchtext, Julia's MLDatasets and others pin).
-IMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
 MAX_TRAIN = 5000  # per run, stratified and seeded: the full 25,000 would take minutes per epoch on 2 cores
 MAX_TEST = 2000
-# Keras's imdb.npz (keras src/datasets/imdb.py); trusted from a cache or mirror only with this checksum.
-KERAS_NPZ_SHA256 = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
 BUNDLE_DATA = "bundle"  # under cache_dir(): real reviews carried by a bundle
 _MEMBER = re.compile(r"(?:^|/)(train|test)/(pos|neg)/\d+_\d+\.txt$")
 

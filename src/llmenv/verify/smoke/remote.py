@@ -21,7 +21,7 @@ Progress = Callable[[int, int | None], None]
 
 
 def _imdb_urls(url: str) -> list[tuple[str, str]]:
-    from llmenv.verify.smoke.data import IMDB_SHA256, KERAS_NPZ_SHA256
+    from llmenv.tables.imdb import IMDB_SHA256, KERAS_NPZ_SHA256
 
     known = {ACLIMDB: IMDB_SHA256, NPZ: KERAS_NPZ_SHA256}
     name = url.rstrip("/").rsplit("/", 1)[-1]
@@ -34,7 +34,7 @@ def from_mirrors(
     roles: Mapping[str, str], cache: Path, notes: list[str], progress: Progress | None = None
 ) -> tuple[Path, str] | None:
     """(file, source label) of real reviews from the mirror set, or None with the reasons appended to `notes`."""
-    from llmenv.verify.smoke.data import IMDB_SHA256, KERAS_NPZ_SHA256
+    from llmenv.tables.imdb import IMDB_SHA256, KERAS_NPZ_SHA256
 
     sums = {ACLIMDB: IMDB_SHA256, NPZ: KERAS_NPZ_SHA256}
     imdb = roles.get("imdb")
