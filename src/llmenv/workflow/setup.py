@@ -5,7 +5,6 @@ then the smoke test in the new environment, unless skipped or already passed the
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from llmenv.probe import HostFacts, probe_host
 from llmenv.profiles.model import Profile
 from llmenv.verify.model import Finding, Status
 from llmenv.workflow.common import DEFAULT_PROFILE, SetupOptions, plan_for, with_lock, with_remembered
+from llmenv.workflow.rerun import Rerun, drop_leftovers, installed_drift, rerun_plan
 from llmenv.workflow.smoke import SmokeOptions, smoke
 from llmenv.workflow.switch import announce_switch, switched_from
 
@@ -138,9 +138,9 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
         progress(line)
     rerun = Rerun(None, None, (), repair=False)
     if not options.force and not options.dry_run:
-        rerun = _rerun(store, profile, options)
+        rerun = rerun_plan(store, profile, options)
         if rerun.plan is not None:
-            _drop_leftovers(store)
+            drop_leftovers(store)
             return SetupReport("up-to-date", rerun.plan, env, rerun.current, (), (), None, time.perf_counter() - start)
     old = None if options.dry_run else switched_from(store.stamp(), profile.name)
     if old is not None:
@@ -223,7 +223,7 @@ def _build(
             and current is not None
             and not options.force
             and stamp.get("key") == plan.stamp_key(__version__)
-            and not _installed_drift(stamp, current)
+            and not installed_drift(stamp, current)
         ):
             # Another setup finished the same work while we waited for the lock.
             return SetupReport("up-to-date", plan, env, current, (), (), None, time.perf_counter() - start)
@@ -312,122 +312,6 @@ def _with_managed_python(
     version = result.stdout.strip() if result.ok else managed.minor
     why = f"managed CPython {version} installed by llmenv ({plan.python.why})"
     return dataclasses.replace(plan, python=Choice(str(python), why), python_version=version)
-
-
-@dataclass(frozen=True)
-class Rerun:
-    """What a re-run found: `plan` and `current` when nothing changed, else the changes in words.
-
-    `repair` is set when the plan still holds but the environment drifted from it (a package removed, changed or
-    added by hand, its interpreter gone): the new generation then repairs rather than updates."""
-
-    plan: Any
-    current: Path | None
-    changes: tuple[str, ...]
-    repair: bool
-
-
-def _rerun(store: Any, profile: Profile, options: SetupOptions) -> Rerun:
-    """The fast path of a re-run: recompute the plan from cheap facts, compare it, the installed distributions and
-    the host facts with the stamp. Starts no process in the env (docs/benchmarks.md: no-op re-run)."""
-    from llmenv.errors import LlmenvError
-    from llmenv.plan.drift import host_changes, host_fingerprint, plan_changes
-    from llmenv.probe import probe_for_rerun
-    from llmenv.probe.torch_sources import TorchSources
-
-    stamp = store.stamp()
-    current = store.current()
-    if not stamp or current is None:
-        return Rerun(None, None, (), repair=False)
-    python, version = stamp.get("python"), stamp.get("python_version")
-    if not isinstance(python, str) or not isinstance(version, str):
-        return Rerun(None, None, (), repair=False)  # a stamp from another version, or edited by hand: rebuild
-    facts = probe_for_rerun(python, version, "")
-    try:
-        # Reachability of the variant index is taken from the stamp: probing it would cost up to seconds.
-        fallback = bool(stamp.get("variant_index_fallback"))
-        torch_sources = TorchSources.from_dict(stamp.get("pypi_torch"))
-        plan = plan_for(profile, facts, options, store.env, stamped_fallback=fallback, torch_sources=torch_sources)
-        plan = with_lock(plan, profile, facts)
-    except LlmenvError:
-        return Rerun(None, None, (), repair=False)
-    if stamp.get("key") != plan.stamp_key(__version__) and not _lock_pins_the_env(stamp, plan, current):
-        # The variant (cu126 → cu130) when the profile has one, else the accelerator (cpu → cuda).
-        variant = (
-            stamp.get("variant") or stamp.get("accelerator"),
-            plan.variant.value if plan.variant else plan.accelerator.value,
-        )
-        now = {**plan.to_dict(), "python": plan.python.value, "backend": plan.backend.value}
-        now |= {"accelerator": plan.accelerator.value, "llmenv_version": __version__}
-        changes = host_changes(stamp.get("host"), host_fingerprint(facts, plan.python_version), variant)
-        changes += plan_changes(stamp, now)
-        return Rerun(None, None, tuple(changes or ["the plan changed (indexes, lock file or pins)"]), repair=False)
-    drift = _installed_drift(stamp, current)
-    if drift:
-        return Rerun(None, None, tuple(drift), repair=True)
-    return Rerun(plan, current, (), repair=False)
-
-
-def _lock_pins_the_env(stamp: dict[str, Any], plan: Any, current: Path) -> bool:
-    """A lock made after the env was built (`llmenv lock`, then `setup` again) that pins exactly the versions the
-    env has: nothing to install, so no rebuild. Only for an env built without a lock (its stamp's key is this plan's
-    key without the lock); a lock that replaced another one is an install with hash checking, as before."""
-    import dataclasses
-
-    from llmenv.door.files import LOCK, read_text_if_present
-    from llmenv.probe.installed import installed_distributions, normalize
-
-    if not plan.lock_file:
-        return False
-    unlocked = dataclasses.replace(plan, lock_file=None, lock_sha256=None)
-    if stamp.get("key") != unlocked.stamp_key(__version__):
-        return False
-    text = read_text_if_present(Path(plan.lock_file), LOCK) or ""
-    pins = {
-        normalize(name): version
-        for name, version in re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", text, re.M)
-    }
-    installed = installed_distributions(current)
-    return bool(pins) and all(installed.get(name) == version for name, version in pins.items())
-
-
-def _installed_drift(stamp: dict[str, Any], current: Path) -> list[str]:
-    """What was installed, removed or changed in the env since its stamp, in words ([] when nothing)."""
-    from packaging.markers import default_environment
-
-    from llmenv.plan.drift import installed_changes
-    from llmenv.probe.installed import installed_distributions, requirements_in
-    from llmenv.verify.env import env_python
-
-    python = env_python(current)
-    if not python.exists():
-        return [f"the environment's Python {python} no longer runs (its base interpreter was removed?)"]
-    recorded = stamp.get("installed")
-    if not isinstance(recorded, dict):
-        return []  # a stamp from before fingerprints: nothing to compare with
-    now = installed_distributions(current)
-    if now == recorded:
-        return []
-    requires = [(r.dependent, r.dependent_version, r.requirement) for r in requirements_in(current)]
-    version = str(stamp.get("python_version") or "")
-    markers = {str(k): str(v) for k, v in default_environment().items()}
-    if version:
-        markers |= {"python_version": ".".join(version.split(".")[:2]), "python_full_version": version}
-    return installed_changes(recorded, now, requires, markers)
-
-
-def _drop_leftovers(store: Any) -> None:
-    """An up-to-date re-run still removes what a killed run left (a gen-N never committed), when no other setup
-    holds the lock (that one may be building it right now)."""
-    from llmenv.errors import LlmenvError
-
-    if not store.unfinished():
-        return
-    try:
-        with store.locked(0.0):
-            store.clean(background=True)
-    except LlmenvError:
-        pass  # busy or not writable: the next setup that builds will clean up
 
 
 __all__ = ["SetupReport", "setup"]
