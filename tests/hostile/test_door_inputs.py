@@ -487,3 +487,15 @@ def test_an_output_on_a_full_disk_is_exit_3(tmp_path: Path, tmpfs: Any, command:
     }[command]
     result = llmenv(*args, cwd=tmp_path)
     assert_clean(result, 3, mentions=("disk is full",))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "folder"])
+def test_slurm_export_with_a_bundle_that_is_not_a_file(tmp_path: Path, kind: str) -> None:
+    """`export --format slurm --bundle` at a FIFO, device or folder: exit 2 at once (the bundle is peeked at for its
+    profile; that used to open the FIFO and wait)."""
+    (tmp_path / "p.yaml").write_text(PROFILE)
+    special(tmp_path / "b.tar", kind, tmp_path)
+    args = ["export", "p.yaml", "--format", "slurm", "--bundle", str(tmp_path / "b.tar"), "-o", "job.sh"]
+    result = llmenv(*args, cwd=tmp_path, timeout=40)
+    assert_clean(result, 2, seconds=30, mentions=("bundle",))
+    assert not (tmp_path / "job.sh").exists()

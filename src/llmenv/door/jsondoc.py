@@ -84,6 +84,19 @@ def parse_json(text: str, source: str, kind: Kind, max_depth: int = MAX_DEPTH) -
     return data
 
 
+def answer(text: str, source: str) -> Any | None:
+    """Another program's JSON answer (a payload's last line, a smoke event): the document, or None when it is not
+    one llmenv can use (too long, too deep, NaN); such an answer is "unexpected", never a crash."""
+    from llmenv.door.files import ANSWER
+
+    if len(text) > ANSWER.limit:
+        return None
+    try:
+        return parse_json(text, source, ANSWER)
+    except InputError:
+        return None
+
+
 def _type_name(value: Any) -> str:
     names = {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}
     return names.get(type(value), "a number")
@@ -138,4 +151,4 @@ class Fields:
         return Fields(inner, self.source, self.kind, ".".join(p for p in (self.path, key) if p))
 
 
-__all__ = ["MAX_DEPTH", "Fields", "depth_of", "parse_json"]
+__all__ = ["MAX_DEPTH", "Fields", "answer", "depth_of", "parse_json"]

@@ -11,6 +11,7 @@ import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from llmenv.errors import UsageError
 
@@ -86,24 +87,36 @@ def export_slurm(
 def _check_bundle(bundle: Path, profile: str) -> None:
     """A bundle that is already here must hold the profile asked for; one that is not yet here (made later, or on a
     filesystem only the cluster mounts) is the job's to check, on every node."""
-    import json
-    import tarfile
+    from llmenv.door import files
 
-    from llmenv.plan.bundle import MANIFEST
-
-    try:
-        with tarfile.open(bundle, "r:*") as archive:
-            head = archive.next()
-            handle = archive.extractfile(head) if head is not None and head.name == MANIFEST else None
-            held = json.loads(handle.read(1 << 20)).get("profile") if handle else None
-    except (OSError, tarfile.TarError, ValueError, AttributeError):
+    if not os.path.exists(bundle):
         return
+    # The door: a regular file (a FIFO or device as --bundle is refused, not waited on), manifest bounded in depth.
+    with files.open_regular(bundle, files.BUNDLE) as raw:
+        held = _held_profile(raw, str(bundle))
     if isinstance(held, str) and held != profile:
         raise UsageError(
             f"the bundle holds profile {held}, not {profile}",
             where=str(bundle),
             fix=f"llmenv export {held} --format slurm --bundle {bundle}, or make a bundle for {profile}",
         )
+
+
+def _held_profile(raw: Any, source: str) -> object:
+    """The profile a bundle's manifest names, or None when it cannot be read (the job checks it on every node)."""
+    import tarfile
+
+    from llmenv.door.jsondoc import answer
+    from llmenv.plan.bundle import MANIFEST
+
+    try:
+        with tarfile.open(fileobj=raw, mode="r:*") as archive:
+            head = archive.next()
+            handle = archive.extractfile(head) if head is not None and head.name == MANIFEST else None
+            document = answer(handle.read(1 << 20).decode("utf-8", "replace"), source) if handle else None
+    except (OSError, tarfile.TarError, EOFError):
+        return None
+    return document.get("profile") if isinstance(document, dict) else None
 
 
 __all__ = ["SlurmOptions", "export_slurm"]

@@ -10,7 +10,6 @@ env changed) has no record, so its smoke test runs; `--data` is carried over to 
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +29,14 @@ def recall(generation: Path | None) -> SmokeMemory | None:
     was remembered is read as what it was: a pass on real data (only those were written)."""
     if generation is None:
         return None
-    try:
-        raw = json.loads((generation / RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    from llmenv.door import files
+    from llmenv.door.jsondoc import parse_json
+    from llmenv.errors import InputError
+
+    path = generation / RECORD
+    try:  # the door: a regular file, bounded, of bounded depth; an unusable record is no record
+        raw = parse_json(files.read_text(path, files.STAMP), str(path), files.STAMP)
+    except InputError:
         return None
     if not isinstance(raw, dict):
         return None

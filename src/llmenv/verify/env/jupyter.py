@@ -6,7 +6,6 @@ none, and Jupyter only says "kernel died"."""
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 from pathlib import Path
@@ -26,10 +25,12 @@ def kernel_findings(env: Path, wanted: bool, installed: dict[str, str], setup: s
         where = "JUPYTER_DATA_DIR" if os.environ.get("JUPYTER_DATA_DIR") else "the Jupyter data folder"
         return [fail("env.jupyter", "env", "no Jupyter kernel for this env", f"{spec} does not exist ({where})", fix)]
     from llmenv.door.files import Kind, read_text
+    from llmenv.door.jsondoc import parse_json
     from llmenv.errors import InputError
 
+    kind = Kind("Jupyter kernel spec", 64 * 1024, fix)
     try:
-        argv = json.loads(read_text(spec, Kind("Jupyter kernel spec", 64 * 1024, fix))).get("argv") or []
+        argv = parse_json(read_text(spec, kind), str(spec), kind).get("argv") or []
     except (InputError, OSError, ValueError, AttributeError) as exc:
         return [fail("env.jupyter", "env", "the env's Jupyter kernel spec is unreadable", f"{spec}: {exc}", fix)]
     expected = str(kernel_python(env, system))

@@ -5,7 +5,6 @@ Kept apart from the checks so that both `verify` and the smoke runner can reach 
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from importlib import resources
@@ -46,10 +45,9 @@ def read_json(result: ProcResult) -> dict[str, Any] | None:
     lines = result.stdout.strip().splitlines()
     if not lines:
         return None
-    try:
-        value = json.loads(lines[-1])
-    except json.JSONDecodeError:
-        return None
+    from llmenv.door.jsondoc import answer
+
+    value = answer(lines[-1], "the environment's answer")  # the door: bounded depth, no NaN, never a crash
     return value if isinstance(value, dict) else None
 
 
