@@ -120,3 +120,29 @@ def test_a_pep691_index_gives_the_exact_size_of_the_wheel(
     build = json.loads(result.out)["plan"]["pypi_torch"]
     wheel = next(iter(build["pages"]["torch"]))
     assert build["sizes_from_index"] and build["pages"]["torch"][wheel] == build["wheel_bytes"] > 0
+
+
+@pytest.mark.slow
+def test_a_bundle_made_where_only_pypi_answers_carries_pypis_build_says_so_and_sets_up_offline(
+    cli: Callable[..., CliResult], pypi: MirrorHost, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tarfile
+
+    from tests.helpers.uv_wheel import pack_dependencies
+
+    assert pypi.extra is not None
+    pack_dependencies("llmenv", pypi.extra)  # llmenv's own dependencies, for the bundle's llmenv wheel
+    monkeypatch.setenv("PIP_INDEX_URL", f"{pypi.base}/pypi/simple")  # the user's PyPI proxy
+    out = tmp_path / "b.tar"
+    made = cli("bundle", "torch", "--accelerator", "cpu", "-o", str(out))
+    assert made.code == 0, made.err
+    assert "warning: the PyTorch index https://download.pytorch.org/whl/cpu did not answer" in made.err
+    with tarfile.open(out) as archive:
+        names = archive.getnames()
+        manifest = json.loads(archive.extractfile("manifest.json").read())  # type: ignore[union-attr]
+    assert "wheels/torch-2.13.0-py3-none-any.whl" in names and manifest["variants"][0]["build"] == "cu130"
+    env = tmp_path / "env"
+    result = cli("setup", "--bundle", str(out), "--env", str(env), "--skip-smoke", "--json")
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)["plan"]
+    assert plan["pypi_torch"]["offline"] and plan["requirements"][0] == "torch==2.13.0"

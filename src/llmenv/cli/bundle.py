@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from llmenv.cli.options import MirrorOption
+from llmenv.cli.options import MirrorOption, RequirePytorchIndexOption
 
 
 def bundle(
@@ -29,6 +29,7 @@ def bundle(
         typer.Option("--platform", help="Target platform as uv names it (x86_64-manylinux_2_28).", show_default=False),
     ] = None,
     mirror: MirrorOption = None,
+    require_pytorch_index: RequirePytorchIndexOption = False,
     data: Annotated[
         Path | None, typer.Option("--data", help="IMDB data to carry for the smoke test.", show_default=False)
     ] = None,
@@ -56,7 +57,9 @@ def bundle(
         if path is not None and not path.is_file():
             raise UsageError(f"{flag} {path}: no such file", where=flag, fix="give an existing file")
     say = (lambda line: None) if quiet else (lambda line: typer.echo(f"-> {line}", err=True))
-    options = BundleOptions(profile, output, tuple(accelerator or ()), python, platform, mirror, data, python_archive)
+    options = BundleOptions(
+        profile, output, tuple(accelerator or ()), python, platform, mirror, data, python_archive, require_pytorch_index
+    )
     report = make_bundle(options, say)
     for line in report.sources:
         typer.echo(f"  mirror {line}", err=True)

@@ -28,6 +28,7 @@ class BundleOptions:
     mirror: str | None = None  # --mirror: a set name, auto, upstream, or a PyPI index URL (as setup takes it)
     data: Path | None = None  # smoke data to carry; default: the first real IMDB copy found
     python_archive: Path | None = None  # a python-build-standalone archive to carry
+    require_pytorch_index: bool = False  # never carry PyPI's torch build when no PyTorch index answers
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,11 @@ def make_bundle(options: BundleOptions, say: Say) -> BundleReport:
         plan: Any = None
         for accelerator in options.accelerators or (profile.accelerator,):
             planned = SetupOptions(profile=options.profile, python=options.python, accelerator=accelerator,
-                                   mirror=options.mirror)  # fmt: skip
+                                   mirror=options.mirror,
+                                   require_pytorch_index=options.require_pytorch_index)  # fmt: skip
             plan = plan_for(profile, facts, planned, Path(profile.env))
+            if plan.pypi_torch is not None:  # the plan's choice is said here too: it makes the bundle GBs larger
+                say(f"warning: {plan.pypi_torch.warning()}")
             minor = ".".join(plan.python_version.split(".")[:2])
             if manifest is None:
                 profile_member = build.add_file(Path(profile.source), stage, layout.PROFILE, f"{profile.name}.yaml")
