@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from setup_bench import SMALL, case_for, warm_up_seconds
 
-from llmenv.execute.installers.uv import uv_binary
 from llmenv.probe import probe_host
+from llmenv.tools import uv_binary
 
 
 def measured(argv: list[str], **kwargs: object) -> tuple[float, float]:

@@ -28,10 +28,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmenv.execute.installers.uv import source_args, uv_binary
+from llmenv.execute.installers.uv import source_args
 from llmenv.plan.make import Options, make_plan
 from llmenv.probe import HostFacts, probe_host
 from llmenv.profiles.load import load_profile
+from llmenv.tools import uv_binary
 
 SMALL = "name: small\npython: '>=3.10'\naccelerator: cpu\npackages: ['numpy==2.2.6', 'tqdm==4.67.1']\nchecks:\n  imports: [numpy, tqdm]\n"
 

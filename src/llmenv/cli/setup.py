@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    from llmenv.execute.store import EnvStore
 
 from llmenv.cli.options import (
     AcceleratorOption,
@@ -21,6 +18,7 @@ from llmenv.cli.options import (
     RequirePytorchIndexOption,
     check_lock_timeout,
 )
+from llmenv.workflow.interrupt import drop_store_left_empty, interrupted, state_before
 
 BACKENDS = ("auto", "uv", "pip")
 SMOKE_PHASE = "running the IMDB smoke test"  # the phase name workflow/setup.py gives the smoke test
@@ -135,13 +133,13 @@ def setup(
         say = (lambda line: None) if quiet or as_json else (lambda line: typer.echo(f"-> {line}", err=True))
         options, _ = setup_from_bundle(bundle, options, say)
     display = LiveDisplay(quiet=quiet or as_json)
-    before = _state(options)
+    before = state_before(options)
     try:
         report = run_setup(options, display, (display.event, display.download))
     except KeyboardInterrupt:
         display.close(interrupted=True)
-        _drop_store_left_empty(before)
-        raise _interrupted(before, display.last_phase == SMOKE_PHASE) from None
+        drop_store_left_empty(before)
+        raise interrupted(before, display.last_phase == SMOKE_PHASE) from None
     except BaseException:
         display.close(failed=True)
         raise
@@ -169,71 +167,6 @@ def _confirm(question: str) -> bool:
     return bool(typer.confirm(question, default=True))
 
 
-def _rollback_fix(store: object, env: Path) -> str:
-    """Nothing older to go back to: the fix is building the env (again), with the command in full."""
-    from llmenv.verify.env.fixes import stamp_profile_ref
-
-    stamp = store.stamp() if hasattr(store, "stamp") else None
-    if not stamp:
-        return f"there is no environment at {env} yet; build one: llmenv setup --env {_quote(str(env))}"
-    profile = stamp_profile_ref(stamp) or ""
-    return (
-        f"only one generation exists; to rebuild it from scratch: llmenv setup {_quote(profile)} "
-        f"--env {_quote(str(env))} --force"
-    )
-
-
-def _state(options: object) -> tuple[str, Path | None, bool] | None:
-    """(the env as the user named it, its current generation, whether its store existed) before setup starts, for
-    what Ctrl-C says and leaves."""
-    from llmenv.execute.store import EnvStore
-    from llmenv.workflow.common import DEFAULT_PROFILE
-
-    env: Path | None = getattr(options, "env", None)
-    try:
-        if env is None:
-            from llmenv.profiles.load import load_profile
-
-            env = Path(load_profile(getattr(options, "profile", None) or DEFAULT_PROFILE).env)
-        store = EnvStore.at(env)
-        return str(env), store.current(), store.home.exists() or store.home.is_symlink()
-    except Exception:
-        return None  # a bad profile or path: setup itself reports it
-
-
-def _drop_store_left_empty(before: tuple[str, Path | None, bool] | None) -> None:
-    """Ctrl-C in a first setup: the `<env>.llmenv` store this run created holds no generation; it goes too."""
-    from llmenv.execute.store import EnvStore
-
-    if before is not None and not before[2]:
-        EnvStore.at(before[0]).remove_if_left_empty()
-
-
-def _interrupted(before: tuple[str, Path | None, bool] | None, in_smoke: bool) -> Exception:
-    from llmenv.errors import Interrupted
-    from llmenv.execute.store import EnvStore
-
-    if before is None:
-        return Interrupted("interrupted; nothing was changed")
-    env, generation, _ = before
-    now = EnvStore.at(env).current()
-    if in_smoke and now is not None and now != generation:
-        return Interrupted(
-            f"interrupted during the smoke test; {env} is now generation {now.name.removeprefix('gen-')} (installed "
-            "and its imports checked; the smoke test did not finish)",
-            fix=f"llmenv smoke --env {_quote(env)}",
-        )
-    if now is None:
-        return Interrupted(f"interrupted; {env} is unchanged (no environment there yet)")
-    return Interrupted(f"interrupted; {env} is unchanged (still generation {now.name.removeprefix('gen-')})")
-
-
-def _quote(path: str) -> str:
-    import shlex
-
-    return shlex.quote(path)
-
-
 def rollback(
     env: Annotated[Path, typer.Option("--env", help="Environment path.")] = Path(".venv"),
     to: Annotated[
@@ -252,54 +185,16 @@ def rollback(
 
     Rollback never goes "back" to a newer generation by itself: after gen-4 -> gen-1, a second rollback has
     nothing older and says so, naming the kept generations and the `--to` command that returns to gen-4."""
-    from llmenv.errors import UsageError
-    from llmenv.execute.store import EnvStore
     from llmenv.report.console import print_notice
+    from llmenv.workflow.rollback import rollback as run_rollback
 
     check_lock_timeout(lock_timeout)
-    store = EnvStore.at(env)
-    store.check_path()
-    store.check_ownership()
-    if not store.home.is_dir():
-        # Checked before locking: the lock would create `<env>.llmenv/` for a path that was only a typo.
-        raise UsageError(
-            f"{env} is not an environment llmenv made (there is no {store.home.name} beside it)",
-            where=str(env),
-            fix=_rollback_fix(store, env),
-        )
 
     def waiting() -> None:
         print_notice(f"waiting up to {lock_timeout:g} s: another llmenv run holds the lock of {env}")
 
-    with store.locked(lock_timeout, on_wait=waiting):
-        target = store.previous() if to is None else store.committed(to)
-        if target is None:
-            raise _no_target(store, env, to)
-        store.switch_to(target)
+    target = run_rollback(env, to, lock_timeout, waiting)
     typer.echo(f"{env} -> {target}")
-
-
-def _no_target(store: EnvStore, env: Path, to: int | None) -> Exception:
-    """Which generations exist, and the command that reaches one of them (or rebuilds when there is no other)."""
-    from llmenv.errors import UsageError
-
-    current = store.current()
-    kept = store.committed_generations()
-    names = ", ".join(g.name[4:] + (" (current)" if g == current else "") for g in kept) or "none"
-    others = [g for g in kept if g != current]
-    fix = (
-        f"llmenv rollback --env {_quote(str(env))} --to {others[-1].name[4:]}" if others else _rollback_fix(store, env)
-    )
-    if to is not None:
-        what = f"{env} has no generation {to} to switch to (generations kept: {names})"
-    elif others:
-        what = (
-            f"{env} is at its oldest kept generation, so there is no previous one to roll back to; rollback goes to "
-            f"the generation before the current one by number (generations kept: {names})"
-        )
-    else:
-        what = f"{env} has no previous generation to roll back to (one is kept after each successful update)"
-    return UsageError(what, where=str(env), fix=fix)
 
 
 __all__ = ["rollback", "setup"]
