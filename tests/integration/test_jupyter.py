@@ -69,7 +69,7 @@ def test_setup_jupyter_registers_a_kernel_that_survives_a_new_generation(
 
 def test_finetune_stack_imports_in_the_envs_kernel(finetune_env: Path, jupyter_home: Path) -> None:
     from llmenv.execute.jupyter import register_kernel
-    from llmenv.verify.env import uv_binary
+    from llmenv.tools import uv_binary
 
     uv = uv_binary()
     assert uv
