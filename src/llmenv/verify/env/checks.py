@@ -32,6 +32,7 @@ from llmenv.verify.env.plumbing import (
     check_import,
     env_python,
     inspect,
+    split_import,
 )
 from llmenv.verify.model import Finding, Status, fail, ok, warn
 
@@ -119,7 +120,8 @@ def verify_env(
             findings[-1] = _with_fix(findings[-1], setup_command(profile, env))
     imported = {r.module: r for r in imports if r.ok}
     if user_context:
-        findings += user_context_findings(python, list(dict.fromkeys(m.split(".")[0] for m in imported)))
+        top = (split_import(m)[0].split(".")[0] for m in imported)
+        findings += user_context_findings(python, list(dict.fromkeys(top)))
     gpu_wanted = profile.checks.gpu if profile else "auto"
     builds_for_gpu = decision is None or decision.accelerator.value != "cpu"
     rebuild = f"llmenv setup {profile.name if profile else ''} --env {env} --force".replace("  ", " ")
@@ -256,13 +258,13 @@ def _shadow_finding(shadows: list[Shadow], ok_imports: bool) -> Finding:
 def _import_finding(
     r: ImportResult, shadows: list[Shadow] | None = None, rebuild: str = "llmenv setup --force"
 ) -> Finding:
-    fid = f"env.import.{r.module}"
+    module, name = split_import(r.module)
+    fid = f"env.import.{module}.{name}" if name else f"env.import.{module}"
+    statement = r.module if name else f"import {r.module}"  # `from M import N` is shown as written
     if r.ok:
-        version = f" {r.version}" if r.version else ""
-        return ok(fid, "env", f"import {r.module}{version}", f"{r.seconds:.2f} s")
-    return fail(
-        fid, "env", f"import {r.module} fails", r.error or "", _import_fix(r.error or "", rebuild, shadows or [])
-    )
+        version = f" ({module} {r.version})" if name and r.version else f" {r.version}" if r.version else ""
+        return ok(fid, "env", f"{statement}{version}", f"{r.seconds:.2f} s")
+    return fail(fid, "env", f"{statement} fails", r.error or "", _import_fix(r.error or "", rebuild, shadows or []))
 
 
 def _import_fix(error: str, rebuild: str, shadows: list[Shadow] | None = None) -> str:

@@ -37,6 +37,15 @@ class ImportResult:
     error: str | None
 
 
+def split_import(check: str) -> tuple[str, str | None]:
+    """(module, name) of a profile's import check: `from transformers import BertForSequenceClassification` gives
+    ('transformers', 'BertForSequenceClassification'); a plain module name gives (name, None)."""
+    words = check.split()
+    if len(words) == 4 and words[0] == "from" and words[2] == "import":
+        return words[1], words[3]
+    return check, None
+
+
 def payload(name: str) -> str:
     return str(resources.files("llmenv.verify.payloads").joinpath(name))
 
@@ -139,5 +148,6 @@ __all__ = [
     "locate_modules",
     "payload",
     "read_json",
+    "split_import",
     "warm_bytecode",
 ]

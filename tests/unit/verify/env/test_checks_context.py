@@ -52,3 +52,18 @@ def test_import_failure_from_ld_library_path_says_unset_not_reinstall(
     assert finding.status is Status.FAIL
     assert "unset LD_LIBRARY_PATH" in (finding.fix or "") and str(conda) in (finding.fix or "")
     assert "cannot fix this" in (finding.fix or "")
+
+
+def test_a_from_import_check_reads_as_written_with_a_plain_id() -> None:
+    """Failed before: `import from transformers import BertForSequenceClassification 5.20.2`, with that whole
+    sentence in the finding's id, and handed to the user-context check as if it were a module name."""
+    from llmenv.verify.env.plumbing import split_import
+
+    statement = "from transformers import BertForSequenceClassification"
+    finding = _import_finding(ImportResult(statement, True, "5.20.2", 7.1, None))
+    assert finding.id == "env.import.transformers.BertForSequenceClassification"
+    assert finding.title == "from transformers import BertForSequenceClassification (transformers 5.20.2)"
+    failed = _import_finding(ImportResult(statement, False, None, 0.1, "ImportError: cannot import name"))
+    assert failed.title == f"{statement} fails"
+    assert split_import(statement) == ("transformers", "BertForSequenceClassification")
+    assert split_import("torch.nn") == ("torch.nn", None)
