@@ -146,3 +146,18 @@ def test_a_bundle_made_where_only_pypi_answers_carries_pypis_build_says_so_and_s
     assert result.code == 0, result.err
     plan = json.loads(result.out)["plan"]
     assert plan["pypi_torch"]["offline"] and plan["requirements"][0] == "torch==2.13.0"
+
+
+def test_the_setup_json_with_the_fallback_matches_the_published_schema(
+    cli: Callable[..., CliResult], pypi: MirrorHost
+) -> None:
+    import jsonschema
+
+    from llmenv.report.schemas import SCHEMAS
+
+    result = cli("setup", "torch", "--env", "e", "--mirror", "campus", "--dry-run", "--json")
+    report = json.loads(result.out)
+    jsonschema.Draft202012Validator(SCHEMAS["setup"]).validate(report)
+    assert report["plan"]["pypi_torch"]["variant"] == "cu130"
+    wrong = {**report, "plan": {**report["plan"], "pypi_torch": {"variant": 130}}}
+    assert not jsonschema.Draft202012Validator(SCHEMAS["setup"]).is_valid(wrong)  # the schema does describe it

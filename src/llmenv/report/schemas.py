@@ -100,6 +100,27 @@ _PLAN = {
         "indexes": {"type": "object"},
         "warnings": {"type": "array", "items": {"type": "string"}},
         "lock_file": _STRING_OR_NULL,
+        "pypi_torch": {
+            "description": "PyPI's torch build installed because no PyTorch index answered (docs/setup.md)",
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["requirements", "variant", "wheel_bytes", "sizes_from_index", "total_bytes"],
+                    "properties": {
+                        "requirements": {"type": "array", "items": {"type": "string"}},
+                        "variant": {"type": "string"},
+                        "wheel_bytes": {"type": "integer"},
+                        "sizes_from_index": {"type": "boolean"},
+                        "total_bytes": {"type": "integer"},
+                        "cpu_bytes": {"type": "integer"},
+                        "source": {"type": "string"},
+                        "unreachable": {"type": "string"},
+                        "offline": {"type": "boolean"},
+                    },
+                },
+            ],
+        },
     },
 }
 _SMOKE_BODY = {
