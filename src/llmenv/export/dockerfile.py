@@ -7,7 +7,7 @@ import posixpath
 
 from llmenv import __version__
 from llmenv.export.emit import comment, docker_copy, docker_exec
-from llmenv.export.images import base_image
+from llmenv.export.images import base_image, image_python
 from llmenv.export.mirrors import dockerfile_lines
 from llmenv.plan.model import Plan
 
@@ -31,6 +31,28 @@ def image_paths(profile_files: tuple[str, ...]) -> list[str]:
     return [f"/opt/llmenv/profiles/{posixpath.relpath(f, root or '.')}" for f in profile_files]
 
 
+def lock_lines(plan: Plan, profile_ref: str, lock: str | None) -> list[str]:
+    """The hashed lock (`lock`: its path in the build context) copied where setup in the image looks for it
+    (./llmenv-locks of its working folder), so the image installs exactly those files, hash-checked; without one,
+    a comment says how to make it."""
+    if lock is None:
+        minor = image_python(plan)
+        return [
+            comment(
+                f"No hashed lock for this image's Python {minor} was found: `llmenv lock {profile_ref} --python "
+                f"{minor}` writes one, and exporting again carries it into the image."
+            ),
+            "",
+        ]
+    name = lock.rsplit("/", 1)[-1]
+    return [
+        "# The hashed lock (`llmenv lock`): setup in the image installs exactly these files, hash-checked.",
+        docker_copy([lock], f"/opt/llmenv/work/llmenv-locks/{name}", "the lock"),
+        "WORKDIR /opt/llmenv/work",
+        "",
+    ]
+
+
 def render(
     plan: Plan,
     profile_ref: str,
@@ -38,6 +60,7 @@ def render(
     llmenv_source: str,
     driver: str | None = None,
     cc: str | None = None,
+    lock: str | None = None,
 ) -> str:
     """`profile_files` (the profile first, then the rest of its extends chain) and a `llmenv_source` ending in `.whl`
     are paths inside the build context (copied into the image); any other `llmenv_source` is a pip requirement the
@@ -81,6 +104,7 @@ def render(
     ]
     if wheel or profile_files:
         lines += [""]
+    lines += lock_lines(plan, profile_ref, lock)
     overrides = gpu_overrides(plan, driver, cc)
     accelerator = plan.accelerator.value
     llmenv = "/opt/llmenv/bin/llmenv"

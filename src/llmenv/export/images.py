@@ -28,4 +28,10 @@ def base_image(plan: Plan) -> tuple[str, bool]:
     return f"python:{minor}-slim-bookworm", False
 
 
-__all__ = ["CUDA_IMAGES", "base_image"]
+def image_python(plan: Plan) -> str:
+    """The Python minor the image runs: the slim image's own, or Ubuntu 24.04's python3 (3.12) under CUDA/ROCm."""
+    _, needs_python = base_image(plan)
+    return "3.12" if needs_python else ".".join(plan.python_version.split(".")[:2])
+
+
+__all__ = ["CUDA_IMAGES", "base_image", "image_python"]

@@ -114,7 +114,12 @@ def export(
 
         nvidia = facts.nvidia.value
         cc = next((g.compute_capability for g in nvidia.gpus if g.compute_capability), None) if nvidia else None
-        text = render(plan, profile_ref, placement.profile_files, source, nvidia.driver if nvidia else None, cc)
+        lock = image_lock(plan, profile, facts) if output is not None else None
+        if lock is not None:
+            written.append(write_text(placement.context / "llmenv-locks" / lock[0], lock[1], force))
+        member = f"llmenv-locks/{lock[0]}" if lock is not None else None
+        driver = nvidia.driver if nvidia else None
+        text = render(plan, profile_ref, placement.profile_files, source, driver, cc, member)
         if format == "devcontainer":
             from llmenv.export.devcontainer import render as render_devcontainer
 
@@ -124,6 +129,27 @@ def export(
     if output is not None:
         written += write_context(placement)
     return text, written
+
+
+def image_lock(plan: Any, profile: Any, facts: Any) -> tuple[str, str] | None:
+    """(file name, text) of the hashed lock `llmenv lock` wrote for the image's Python and platform from this
+    profile's content; None when there is none (the Dockerfile then says how to make it)."""
+    import dataclasses
+
+    from llmenv.export.images import image_python
+    from llmenv.plan.lockfiles import lock_dirs, lock_name, uv_platform
+
+    system = facts.system.value
+    machine = system.machine if system else "x86_64"
+    in_image = dataclasses.replace(plan, python_version=image_python(plan))
+    name = lock_name(in_image, uv_platform("Linux", machine))
+    for folder in lock_dirs(profile, Path.cwd()):
+        path = folder / name
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            if f"# profile content hash {plan.profile_hash}" in text:
+                return name, text
+    return None
 
 
 def check_output(output: Path, force: bool) -> None:
