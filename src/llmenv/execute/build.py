@@ -76,30 +76,44 @@ def _fail(
 def _install_fix(plan: Plan, profile: Profile, result: ProcResult) -> tuple[str, bool]:
     """Name the hosts that could not be reached and suggest --mirror (True: a source was named); else the general
     advice."""
-    from urllib.parse import urlsplit
-
-    from llmenv.execute.installers import mirror_fix, unreachable_hosts
     from llmenv.execute.installers.failures import HASH_MISMATCH
-    from llmenv.plan.indexes import install_failure_hint, named_mirror_hint
 
     if plan.lock_file and HASH_MISMATCH.search(result.stdout + "\n" + result.stderr):
         return (
             f"a wheel's sha256 does not match its hash in the lock file {plan.lock_file} (edited by hand, or made "
             "for other wheels): make it again with `llmenv lock` or delete it; the previous environment is unchanged"
         ), True
-    hint = named_mirror_hint(plan) or install_failure_hint(plan)
-    if hint:
-        return hint + "; the previous environment is unchanged", True
-    hosts = [h for h in (urlsplit(u).hostname for u in plan.unreachable) if h]
-    hosts += [h for h in unreachable_hosts(result.stdout + "\n" + result.stderr) if h not in hosts]
-    if hosts:
-        ref = profile.source if profile.origin == "path" else profile.name
-        fix = proxy_fix(plan, hosts) or mirror_fix(hosts, f"llmenv setup {ref} --env {plan.env}")
+    ref = profile.source if profile.origin == "path" else profile.name
+    fix = sources_fix(plan, result.stdout + "\n" + result.stderr, f"llmenv setup {ref} --env {plan.env}")
+    if fix:
         return fix + "; the previous environment is unchanged", True
     return (
         f"check the pins and that the indexes serve them (`{_doctor_command(profile)}` checks them); "
         "the previous environment is unchanged"
     ), False
+
+
+def sources_fix(plan: Plan, output: str, again: str) -> str | None:
+    """The one place where a failed install or lock names the source behind it. The plan's own hint (a named mirror
+    that failed its probe, an unreachable variant index) is the whole story only when every host the installer
+    itself could not reach is in it: with no network, or through a dead proxy, PyPI failed too, and the hint about
+    the variant index alone sent the user after the wrong host. `again`: the command to repeat with `--mirror`."""
+    from urllib.parse import urlsplit
+
+    from llmenv.execute.installers import mirror_fix, unreachable_hosts
+    from llmenv.plan.indexes import install_failure_hint, named_mirror_hint
+
+    seen = unreachable_hosts(output)
+    hint = named_mirror_hint(plan) or install_failure_hint(plan)
+    if hint and all(h in hint for h in seen):
+        return hint
+    variant = plan.indexes.variant_index_unreachable
+    hosts = [h for h in (urlsplit(u).hostname for u in plan.unreachable) if h]
+    hosts += [h for h in [urlsplit(variant.reveal()).hostname if variant else None] if h and h not in hosts]
+    hosts += [h for h in seen if h not in hosts]
+    if not hosts:
+        return None
+    return proxy_fix(plan, hosts) or mirror_fix(hosts, again)
 
 
 def proxy_fix(plan: Plan, hosts: list[str]) -> str | None:
@@ -301,4 +315,14 @@ def stamp(
     ).to_dict()
 
 
-__all__ = ["BuildResult", "Check", "Checked", "ChecksFailed", "Step", "build_generation", "relevant_lines", "stamp"]
+__all__ = [
+    "BuildResult",
+    "Check",
+    "Checked",
+    "ChecksFailed",
+    "Step",
+    "build_generation",
+    "relevant_lines",
+    "sources_fix",
+    "stamp",
+]
