@@ -160,6 +160,12 @@ class NotRegularFile(OSError):
     (not an LlmenvError) so readers catch it with the other file-system refusals and say where it was."""
 
 
+class ForeignOutput(OSError):
+    """An output name where another user put a link or a file first (a shared folder like /tmp): writing through it
+    would let them choose what root overwrites, or edit what llmenv wrote. An OSError so the output paths refuse it
+    with the other file-system refusals (a usage error naming the option)."""
+
+
 class FileSystemError(HostError):
     """The file system refused a read or write: a full disk, a read-only mount, missing permission, a name too
     long. It is the host's state, not a bug in llmenv, so it gets exit 3 and a fix for that cause."""
@@ -193,6 +199,8 @@ def os_error_reason(exc: OSError) -> tuple[str, str]:
     """(what the error means, how to fix it) for an OSError, by errno, so every message fits its cause."""
     import errno
 
+    if isinstance(exc, ForeignOutput):
+        return exc.strerror or "", "choose a name in a folder only you can write, or remove it as its owner"
     name = errno.errorcode.get(exc.errno or 0, "")
     if name in _ERRNO_REASONS:
         return _ERRNO_REASONS[name]
@@ -242,6 +250,7 @@ __all__ = [
     "BundleError",
     "ExitCode",
     "FileSystemError",
+    "ForeignOutput",
     "HostError",
     "InputError",
     "InstallError",

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 
 def log_dir() -> Path:
@@ -67,27 +68,76 @@ def create_private(path: Path, body: str = "") -> Path:
     return path
 
 
-def write_regular(path: Path, text: str, append: bool = False) -> None:
-    """Write an output file the user named (`--junit`, `-o`): opened without blocking and checked on the open
-    descriptor, so a FIFO or device put at the name is refused (EINVAL naming it) instead of waiting for a reader."""
+def write_regular(path: Path, text: str | bytes, append: bool = False) -> None:
+    """Write an output file the user named (`--junit`, `-o`, an export's files): opened without blocking and checked
+    on the open descriptor, so a FIFO or device put at the name is refused (EINVAL naming it) instead of waiting for a
+    reader, and a link or file another user put there first (in a shared folder like /tmp) is refused rather than
+    written through or left theirs to edit (`ForeignOutput`)."""
     import errno
 
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     flags |= os.O_APPEND if append else 0
-    fd = os.open(path, flags, 0o666)
+    fd = os.open(_own_output_name(path), flags | getattr(os, "O_NOFOLLOW", 0), 0o666)
     try:
-        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+        info = os.fstat(fd)
+        regular = stat.S_ISREG(info.st_mode)
         if not regular and os.path.realpath(path) != os.devnull:
             raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket)", str(path))
+        if regular and not _trusted_owner(info.st_uid):
+            raise _foreign(path, info.st_uid, "a file")
         os.set_blocking(fd, True)
         if regular and not append:
             os.ftruncate(fd, 0)
-        handle = os.fdopen(fd, "w", encoding="utf-8")
+        handle = os.fdopen(fd, "ab" if append else "wb")
     except BaseException:
         os.close(fd)
         raise
     with handle:
-        handle.write(text)
+        handle.write(text.encode("utf-8") if isinstance(text, str) else text)
+
+
+def _trusted_owner(uid: int) -> bool:
+    return not hasattr(os, "geteuid") or uid in (os.geteuid(), 0)
+
+
+def _foreign(path: Path, uid: int, what: str) -> OSError:
+    import errno
+
+    from llmenv.errors import ForeignOutput
+
+    return ForeignOutput(
+        errno.EPERM,
+        f"{what} that another user (uid {uid}) put there: llmenv does not write through it or into it, since that "
+        "user could point it at any file or change what llmenv wrote",
+        str(path),
+    )
+
+
+def _own_output_name(path: Path) -> str:
+    """The name to open with O_NOFOLLOW: the path itself, or, when it is a link of the invoking user's or root's,
+    where that link points (a link of another user's is refused). A link swapped in after this look is refused by
+    O_NOFOLLOW (ELOOP) rather than followed."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return str(path)
+    if not stat.S_ISLNK(info.st_mode):
+        return str(path)
+    if not _trusted_owner(info.st_uid):
+        raise _foreign(path, info.st_uid, "a link")
+    return os.path.realpath(path)
+
+
+def open_fresh(path: Path) -> BinaryIO:
+    """A scratch file beside an output (`name.tmp`, `name.part`) that is later renamed over it: whatever is at the
+    name (a stale scratch file, or a link another user put in a shared folder like /tmp) is removed first and the
+    file is created new (O_EXCL, no link followed), so nothing is ever written through a link."""
+    import contextlib
+
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    return os.fdopen(fd, "wb")
 
 
 def env_python(env: Path) -> Path:

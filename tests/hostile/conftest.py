@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -183,3 +185,12 @@ def tiny_profile(folder: Path, *packages: str, name: str = "tiny") -> Path:
         "checks:\n  imports: [alpha]\n"
     )
     return path
+
+
+@pytest.fixture
+def shared() -> Iterator[Path]:
+    """A folder like /tmp: every user may create entries (sticky bit), reachable by `nobody`."""
+    folder = Path(tempfile.mkdtemp(prefix="llmenv-shared-", dir="/tmp"))
+    folder.chmod(0o1777)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)

@@ -11,8 +11,7 @@ import os
 import shutil
 import stat
 import subprocess
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,15 +31,6 @@ pytestmark = [
 ]
 
 AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
-
-
-@pytest.fixture
-def shared() -> Iterator[Path]:
-    """A folder like /tmp: every user may create entries (sticky bit), reachable by `nobody`."""
-    folder = Path(tempfile.mkdtemp(prefix="llmenv-shared-", dir="/tmp"))
-    folder.chmod(0o1777)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def as_nobody(script: str, *args: str) -> None:

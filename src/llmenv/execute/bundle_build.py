@@ -17,6 +17,7 @@ from pathlib import Path
 
 from llmenv.digest import sha256_of
 from llmenv.errors import InstallError
+from llmenv.paths import open_fresh
 from llmenv.plan.bundle import MANIFEST, SUMS, Manifest, sums_text
 from llmenv.process import run_logged
 
@@ -122,7 +123,7 @@ def write_archive(stage: Path, manifest: Manifest, output: Path, say: Say) -> in
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.tmp")
     try:
-        with tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as archive:
+        with open_fresh(tmp) as raw, tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as archive:
             archive.add(stage / MANIFEST, arcname=MANIFEST)
             archive.add(stage / SUMS, arcname=SUMS)
             for path in files:

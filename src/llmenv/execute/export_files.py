@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from llmenv.paths import write_regular
+
 if TYPE_CHECKING:
     from llmenv.export.context import Placement  # a type only: export/ places, execute/ writes
 
@@ -39,7 +41,7 @@ def check_replaceable(path: Path, text: str | None, force: bool, option: str = "
 def write_text(path: Path, text: str, force: bool = False) -> Path:
     check_replaceable(path, text, force)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_regular(path, text)  # a link or file another user put at the name is refused, not written through
     return path
 
 
@@ -61,7 +63,7 @@ def write_context(placement: Placement) -> list[Path]:
                 fix=f"write the export where the profile lies, e.g. -o {placement.copies[0][0].parent / 'Dockerfile'}",
             )
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        write_regular(target, data)
         written.append(target)
     return written
 

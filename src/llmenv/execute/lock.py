@@ -8,6 +8,7 @@ from llmenv.errors import InstallError
 from llmenv.execute.installers import Command, run_command
 from llmenv.execute.installers.credentials import private_sources
 from llmenv.execute.installers.uv import source_args
+from llmenv.paths import open_fresh, write_regular
 from llmenv.plan.model import Plan
 from llmenv.tools import uv_binary
 
@@ -29,24 +30,27 @@ def compile_command(plan: Plan, requirements_in: Path, output: Path, platform: s
 def write_lock(plan: Plan, output: Path, platform: str, log: Path) -> Path:
     output.parent.mkdir(parents=True, exist_ok=True)
     requirements_in = output.with_name(output.name + ".in")
-    requirements_in.write_text("\n".join(plan.requirements) + "\n", encoding="utf-8")
+    with open_fresh(requirements_in) as handle:
+        handle.write(("\n".join(plan.requirements) + "\n").encode("utf-8"))
     tmp = output.with_name(f".{output.name}.tmp")
+    tmp.unlink(missing_ok=True)  # uv writes it: a link another user left at the name is not followed
     try:
         result = run_command(compile_command(plan, requirements_in, tmp, platform), log, timeout=900)
         if not result.ok:
             from llmenv.execute.build import relevant_lines
 
             excerpt = "\n".join(f"  {line}" for line in relevant_lines(result.stdout))
-            from llmenv.plan.indexes import install_failure_hint, named_mirror_hint
+            from llmenv.execute.build import sources_fix
 
-            fix = named_mirror_hint(plan) or install_failure_hint(plan) or "check the pins and indexes"
+            said = result.stdout + "\n" + result.stderr
+            fix = sources_fix(plan, said, f"llmenv lock {plan.profile}") or "check the pins and indexes"
             raise InstallError(f"locking {plan.profile} failed:\n{excerpt}\nFull log: {log}", fix=fix)
         header = (
             f"# llmenv lock for profile {plan.profile} ({plan.accelerator.value}"
             f"{', ' + plan.variant.value if plan.variant else ''}), Python {plan.python_version}, {platform}\n"
             f"# profile content hash {plan.profile_hash}\n"
         )
-        output.write_text(header + tmp.read_text(encoding="utf-8"), encoding="utf-8")
+        write_regular(output, header + tmp.read_text(encoding="utf-8"))
     finally:
         tmp.unlink(missing_ok=True)
         requirements_in.unlink(missing_ok=True)

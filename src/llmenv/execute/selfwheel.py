@@ -13,6 +13,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from llmenv import __version__
+from llmenv.paths import open_fresh
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
 WHEEL_META = "Wheel-Version: 1.0\nGenerator: llmenv export\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
@@ -59,7 +60,7 @@ def write_self_wheel(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / wheel_name()
     partial = target.with_name(target.name + ".part")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with open_fresh(partial) as raw, zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in members:
             info = zipfile.ZipInfo(name, date_time=EPOCH)
             info.external_attr = 0o644 << 16
