@@ -499,3 +499,14 @@ def test_slurm_export_with_a_bundle_that_is_not_a_file(tmp_path: Path, kind: str
     result = llmenv(*args, cwd=tmp_path, timeout=40)
     assert_clean(result, 2, seconds=30, mentions=("bundle",))
     assert not (tmp_path / "job.sh").exists()
+
+
+@pytest.mark.parametrize("platform", ["x\ny", "x86_64", "sparc-sun-solaris", "x86_64-manylinux_2_28\n", "../../x", "é"])
+def test_bundle_platform_that_is_not_a_target_is_exit_2(
+    cli: Callable[..., CliResult], tmp_path: Path, platform: str
+) -> None:
+    """`bundle --platform` that names no target: exit 2 before any work (it was exit 4 after uv refused it)."""
+    (tmp_path / "p.yaml").write_text(PROFILE)
+    result = cli("bundle", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "b.tar"), "--platform", platform)
+    in_process(result, 2, ("--platform",))
+    assert not (tmp_path / "b.tar").exists()

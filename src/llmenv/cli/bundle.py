@@ -47,6 +47,10 @@ def bundle(
 
     for value in accelerator or []:
         check_accelerator(value)
+    if platform is not None:
+        from llmenv.plan.bundle import check_platform
+
+        check_platform(platform)
     if mirror is not None and "://" in mirror:
         from llmenv.door.urls import host_problem
 

@@ -145,6 +145,27 @@ def platform_family(uv_platform: str) -> tuple[str, str]:
     return arch, family
 
 
+_PLATFORM = re.compile(
+    r"(x86_64|aarch64|i686|armv7|ppc64le|s390x|riscv64)-"
+    r"(manylinux_2_[0-9]{1,2}|musllinux_1_[0-9]|apple-darwin|pc-windows-msvc|unknown-linux-gnu|unknown-linux-musl)"
+)
+
+
+def check_platform(value: str) -> str:
+    """A `--platform` that names a target uv and pip both know (architecture-system), or a usage error: anything
+    else would reach the installers and fail as an install error (exit 4) after minutes of locking."""
+    if _PLATFORM.fullmatch(value):
+        return value
+    from llmenv.errors import UsageError
+
+    raise UsageError(
+        "--platform is not a target llmenv can bundle for",
+        where="--platform",
+        fix="give architecture-system as uv names it, e.g. x86_64-manylinux_2_28, aarch64-manylinux_2_28, "
+        "aarch64-apple-darwin or x86_64-pc-windows-msvc",
+    )
+
+
 def pip_platforms(uv_platform: str) -> list[str]:
     """uv's target (`x86_64-manylinux_2_28`) -> pip download's --platform tags."""
     arch, _, system = uv_platform.partition("-")
@@ -181,6 +202,7 @@ __all__ = [
     "WHEELS",
     "Manifest",
     "Variant",
+    "check_platform",
     "human_size",
     "pip_platforms",
     "platform_family",
