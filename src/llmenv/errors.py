@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -237,8 +238,18 @@ def error_document(exc: LlmenvError) -> dict[str, object]:
     return {"schema": "llmenv.error/1", "status": "error", "exit_code": int(exc.exit_code), "error": error}
 
 
+class UntrustedPath(ValueError):
+    """`llmenv.trust.open_trusted`'s refusal: `found` (a `llmenv.trust.Untrusted`) names the component that failed
+    the ownership rule. Callers turn it into `UnsafeStoreError`."""
+
+    def __init__(self, found: Any) -> None:
+        super().__init__(found.sentence("the path"))
+        self.found = found
+
+
 class UnsafeStoreError(LlmenvError):
-    """An environment store, generation, link, lock, stamp or log that another user owns or can write.
+    """An environment store, generation, link, lock, stamp, log, cache, unpacked bundle or program on PATH that
+    another user owns or can write (the ownership rule of `llmenv.trust`).
 
     Running anything from it could run that user's code with the invoking user's rights (root's, on a shared
     machine), so llmenv refuses instead of trusting it."""
@@ -259,6 +270,7 @@ __all__ = [
     "ProfileError",
     "ProfileIssue",
     "UnsafeStoreError",
+    "UntrustedPath",
     "UsageError",
     "error_document",
     "file_system_error",

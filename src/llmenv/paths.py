@@ -150,13 +150,21 @@ def cache_root() -> Path:
     """llmenv's cache folder (IMDB copies under imdb/, uv's list of Python builds): LLMENV_CACHE_DIR, else the
     platform's cache folder."""
     from llmenv.door.environ import env_path
+    from llmenv.trust import require_trusted
 
     override = env_path("LLMENV_CACHE_DIR")  # the door: UTF-8 text of sane length, or a usage error naming it
-    if override is not None:
-        return override
-    from platformdirs import user_cache_path
+    if override is None:
+        from platformdirs import user_cache_path
 
-    return user_cache_path("llmenv", appauthor=False)
+        override = user_cache_path("llmenv", appauthor=False)
+    # Unpacked bundles and data are used from here: a folder another user can write (or swap) is refused.
+    require_trusted(
+        override,
+        "llmenv's cache folder (LLMENV_CACHE_DIR)",
+        directory=True,
+        fix="set LLMENV_CACHE_DIR to a folder only you can write (e.g. under your home), or unset it",
+    )
+    return override
 
 
 def managed_python_dir() -> Path:

@@ -8,6 +8,7 @@ Argument lists only: nothing built from profile data ever reaches a shell.
 from __future__ import annotations
 
 import contextlib
+import errno
 import math
 import os
 import shlex
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmenv.sink import LogWriter, child_argv, redact
+from llmenv.trust import program_refusal
 
 STALL_ENV = "LLMENV_STALL_TIMEOUT"
 DEFAULT_STALL_S = 300.0
@@ -285,13 +287,16 @@ def _io_bytes(pid: int) -> int | None:
 def spawn_detached(argv: Sequence[str], *, low_priority: bool = False) -> None:
     """Start work nobody waits for (deleting an old generation, warming bytecode): own session, no pipes, so it
     outlives llmenv and neither a Ctrl-C in the terminal nor a closed pipe stops it half-way."""
+    environ = clean_env()
+    if program_refusal(str(argv[0]), environ.get("PATH")):
+        return  # never another user's program; the work it would do (a cleanup, a warm-up) is optional
     with contextlib.suppress(OSError):  # best effort: the command's own result does not depend on it
         subprocess.Popen(
             child_argv(argv),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env=clean_env(),
+            env=environ,
             start_new_session=os.name == "posix",
             preexec_fn=_lowest_priority if low_priority and os.name == "posix" else None,
         )
@@ -310,12 +315,16 @@ def _spawn(
     cwd: str | os.PathLike[str] | None = None,
     die_with_parent: bool = False,
 ) -> subprocess.Popen[str]:
+    environ = clean_env(env)
+    refusal = program_refusal(args[0], environ.get("PATH")) if args else None
+    if refusal:  # another user's program (or the working folder's) would run with our rights
+        raise PermissionError(errno.EPERM, refusal)
     return subprocess.Popen(
         child_argv(args),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
-        env=clean_env(env),
+        env=environ,
         cwd=cwd,
         text=True,
         encoding="utf-8",

@@ -25,12 +25,13 @@ class Kind:
     name: str
     limit: int
     fix: str
+    decides_what_runs: bool = False  # opened by llmenv.trust's ownership rule (another user's copy is refused)
 
 
 # The bounds are far above any real file of the kind, and far below what a hostile file could cost.
-PROFILE = Kind("profile", MIB, "give the path of a YAML profile file (plain UTF-8 text, at most 1 MiB)")
-MIRRORS = Kind("mirror sets file", MIB, "fix or remove the file (see docs/mirrors.md for its format)")
-LOCK = Kind("lock file", 8 * MIB, "make the lock again with `llmenv lock PROFILE`, or delete it")
+PROFILE = Kind("profile", MIB, "give the path of a YAML profile file (plain UTF-8 text, at most 1 MiB)", True)
+MIRRORS = Kind("mirror sets file", MIB, "fix or remove the file (see docs/mirrors.md for its format)", True)
+LOCK = Kind("lock file", 8 * MIB, "make the lock again with `llmenv lock PROFILE`, or delete it", True)
 MANIFEST = Kind("bundle manifest", 16 * MIB, "copy the bundle again from where it was made, or make a new one")
 STAMP = Kind("env stamp", MIB, "run `llmenv setup` again (it rewrites the stamp), or `--force`")
 REPORT = Kind("doctor report", 16 * MIB, "pass files written by `llmenv doctor --json`")
@@ -55,7 +56,7 @@ def open_regular(path: Path | str, kind: Kind) -> BinaryIO:
     """An open binary handle on a regular file within the kind's size bound; anything else is an InputError."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(path, flags)
+        fd = _open_owned(path, kind) if kind.decides_what_runs else os.open(path, flags)
     except OSError as exc:
         reason, _ = os_error_reason(exc)
         if exc.errno == errno.ENOENT:
@@ -78,6 +79,26 @@ def open_regular(path: Path | str, kind: Kind) -> BinaryIO:
         os.close(fd)
         raise
     return handle
+
+
+def _open_owned(path: Path | str, kind: Kind) -> int:
+    """The descriptor `llmenv.trust` checked: the file and every folder above it are the user's or root's and
+    nobody else can write them, or UnsafeStoreError (exit 5) naming the component."""
+    from llmenv.errors import UnsafeStoreError, UntrustedPath
+    from llmenv.trust import open_trusted
+
+    if not hasattr(os, "geteuid"):
+        return os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        return open_trusted(path)
+    except UntrustedPath as exc:
+        raise UnsafeStoreError(
+            f"refusing the {kind.name} {short_path(path)}: {exc.found.path} {exc.found.problem}. Another user could "
+            "change what llmenv installs or runs from it",
+            where=short_path(path),
+            fix="keep it in a folder only you (or root) can write, such as your project under your home; if you "
+            "made it, take others' write access away (`chmod go-w` on the folder named)",
+        ) from None
 
 
 def read_bytes(path: Path | str, kind: Kind) -> bytes:

@@ -6,6 +6,7 @@ relevant lines. Any exception, Ctrl-C included, discards the half-built generati
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable
@@ -180,13 +181,18 @@ def build_generation(
 ) -> BuildResult:
     """`check` runs the env's checks (verify/, given by the workflow: execute/ does not import the layer that
     judges its work). `compile_now=False` (nothing runs in the env right after) checks imports without writing
-    bytecode and writes it in the background once the generation is committed; see docs/benchmarks.md."""
+    bytecode and writes it in the background once the generation is committed; see docs/benchmarks.md.
+
+    Modes are explicit whatever the user's umask: the build runs under umask 022 (the installers inherit it), and
+    group and other write are taken off the whole generation before anything in it runs."""
+    from llmenv.execute.privacy import strip_tree
     from llmenv.paths import env_python
     from llmenv.probe.installed import installed_distributions
 
     installer = get_installer(plan.backend.value)
     gen = store.new_generation()
     steps: list[Step] = []
+    umask = os.umask(0o022)  # the installers inherit it; restored below
     try:
         start = time.perf_counter()
         progress(f"creating the environment with {installer.name} (Python {plan.python_version})")
@@ -227,6 +233,7 @@ def build_generation(
                     "putting pip into the environment", result, log, "see the log", gen, doctor=_doctor_command(profile)
                 )
         steps.append(Step("install", time.perf_counter() - start, f"{len(plan.requirements)} requirements"))
+        strip_tree(gen)  # before anything in the env runs: no .pth another user could have slipped in
         start = time.perf_counter()
         progress("checking imports, pins, dependencies and the GPU in the new environment")
         checked = check(gen, compile_now) if check is not None else Checked((), {}, ())
@@ -246,6 +253,8 @@ def build_generation(
     except BaseException:
         store.discard(gen)
         raise
+    finally:
+        os.umask(umask)
 
 
 def _doctor_command(profile: Profile) -> str:

@@ -5,6 +5,8 @@ creates itself, so a umask of 002 cannot open it up."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from llmenv.errors import UnsafeStoreError
@@ -50,16 +52,41 @@ def check_private(path: Path, what: str, group_may_write: bool = False) -> None:
     )
 
 
-def strip_others_write(path: Path) -> None:
-    """Remove group and other write from something llmenv just created (a umask such as 002 leaves them)."""
+def strip_others_write(path: Path) -> bool:
+    """Remove group and other write from something llmenv just created (a umask such as 002 leaves them); whether
+    it had any."""
     import stat
 
     try:
         info = os.lstat(path)
     except FileNotFoundError:
-        return
+        return False
     if not stat.S_ISLNK(info.st_mode) and info.st_mode & 0o022:
         os.chmod(path, stat.S_IMODE(info.st_mode) & ~0o022)
+        return True
+    return False
+
+
+def strip_tree(root: Path) -> int:
+    """Take group and other write off everything under `root` (links left alone): an env's files get explicit
+    modes whatever the umask the installers ran under. Returns how many were changed."""
+    changed = 0
+    for folder, dirs, files in os.walk(root):
+        for name in [*dirs, *files]:
+            changed += strip_others_write(Path(folder, name))
+    strip_others_write(root)
+    return changed
+
+
+@contextmanager
+def private_umask() -> Iterator[None]:
+    """umask 022 for llmenv and the installers it starts (they inherit it): nothing they create is group- or
+    world-writable, whatever the user's umask (000 or 002)."""
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
 
 
 def _user(uid: int) -> str:
@@ -77,4 +104,4 @@ def shlex_quote(text: str) -> str:
     return shlex.quote(text)
 
 
-__all__ = ["check_private", "shlex_quote", "strip_others_write"]
+__all__ = ["check_private", "private_umask", "shlex_quote", "strip_others_write", "strip_tree"]

@@ -19,6 +19,7 @@ from packaging.specifiers import SpecifierSet
 
 from llmenv.probe.interpreter_query import QUERY_TIMEOUT, cache_folder, cached_query, parse_query, query
 from llmenv.process import run
+from llmenv.trust import untrusted_path_entries
 
 _PY_NAME = re.compile(r"^python(\d(\.\d+)?)?(\.exe)?$", re.IGNORECASE)
 _PIP_VERSION = re.compile(r"^pip (?P<pip>\S+) from (?P<location>.+) \(python (?P<python>[\d.]+)\)\s*$")
@@ -86,6 +87,7 @@ class InterpreterReport:
     store_stubs: tuple[str, ...] = field(default=())
     pruned: tuple[str, ...] = field(default=())  # not started: their names show a version outside the wanted range
     dot_path_entries: tuple[str, ...] = field(default=())  # relative entries (`.`, `bin`): depend on the cwd
+    untrusted_path_entries: tuple[tuple[str, str], ...] = field(default=())  # (entry, why): llmenv.trust's rule
 
 
 def parse_shebang(first_line: str) -> list[str] | None:
@@ -148,9 +150,10 @@ def _candidates(path_entries: list[str], pyenv_root: Path, shims: str | None) ->
             if how not in found[str(path)]:
                 found[str(path)].append(how)
 
+    skip = {e for e, _ in untrusted_path_entries(os.pathsep.join(path_entries))} | {os.path.normpath(shims or "/-")}
     for entry in path_entries:
-        if shims and os.path.normpath(entry) == os.path.normpath(shims):
-            continue  # pyenv shims dispatch to the versions below, which are listed directly
+        if entry in skip or os.path.normpath(entry) in skip or not os.path.isabs(entry):
+            continue  # another user's or the working folder's (llmenv.trust); pyenv shims (versions below, listed)
         try:
             names = sorted(os.listdir(entry))
         except OSError:
@@ -368,6 +371,7 @@ def probe_interpreters(
         store_stubs=stubs,
         pruned=pruned,
         dot_path_entries=tuple(e for e in path_value.split(os.pathsep) if e and not os.path.isabs(e)),
+        untrusted_path_entries=untrusted_path_entries(path_value),
     )
 
 

@@ -206,6 +206,9 @@ def setup_from_bundle(bundle: Path, options: SetupOptions, say: Say) -> tuple[Se
     root = cache_dir().parent / "bundles"
     say(f"checking every member of {bundle} against its manifest")
     manifest, folder = open_bundle(bundle, root)
+    from llmenv.trust import require_trusted
+
+    require_trusted(folder, "the unpacked bundle", directory=True)  # what setup installs from: ours alone
     options = _for_this_target(bundle, manifest, options)
     profile = options.profile
     if profile is not None and profile != manifest.profile and not Path(profile).is_file():

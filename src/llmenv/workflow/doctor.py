@@ -109,6 +109,9 @@ def doctor(
 
         # Checking an env runs its Python: not one from a store another user owns or can write (exit 5).
         check_store_is_private(EnvStore.at(env))
+        from llmenv.trust import require_private_env
+
+        require_private_env(env)  # nothing in it group- or world-writable: its .pth files run with our rights
 
         with remembered_flags(remembered_command_flags(options)):  # its fixes repeat the env's mirror choice
             findings += verify_env(env, profile, facts, ctx.decision or wanted, user_context=True)

@@ -101,6 +101,9 @@ def installed_drift(stamp: dict[str, Any], current: Path) -> list[str]:
     python = env_python(current)
     if not python.exists():
         return [f"the environment's Python {python} no longer runs (its base interpreter was removed?)"]
+    exposed = _exposed(current)
+    if exposed:  # never "up to date" over files another user could have changed (a .pth runs at every start)
+        return [exposed]
     recorded = stamp.get("installed")
     if not isinstance(recorded, dict):
         return []  # a stamp from before fingerprints: nothing to compare with
@@ -113,6 +116,18 @@ def installed_drift(stamp: dict[str, Any], current: Path) -> list[str]:
     if version:
         markers |= {"python_version": ".".join(version.split(".")[:2]), "python_full_version": version}
     return installed_changes(recorded, now, requires, markers)
+
+
+def _exposed(current: Path) -> str | None:
+    """Paths in the env its group or other users can write, in words (None: none), by `llmenv.trust`'s walk."""
+    import os
+
+    from llmenv.trust import writable_by_others
+
+    shown, count = writable_by_others(os.path.realpath(current), limit=1)
+    if not count:
+        return None
+    return f"{count} path{'s' if count != 1 else ''} in it (such as {shown[0]}) can be written by others: rebuilding"
 
 
 def drop_leftovers(store: Any) -> None:

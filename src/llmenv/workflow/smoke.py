@@ -42,6 +42,9 @@ def smoke(
         # An env llmenv built lives in a store; one another user owns or can write is refused before its stamp is
         # read or its Python runs (execute/store.py).
         check_store_is_private(EnvStore.at(env))
+        from llmenv.trust import require_private_env
+
+        require_private_env(env)  # its Python runs next: nothing in it another user could have changed
     if profile_ref is None and env is not None:
         from llmenv.verify.env.fixes import stamp_profile_ref
 

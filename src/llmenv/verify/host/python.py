@@ -321,6 +321,17 @@ def rule_path_entries(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                 "remove the empty entry from PATH",
             )
         )
+    if report.untrusted_path_entries:
+        out.append(
+            warn(
+                "path.untrusted-entry",
+                "path",
+                "PATH has folders another user owns or can write; llmenv runs nothing from them",
+                "; ".join(why for _, why in report.untrusted_path_entries),
+                "remove these folders from PATH (or take others' write access away, if they are yours): "
+                "a program another user put there would run with your rights (root's, under sudo)",
+            )
+        )
     if report.dot_path_entries:
         out.append(
             warn(
