@@ -5,8 +5,6 @@ creates itself, so a umask of 002 cannot open it up."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from llmenv.errors import UnsafeStoreError
@@ -78,17 +76,6 @@ def strip_tree(root: Path) -> int:
     return changed
 
 
-@contextmanager
-def private_umask() -> Iterator[None]:
-    """umask 022 for llmenv and the installers it starts (they inherit it): nothing they create is group- or
-    world-writable, whatever the user's umask (000 or 002)."""
-    old = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(old)
-
-
 def _user(uid: int) -> str:
     try:
         import pwd
@@ -104,4 +91,4 @@ def shlex_quote(text: str) -> str:
     return shlex.quote(text)
 
 
-__all__ = ["check_private", "private_umask", "shlex_quote", "strip_others_write", "strip_tree"]
+__all__ = ["check_private", "shlex_quote", "strip_others_write", "strip_tree"]
