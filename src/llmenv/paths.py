@@ -85,7 +85,8 @@ def write_regular(path: Path, text: str | bytes, append: bool = False) -> None:
             raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket)", str(path))
         if regular and not _trusted_owner(info.st_uid):
             raise _foreign(path, info.st_uid, "a file")
-        os.set_blocking(fd, True)
+        if hasattr(os, "set_blocking"):  # POSIX (Windows has no O_NONBLOCK for files either)
+            os.set_blocking(fd, True)
         if regular and not append:
             os.ftruncate(fd, 0)
         handle = os.fdopen(fd, "ab" if append else "wb")

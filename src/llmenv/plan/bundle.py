@@ -21,6 +21,7 @@ FORMAT = 1
 LOCKS, WHEELS, UV, SELF, PYTHON, DATA, PROFILE = "profile", "wheels", "uv", "llmenv", "python", "data", "profile"
 _SAFE = re.compile(r"[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _PYTHON = re.compile(r"3\.[0-9]{1,2}")
 
 
@@ -101,6 +102,13 @@ class Manifest:
                 fields.fail(key, "names a file that is not a member of the bundle")
         if not _PYTHON.fullmatch(manifest.python):
             fields.fail("python", "expected a Python version X.Y")
+        # Words that reach messages and pasted fixes (`llmenv setup --bundle FILE PROFILE`): plain names only.
+        for key, value in (("profile", manifest.profile), ("platform", manifest.platform)):
+            if not _WORD.fullmatch(value):
+                fields.fail(key, "expected a plain name (letters, digits, '.', '_', '-')")
+        for index, chosen in enumerate(manifest.variants):
+            if not (_WORD.fullmatch(chosen.accelerator) and _WORD.fullmatch(chosen.build)):
+                fields.fail(f"variants[{index}]", "expected plain names for accelerator and build")
         return manifest
 
     def named_paths(self) -> list[tuple[str, str]]:
