@@ -98,7 +98,7 @@ def print_setup(report: SetupReport) -> None:
     console = stdout_console()
     plan = report.plan
     variant = f" ({plan.variant.value})" if plan.variant and plan.variant.value != plan.accelerator.value else ""
-    if report.status != "up-to-date":
+    if report.status not in ("up-to-date", "smoke-only"):  # the plan's warnings are about building: none was done
         for warning in plan.warnings:
             stderr_console().print(f"warning: {warning}")
     if report.status in ("up-to-date", "smoke-only"):
