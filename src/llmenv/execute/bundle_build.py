@@ -77,8 +77,12 @@ def self_wheel(dest: Path, minor: str, platforms: list[str], log: Path) -> list[
 
 def add_file(source: Path, stage: Path, folder: str, name: str | None = None) -> str:
     """Copy one file into the staging folder; returns its member name (`folder/name`)."""
+    import re
+
     (stage / folder).mkdir(parents=True, exist_ok=True)
-    member = f"{folder}/{name or source.name}"
+    # Member names are canonical (plan.bundle.safe_member): a file named "my data (1).tar.gz" is carried as
+    # "my_data__1_.tar.gz", or the bundle would be refused where it is opened.
+    member = f"{folder}/{re.sub(r'[^A-Za-z0-9._+-]', '_', name or source.name).lstrip('.') or 'file'}"
     shutil.copyfile(source, stage / member)
     return member
 

@@ -84,3 +84,19 @@ def test_not_a_bundle_is_refused_clearly(tmp_path: Path) -> None:
         archive.addfile(info, io.BytesIO(b""))
     with pytest.raises(BundleError, match=f"first member is not {MANIFEST}"):
         open_bundle(plain, tmp_path / "root")
+
+
+def test_a_carried_file_with_an_odd_name_gets_a_canonical_member_name(tmp_path: Path) -> None:
+    """`bundle --data "my data (1).tar.gz"`: carried under a canonical name, so the bundle opens where it lands."""
+    from llmenv.execute.bundle_build import add_file
+
+    stage = tmp_path / "stage"
+    (stage / "profile").mkdir(parents=True)
+    (stage / "profile" / "demo.yaml").write_text("name: demo\n")
+    odd = tmp_path / "my data (1).tar.gz"
+    odd.write_bytes(b"data")
+    manifest = Manifest("demo", "profile/demo.yaml", "0.1", "x86_64-manylinux_2_28", "3.11")
+    manifest.data = add_file(odd, stage, "data")
+    write_archive(stage, manifest, tmp_path / "b.tar", lambda s: None)
+    opened, folder = open_bundle(tmp_path / "b.tar", tmp_path / "root")
+    assert opened.data == "data/my_data__1_.tar.gz" and (folder / opened.data).read_bytes() == b"data"
