@@ -290,21 +290,14 @@ def require_private_env(env: Path | str) -> None:
     )
 
 
-def read_trusted(path: Path | str, what: str, limit: int = 16 * 2**20) -> bytes:
-    """The bytes of a file that decides what runs (a lock), read from the descriptor the rule was checked on."""
-    from llmenv.errors import UnsafeStoreError
-
-    try:
-        fd = open_trusted(path)
-    except UntrustedPath as exc:
-        raise UnsafeStoreError(
-            f"{exc.found.sentence(what)}. Another user could change what llmenv installs from it",
-            where=str(path),
-            fix="keep it in a folder only you (or root) can write; if you made it, "
-            f"`chmod go-w {_quote(exc.found.path)}`",
-        ) from None
-    with os.fdopen(fd, "rb") as handle:
-        return handle.read(limit + 1)[: limit + 1]
+def require_env_folder(env: Path | str) -> None:
+    """The folder that holds an environment (and its store), by the rule: exit 5 naming what failed."""
+    require_trusted(
+        os.path.dirname(os.path.abspath(os.fspath(env))),
+        "the folder that holds the environment",
+        directory=True,
+        fix="put the environment in a folder only you (or root) can write, such as under your home (--env)",
+    )
 
 
 def _quote(text: str) -> str:
@@ -318,7 +311,7 @@ __all__ = [
     "UntrustedPath",
     "open_trusted",
     "program_refusal",
-    "read_trusted",
+    "require_env_folder",
     "require_private_env",
     "require_trusted",
     "untrusted",

@@ -88,7 +88,7 @@ def test_one_accelerator_resolver() -> None:
 # Lower first. Base modules import nothing above them; each layer imports only layers below it (or itself).
 RANK = {
     "llmenv": 0, "errors": 0, "redact": 0, "digest": 0, "suggest": 0, "tools": 0, "paths": 0, "process": 0,
-    "door": 0, "sink": 0, "tables": 1, "profiles": 2, "probe": 3, "plan": 4, "execute": 5, "verify": 6,
+    "door": 0, "sink": 0, "trust": 0, "tables": 1, "profiles": 2, "probe": 3, "plan": 4, "execute": 5, "verify": 6,
     "export": 6, "report": 7, "workflow": 8, "cli": 9, "__main__": 9,
 }  # fmt: skip
 # Known and named: where a base module still reaches into execute/ (the ownership rule lives in execute/privacy.py).

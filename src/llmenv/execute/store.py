@@ -354,17 +354,11 @@ def _undo_new_folder(folder: Path, tmp_name: str) -> None:
 
 
 def check_store_is_private(store: EnvStore) -> None:
-    """Raise UnsafeStoreError when any part of the store another user owns or can write, or when a folder above
-    it fails the ownership rule (`llmenv.trust`: a 0777 parent without the sticky bit lets anyone swap the store
-    between a check and its use)."""
-    from llmenv.trust import require_trusted
+    """Raise UnsafeStoreError when any part of the store another user owns or can write, or a folder above it
+    fails the ownership rule (`llmenv.trust`: in a 0777 folder anyone could swap the store after this check)."""
+    from llmenv.trust import require_env_folder
 
-    require_trusted(
-        store.env.parent,
-        "the folder that holds the environment",
-        directory=True,
-        fix="put the environment in a folder only you (or root) can write, such as under your home (--env)",
-    )
+    require_env_folder(store.env)
     if is_link(store.env):
         check_private(store.env, "the environment link")
     if not store.home.exists() and not store.home.is_symlink():

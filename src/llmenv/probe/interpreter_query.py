@@ -79,12 +79,12 @@ def cache_folder() -> Path | None:
     folder = user_cache_path("llmenv", appauthor=False) / "interpreters"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.stat()
     except OSError:
         return None
-    if os.name == "posix" and (info.st_uid != os.getuid() or info.st_mode & 0o022):
-        return None
-    return folder
+    from llmenv.trust import untrusted
+
+    # The answers decide which interpreter runs: the one ownership rule, for the folder and every one above it.
+    return folder if untrusted(folder, directory=True) is None else None
 
 
 def parse_query_cache(entry: Path) -> object:
