@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import llmenv.tables.imdb as imdb_table
 from llmenv.verify.smoke import data as data_mod
 from llmenv.verify.smoke.data import prepare
 from llmenv.verify.smoke.download import DownloadError, download
@@ -90,7 +91,8 @@ def test_prepare_downloads_the_official_archive_when_online(
     body = make_tarball(tmp_path / "src.tar.gz", small_members()).read_bytes()
     files["/aclImdb_v1.tar.gz"] = body
     monkeypatch.setattr(data_mod, "IMDB_URL", f"{base}/aclImdb_v1.tar.gz")
-    monkeypatch.setattr(data_mod, "IMDB_SHA256", hashlib.sha256(body).hexdigest())
+    for module in (data_mod, imdb_table):  # data.py and the mirror download read it
+        monkeypatch.setattr(module, "IMDB_SHA256", hashlib.sha256(body).hexdigest())
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "none"))
     monkeypatch.setenv("HF_HOME", str(tmp_path / "none"))
     prepared = prepare(None, offline=False)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import llmenv.tables.imdb as imdb_table
 from llmenv.verify.smoke import data as data_mod
 from llmenv.verify.smoke.data import prepare
 from tests.unit.smoke.test_data import make_tarball, small_members
@@ -60,7 +61,8 @@ def test_imdb_mirror_is_used_before_falling_back(
     base, files = mirror
     body = make_tarball(tmp_path / "src.tar.gz", small_members()).read_bytes()
     files["/imdb/aclImdb_v1.tar.gz"] = body
-    monkeypatch.setattr(data_mod, "IMDB_SHA256", hashlib.sha256(body).hexdigest())
+    for module in (data_mod, imdb_table):  # data.py and the mirror download read it
+        monkeypatch.setattr(module, "IMDB_SHA256", hashlib.sha256(body).hexdigest())
     prepared = prepare(None, offline=False, mirrors={"imdb": base})
     assert not prepared.synthetic and prepared.source == f"imdb mirror {base}/aclImdb_v1.tar.gz (sha256 verified)"
     assert prepared.train_size == 6 and prepared.test_size == 6
@@ -99,6 +101,7 @@ def test_imdb_role_given_as_one_url(
     base, files = mirror
     body = make_tarball(tmp_path / "src.tar.gz", small_members()).read_bytes()
     files["/imdb/aclImdb_v1.tar.gz"] = body
-    monkeypatch.setattr(data_mod, "IMDB_SHA256", hashlib.sha256(body).hexdigest())
+    for module in (data_mod, imdb_table):  # data.py and the mirror download read it
+        monkeypatch.setattr(module, "IMDB_SHA256", hashlib.sha256(body).hexdigest())
     prepared = prepare(None, offline=False, url=f"{base}/aclImdb_v1.tar.gz")
     assert not prepared.synthetic and prepared.source.startswith("imdb mirror ")
