@@ -18,7 +18,7 @@ $Spec = if ($env:LLMENV_SPEC) { $env:LLMENV_SPEC } else { 'llmenv' }
 $Data = if ($env:LLMENV_DATA_DIR) { $env:LLMENV_DATA_DIR } else { Join-Path $env:LOCALAPPDATA 'llmenv' }
 $Upstream = 'https://pypi.org/simple'
 
-# The same URLs as src/llmenv/tables/mirrors.py (sources in docs/mirrors.md).
+# The same URLs as src/llmenv/mirrors/sets.py (sources in docs/mirrors.md).
 $PypiSets = @{
   'china' = 'https://pypi.tuna.tsinghua.edu.cn/simple'; 'tuna' = 'https://pypi.tuna.tsinghua.edu.cn/simple'
   'ustc' = 'https://mirrors.ustc.edu.cn/pypi/simple'; 'aliyun' = 'https://mirrors.aliyun.com/pypi/simple/'

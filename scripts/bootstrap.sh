@@ -16,7 +16,7 @@
 #   LLMENV_UV_VERSION      uv release to fetch (default 0.13.9: the Python builds uv knows are fixed per release)
 #   LLMENV_SPEC            what to install (default: this checkout when the script runs from one, else llmenv)
 #   LLMENV_DATA_DIR        where it all goes (default: $XDG_DATA_HOME/llmenv or ~/.local/share/llmenv)
-# The built-in sets below are the same URLs as src/llmenv/tables/mirrors.py (a test keeps them equal); sources in
+# The built-in sets below are the same URLs as src/llmenv/mirrors/sets.py (a test keeps them equal); sources in
 # docs/mirrors.md.
 set -eu
 

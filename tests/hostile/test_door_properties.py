@@ -219,7 +219,7 @@ yaml_bits = st.sampled_from(["campus:", " pypi:", " pytorch_format:", "'https://
 @given(parts=st.lists(st.one_of(yaml_bits, st.text(max_size=6)), max_size=30))
 def test_mirrors_yaml_of_any_text(tmp_path: Path, parts: list[str]) -> None:
     """mirrors.yaml made of YAML punctuation, tags, control characters, non-UTF-8 and look-alike hosts: sets or exit 2."""
-    from llmenv.profiles.mirrors import known_sets
+    from llmenv.mirrors.config import known_sets
 
     path = tmp_path / "mirrors.yaml"
     path.write_bytes("".join(parts).encode("utf-8", "surrogateescape"))

@@ -91,7 +91,7 @@ def index_check(url: str, tmp: Path) -> bool:
 def mirror_probe(url: str, tmp: Path) -> bool:
     import ssl
 
-    from llmenv.probe.mirrors import Wanted, _probe
+    from llmenv.mirrors.probe import Wanted, _probe
 
     wanted = Wanted(None, None, "numpy", "numpy-2.2.6-", ("pypi",))
     return _probe("campus", "pypi", url, wanted, None, 3.0, ssl.create_default_context()).ok

@@ -37,7 +37,7 @@ def test_bootstrap_is_shellcheck_clean() -> None:
 
 def test_bootstrap_sets_match_the_built_in_table() -> None:
     """The script carries its own copy of the built-in PyPI and python URLs; they must not drift."""
-    from llmenv.tables.mirrors import BUILTIN
+    from llmenv.mirrors.sets import BUILTIN
 
     for script in ("bootstrap.sh", "bootstrap.ps1"):
         text = (REPO / "scripts" / script).read_text()

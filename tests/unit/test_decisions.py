@@ -16,9 +16,9 @@ PLAN_MAKER = SRC / "plan" / "make.py"
 def decision_functions() -> dict[int, str]:
     """id(function) -> its name: the accelerator resolver, the managed CPython, the interpreter and the mirror
     choice."""
+    from llmenv.mirrors.decide import choose_mirrors
     from llmenv.plan.accelerators import resolve
     from llmenv.plan.managed import managed_python
-    from llmenv.plan.mirrors import choose_mirrors
     from llmenv.plan.python import choose_interpreter
 
     found: list[Callable[..., Any]] = [resolve, managed_python, choose_mirrors, choose_interpreter]
@@ -103,9 +103,8 @@ def _module_of(owner: str | None, modules: dict[str, Any]) -> Any:
 
 def defining_module(path: Path) -> bool:
     """The modules that define a decision may call their own helpers (none calls the function itself)."""
-    return path.parent.name == "accelerators" or (
-        path.name in {"managed.py", "mirrors.py", "python.py"} and (path.parent.name == "plan")
-    )
+    relative = path.relative_to(SRC).as_posix()
+    return path.parent.name == "accelerators" or relative in {"plan/managed.py", "plan/python.py", "mirrors/decide.py"}
 
 
 def test_only_the_plan_maker_calls_a_decision_function() -> None:
@@ -126,7 +125,7 @@ def test_the_guard_sees_a_decision_under_any_name() -> None:
         "from llmenv.plan.accelerators import resolve as pick\ndef f():\n    return pick(1, 2, 3)\n",
         "def f():\n    from llmenv.plan import accelerators\n    return accelerators.resolve(1, 2, 3)\n",
         "import llmenv.plan.managed as m\nm.managed_python()\n",
-        "import llmenv.plan.mirrors\nllmenv.plan.mirrors.choose_mirrors(None, '', {}, None)\n",
+        "import llmenv.mirrors.decide\nllmenv.mirrors.decide.choose_mirrors(None, '', {}, None)\n",
         "from ..plan.python import choose_interpreter\nchoose_interpreter()\n",
     ]
     for source in cases:

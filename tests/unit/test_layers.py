@@ -39,6 +39,13 @@ def test_pure_packages_run_nothing_and_read_no_environment(package: str) -> None
             assert "os.environ" not in text, path
 
 
+@pytest.mark.parametrize("module", ["sets.py", "decide.py"])
+def test_the_mirror_decision_and_its_table_are_pure(module: str) -> None:
+    path = SRC / "mirrors" / module
+    assert not {"subprocess", "llmenv.process"} & imported_modules(path), path
+    assert "os.environ" not in path.read_text(), path
+
+
 def test_only_execute_deletes_or_renames() -> None:
     # Besides environments, llmenv writes only its own cache (downloaded and prepared IMDB data) and crash logs.
     for path in SRC.rglob("*.py"):
@@ -88,7 +95,8 @@ def test_one_accelerator_resolver() -> None:
 # Lower first. Base modules import nothing above them; each layer imports only layers below it (or itself).
 RANK = {
     "llmenv": 0, "errors": 0, "redact": 0, "digest": 0, "suggest": 0, "tools": 0, "paths": 0, "process": 0,
-    "door": 0, "sink": 0, "trust": 0, "tables": 1, "profiles": 2, "probe": 3, "plan": 4, "execute": 5, "verify": 6,
+    "door": 0, "sink": 0, "trust": 0, "mirrors": 0, "tables": 1, "profiles": 2, "probe": 3, "plan": 4, "execute": 5,
+    "verify": 6,
     "export": 6, "report": 7, "workflow": 8, "cli": 9, "__main__": 9,
 }  # fmt: skip
 # Known and named: where a base module still reaches into execute/ (the ownership rule lives in execute/privacy.py).
@@ -127,7 +135,14 @@ def import_graph() -> dict[str, set[str]]:
     return graph
 
 
+# The mirrors package spans the pipeline (llmenv/mirrors/__init__.py): each module sits at its own layer.
+MIRRORS = {"sets": 1, "config": 2, "probe": 3, "decide": 4, "findings": 6, "export": 6, "resolve": 8}
+
+
 def _layer(module: str) -> int:
+    parts = module.split(".")
+    if parts[1:2] == ["mirrors"]:
+        return MIRRORS[parts[2]] if len(parts) > 2 else 0
     top = module.split(".")[1] if "." in module else module
     assert top in RANK, f"{module}: a new top-level module or package; give it a layer in RANK"
     return RANK[top]

@@ -8,7 +8,7 @@ import posixpath
 from llmenv import __version__
 from llmenv.export.emit import comment, docker_copy, docker_exec
 from llmenv.export.images import base_image, image_python
-from llmenv.export.mirrors import dockerfile_lines
+from llmenv.mirrors.export import dockerfile_lines
 from llmenv.plan.model import Plan
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from llmenv import __version__
 from llmenv.export.emit import github_static, github_value, yaml_document
-from llmenv.export.mirrors import workflow_parts
+from llmenv.mirrors.export import workflow_parts
 from llmenv.plan.model import Plan
 
 

@@ -14,7 +14,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from llmenv.plan.mirrors import MirrorPlan
+from llmenv.mirrors.decide import MirrorPlan
 from llmenv.plan.model import Indexes, Plan
 from llmenv.plan.needs import pinned_version
 from llmenv.probe.index import PYPI

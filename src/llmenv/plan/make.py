@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from llmenv.errors import HostError
+from llmenv.mirrors.decide import MirrorPlan, MirrorProbe, choose_mirrors, no_mirrors
+from llmenv.mirrors.sets import MirrorSet
 from llmenv.plan.accelerators import resolve
 from llmenv.plan.indexes import indexes_from, pin_variant, with_mirrors
 from llmenv.plan.managed import managed_python
-from llmenv.plan.mirrors import MirrorPlan, MirrorProbe, choose_mirrors, no_mirrors
 from llmenv.plan.model import AcceleratorDecision, Choice, Plan
 from llmenv.plan.needs import needs_for
 from llmenv.plan.pypi_torch import PypiBuild, pypi_build, with_pypi_build
@@ -18,7 +19,6 @@ from llmenv.probe import HostFacts
 from llmenv.probe.torch_sources import TorchSources
 from llmenv.profiles.model import Profile
 from llmenv.redact import redact_url
-from llmenv.tables.mirrors import MirrorSet
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def source_decision(
     variant: str | None,
     probes: list[MirrorProbe],
 ) -> MirrorPlan:
-    """The source of each role (plan/mirrors.py), decided here once per command from what the probes saw."""
+    """The source of each role (mirrors/decide.py), decided here once per command from what the probes saw."""
     return choose_mirrors(requested, requested_by, dict(sets), variant, probes)
 
 

@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from llmenv.mirrors.decide import MirrorPlan, no_mirrors
 from llmenv.plan.choice import Choice
 from llmenv.plan.managed import ManagedPython
-from llmenv.plan.mirrors import MirrorPlan, no_mirrors
 from llmenv.redact import Secret, redact_text, redact_url
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class Indexes:
     constraints: tuple[str, ...]
     proxy: Secret | None
     variant_index_unreachable: Secret | None = None  # the variant index the plan wanted but could not reach
-    # Mirrors (plan/mirrors.py) replace the sources above at install time; they stay out of the fingerprint, so
+    # Mirrors (mirrors/decide.py) replace the sources above at install time; they stay out of the fingerprint, so
     # the same env built from a mirror elsewhere is the same env.
     pypi_mirror: Secret | None = None
     pytorch_mirror: Secret | None = None

@@ -55,8 +55,8 @@ def export_plan(
     so `auto` chooses what answers; without one nothing is asked of the network."""
     from packaging.specifiers import SpecifierSet
 
+    from llmenv.mirrors.resolve import requested
     from llmenv.profiles.load import load_profile
-    from llmenv.workflow.mirrors import requested
 
     profile = load_profile(profile_ref)
     facts = probe_host(offline=True, python=SpecifierSet(profile.python), for_setup=True)

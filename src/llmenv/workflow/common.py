@@ -102,9 +102,9 @@ def plan_for(
     this call probes reachability and the PyTorch index did not answer."""
     import dataclasses
 
+    from llmenv.mirrors.resolve import requested, resolve_sources
     from llmenv.plan.make import early_decisions, make_plan
     from llmenv.probe.index import check_url
-    from llmenv.workflow.mirrors import requested, resolve_sources
 
     base = plan_options(options, profile, env)
     early = early or early_decisions(profile, facts, base)

@@ -60,10 +60,10 @@ def doctor(
         from_stamp = profile_ref is not None
     profile = load_profile(profile_ref or DEFAULT_PROFILE)
     from llmenv.errors import HostError
+    from llmenv.mirrors.resolve import doctor_findings, known, requested, resolve_sources
     from llmenv.plan.make import early_decisions
     from llmenv.verify.env.fixes import remembered_flags
     from llmenv.workflow.common import SetupOptions, plan_options, remembered_command_flags, with_remembered
-    from llmenv.workflow.mirrors import doctor_findings, known, requested, resolve_sources
 
     facts = probe_host(offline=offline, env_path=env or Path(profile.env))
     target = Path(os.path.abspath(env or profile.env))

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from llmenv.errors import HostError
-from llmenv.plan.mirrors import MirrorPlan
+from llmenv.mirrors.decide import MirrorPlan
 
 HUB = "https://huggingface.co"
 TIMEOUT = 4.0

@@ -156,8 +156,8 @@ def _command(options: SmokeOptions) -> str:
 def _hub_env(options: SmokeOptions, profile: Any, remembered: str | None = None) -> tuple[dict[str, str], str | None]:
     """HF_ENDPOINT and the IMDB URL from the mirror set (--mirror, LLMENV_MIRROR, the set the env's stamp recorded,
     the profile's); with --model a hub id, check the hub answers first."""
+    from llmenv.mirrors.resolve import requested, resolve_sources
     from llmenv.workflow.hub import cached, check_hub, endpoint, is_hub_id
-    from llmenv.workflow.mirrors import requested, resolve_sources
 
     needs_hub = bool(options.model and is_hub_id(options.model))
     roles = (("huggingface",) if needs_hub else ()) + (("imdb",) if options.data is None else ())

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from llmenv.execute.installers.pip import PipInstaller
 from llmenv.execute.installers.uv import source_args
+from llmenv.mirrors.decide import MirrorProbe, choose_mirrors
+from llmenv.mirrors.sets import BUILTIN, MirrorSet
 from llmenv.plan.make import Options, make_plan
-from llmenv.plan.mirrors import MirrorProbe, choose_mirrors
 from llmenv.profiles.load import load_profile
-from llmenv.tables.mirrors import BUILTIN, MirrorSet
 from tests.helpers.facts import host
 
 SETS = {s.name: s for s in BUILTIN}

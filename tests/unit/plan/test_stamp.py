@@ -3,9 +3,9 @@ needs no migration), and a flag that changes a recorded choice is said."""
 
 from __future__ import annotations
 
-from llmenv.plan.mirrors import choose_mirrors
+from llmenv.mirrors.decide import choose_mirrors
+from llmenv.mirrors.sets import MirrorSet
 from llmenv.plan.stamp import EnvStamp, StampMirror, mirror_record, remembered_changes
-from llmenv.tables.mirrors import MirrorSet
 
 
 def test_a_schema_2_stamp_from_before_the_model_reads_and_round_trips() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from llmenv.errors import UsageError
-from llmenv.profiles.mirrors import known_sets, mirrors_file, parse_mirrors
+from llmenv.mirrors.config import known_sets, mirrors_file, parse_mirrors
 
 
 def test_a_user_set_with_variant_and_flat_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from llmenv.mirrors.decide import MirrorProbe, choose_mirrors
+from llmenv.mirrors.resolve import known, requested
+from llmenv.mirrors.sets import MirrorSet
 from llmenv.plan.make import Options, make_plan
-from llmenv.plan.mirrors import MirrorProbe, choose_mirrors
 from llmenv.profiles.load import load_profile
 from llmenv.redact import redact_url
-from llmenv.tables.mirrors import MirrorSet
 from llmenv.workflow.bundle import download_env
-from llmenv.workflow.mirrors import known, requested
 from tests.helpers.facts import host
 
 TORCH_ONLY = {"campus": MirrorSet("campus", {"pytorch": "http://127.0.0.1:9/whl/{variant}"})}
@@ -83,7 +83,7 @@ def test_export_writes_the_mirror_sets_indexes_into_the_dockerfile_and_the_workf
 
 def test_export_refuses_a_mirror_url_with_credentials() -> None:
     from llmenv.errors import UsageError
-    from llmenv.export.mirrors import exported_set
+    from llmenv.mirrors.export import exported_set
 
     sets = {"corp": MirrorSet("corp", {"pypi": "https://u:pw@m/simple"})}
     plan = make_plan(

@@ -4,8 +4,8 @@ returns them."""
 
 from __future__ import annotations
 
-from llmenv.plan.mirrors import MirrorProbe, choose_mirrors
-from llmenv.verify.host.mirrors import rule_mirrors
+from llmenv.mirrors.decide import MirrorProbe, choose_mirrors
+from llmenv.mirrors.findings import rule_mirrors
 from llmenv.verify.model import Finding, Status
 
 DNS = "host name does not resolve (Name or service not known)"

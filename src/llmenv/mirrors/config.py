@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 from llmenv.door.files import MIRRORS, read_text_if_present
 from llmenv.door.urls import host_problem
 from llmenv.errors import UsageError
+from llmenv.mirrors.sets import BUILTIN, RESERVED, ROLES, MirrorSet
 from llmenv.profiles.yamlmap import parse_yaml
-from llmenv.tables.mirrors import BUILTIN, RESERVED, ROLES, MirrorSet
 
 MIRRORS_FILE = "mirrors.yaml"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")

@@ -10,13 +10,13 @@ from typing import Any
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from llmenv.plan.mirrors import MirrorPlan, MirrorProbe
+from llmenv.mirrors.decide import MirrorPlan, MirrorProbe
+from llmenv.mirrors.probe import Wanted, probe_mirrors
+from llmenv.mirrors.sets import ROLES, MirrorSet
 from llmenv.plan.needs import pinned_version
 from llmenv.probe import HostFacts
-from llmenv.probe.mirrors import Wanted, probe_mirrors
 from llmenv.probe.pipconfig import first_of
 from llmenv.profiles.model import Profile
-from llmenv.tables.mirrors import ROLES, MirrorSet
 
 ENV_VAR = "LLMENV_MIRROR"
 
@@ -34,7 +34,7 @@ def requested(cli_value: str | None, profile: Profile | None, remembered: str | 
     not a request for no mirror: it is refused."""
     if cli_value is not None and not cli_value.strip():
         from llmenv.errors import UsageError
-        from llmenv.profiles.mirrors import known_sets, mirrors_file
+        from llmenv.mirrors.config import known_sets, mirrors_file
 
         raise UsageError(
             "the mirror set name is empty",
@@ -109,7 +109,7 @@ class Sources:
 def known(request: Request) -> dict[str, MirrorSet]:
     """The sets a request may name: built-ins, the user's mirrors.yaml, and a `--mirror URL` as a one-off set.
     An unknown name is a usage error (exit 2) with the closest match."""
-    from llmenv.profiles.mirrors import find_set, known_sets
+    from llmenv.mirrors.config import find_set, known_sets
 
     sets = known_sets()
     if request.url is not None and request.name is not None:
@@ -182,7 +182,7 @@ def _others(
 def doctor_findings(sources: Sources, setup_command: str, plan: Any, host: list[Any]) -> list[Any]:
     """One finding per mirror role: judged for the roles the plan needs, skipped as not needed for the others.
     `host`: the host findings, whose network.index.variant says whether a fallback from the PyTorch index works."""
-    from llmenv.verify.host.mirrors import rule_mirrors
+    from llmenv.mirrors.findings import rule_mirrors
     from llmenv.verify.model import Status
 
     variant = [f for f in host if f.id.startswith("network.index.variant")]

@@ -1,11 +1,11 @@
 """Doctor's view of the mirror roles: for each role the plan needs, its source and whether it answers, and
-`--mirror auto` suggested when upstream fails while a known set answers. Pure: probes come from probe/mirrors.py."""
+`--mirror auto` suggested when upstream fails while a known set answers. Pure: probes come from mirrors/probe.py."""
 
 from __future__ import annotations
 
-from llmenv.plan.mirrors import MirrorPlan, MirrorProbe
+from llmenv.mirrors.decide import MirrorPlan, MirrorProbe
+from llmenv.mirrors.sets import ROLES
 from llmenv.redact import redact_url
-from llmenv.tables.mirrors import ROLES
 from llmenv.verify.model import Finding, Status, ok, warn
 
 # Roles doctor reports on; imdb is the smoke test's data, checked by `llmenv smoke` itself.

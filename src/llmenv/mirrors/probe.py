@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+from llmenv.mirrors.sets import UPSTREAM, MirrorSet
 from llmenv.probe.facts import MirrorProbe
 from llmenv.redact import redact_text, unencoded_userinfo
-from llmenv.tables.mirrors import UPSTREAM, MirrorSet
 
 if TYPE_CHECKING:
     import ssl

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from llmenv.mirrors.sets import ROLES, UPSTREAM, MirrorSet
 from llmenv.probe.facts import MirrorProbe
 from llmenv.redact import redact_url
-from llmenv.tables.mirrors import ROLES, UPSTREAM, MirrorSet
 
 
 @dataclass(frozen=True)
