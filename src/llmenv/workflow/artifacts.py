@@ -136,6 +136,7 @@ def image_lock(plan: Any, profile: Any, facts: Any) -> tuple[str, str] | None:
     profile's content; None when there is none (the Dockerfile then says how to make it)."""
     import dataclasses
 
+    from llmenv.door.files import LOCK, read_text_if_present
     from llmenv.export.images import image_python
     from llmenv.plan.lockfiles import lock_dirs, lock_name, uv_platform
 
@@ -144,11 +145,10 @@ def image_lock(plan: Any, profile: Any, facts: Any) -> tuple[str, str] | None:
     in_image = dataclasses.replace(plan, python_version=image_python(plan))
     name = lock_name(in_image, uv_platform("Linux", machine))
     for folder in lock_dirs(profile, Path.cwd()):
-        path = folder / name
-        if path.is_file():
-            text = path.read_text(encoding="utf-8")
-            if f"# profile content hash {plan.profile_hash}" in text:
-                return name, text
+        # The door, as setup reads its lock: another user's lock is refused (exit 5), not carried into the image.
+        text = read_text_if_present(folder / name, LOCK)
+        if text is not None and f"# profile content hash {plan.profile_hash}" in text:
+            return name, text
     return None
 
 
