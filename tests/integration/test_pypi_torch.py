@@ -32,11 +32,13 @@ def pypi(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[MirrorHost
         yield host
 
 
+@pytest.mark.parametrize("backend", ["uv", "pip"])
 def test_setup_through_a_set_with_only_a_pypi_role_installs_pypis_build_and_reruns_up_to_date(
-    cli: Callable[..., CliResult], pypi: MirrorHost, tmp_path: Path
+    cli: Callable[..., CliResult], pypi: MirrorHost, tmp_path: Path, backend: str
 ) -> None:
     env = tmp_path / "env"
-    result = cli("setup", "torch", "--env", str(env), "--mirror", "campus", "--skip-smoke", "--json")
+    argv = ("--env", str(env), "--mirror", "campus", "--skip-smoke", "--backend", backend)
+    result = cli("setup", "torch", *argv, "--json")
     assert result.code == 0, result.err
     plan = json.loads(result.out)["plan"]
     assert plan["requirements"][0] == "torch==2.13.0" and plan["variant"]["value"] == "cu130"
@@ -50,7 +52,7 @@ def test_setup_through_a_set_with_only_a_pypi_role_installs_pypis_build_and_reru
     ).stdout.strip()  # fmt: skip
     assert version == "2.13.0"
     assert any("torch-2.13.0-py3-none-any.whl" in d for d in pypi.downloads())
-    again = cli("setup", "torch", "--env", str(env), "--mirror", "campus", "--skip-smoke")
+    again = cli("setup", "torch", *argv)
     assert again.code == 0 and "is up to date" in again.out, again.out + again.err
 
 
