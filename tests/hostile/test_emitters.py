@@ -256,6 +256,29 @@ def test_actionlint_accepts_a_workflow_full_of_nasty_values(tmp_path: Path) -> N
     assert [github_evaluate(loaded[f"V{i}"]) for i in range(len(NASTY))] == NASTY
 
 
+# ---- JUnit XML ----------------------------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(title=TEXT, evidence=st.text(max_size=60) | TEXT, status=st.sampled_from(["fail", "warn", "skip", "ok"]))
+def test_junit_is_xml_whatever_the_findings_hold(title: str, evidence: str, status: str) -> None:
+    """Before: a finding holding tool output with a control character (an ANSI colour, a NUL) made a JUnit file
+    no XML parser reads, so CI lost the whole report."""
+    import xml.etree.ElementTree as ET
+
+    from llmenv.report.ci import CiReport, junit_xml
+    from llmenv.verify.model import Finding, Status
+
+    finding = Finding("x.y", "area", Status(status), title, evidence, fix="run `a; b` & see <log>")
+    text = junit_xml(CiReport("doctor", "t", [finding], 1, 0.1))
+    root = ET.fromstring(text.encode("utf-8"))
+    (case,) = root.iter("testcase")
+    shown = "".join(case.itertext()) + "".join(e.get("message", "") for e in case)
+    assert emit.xml_text(title) in shown or status == "ok"
+    if status != "skip":
+        assert emit.xml_text(evidence) in shown
+
+
 # ---- llmenv export, end to end -----------------------------------------------------------------------------------
 
 PROFILE = "name: my-torch\nextends: torch\npython: '>=3.10'\n"

@@ -44,6 +44,15 @@ def escape_controls(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+_NOT_XML = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text an XML 1.0 document can hold (JUnit reports): characters XML forbids (most control characters, lone
+    surrogates) and CR (which parsers turn into LF) as visible escapes; ElementTree does the `<&"` escaping."""
+    return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
 def comment(text: str, marker: str = "#") -> str:
     """A one-line comment whatever `text` holds."""
     return f"{marker} {escape_controls(text)}".rstrip()
@@ -167,5 +176,6 @@ __all__ = [
     "shell_assignment",
     "shell_command",
     "shell_word",
+    "xml_text",
     "yaml_document",
 ]

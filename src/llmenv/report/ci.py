@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from llmenv.export.emit import xml_text
 from llmenv.report.text import plural
 from llmenv.sink import append_text, redact
 from llmenv.verify.model import Finding, Status
@@ -41,15 +42,16 @@ def junit_xml(report: CiReport) -> str:
         time=f"{report.seconds:.3f}",
     )
     for finding in report.findings:
-        case = ET.SubElement(
-            suite, "testcase", classname=f"llmenv.{report.command}.{finding.area}", name=finding.id, time="0"
-        )
-        text = f"{finding.title}\n{finding.evidence}" + (f"\nfix: {finding.fix}" if finding.fix else "")
+        classname = xml_text(f"llmenv.{report.command}.{finding.area}")
+        case = ET.SubElement(suite, "testcase", classname=classname, name=xml_text(finding.id), time="0")
+        # Tool output can hold control characters, which XML 1.0 cannot: written as escapes, the file stays XML.
+        title = xml_text(finding.title)
+        text = xml_text(f"{finding.title}\n{finding.evidence}" + (f"\nfix: {finding.fix}" if finding.fix else ""))
         if finding.status is Status.FAIL:
-            failure = ET.SubElement(case, "failure", message=finding.title, type="llmenv.fail")
+            failure = ET.SubElement(case, "failure", message=title, type="llmenv.fail")
             failure.text = text
         elif finding.status is Status.SKIP:
-            ET.SubElement(case, "skipped", message=finding.title)
+            ET.SubElement(case, "skipped", message=title)
         else:
             out = ET.SubElement(case, "system-out")
             out.text = f"WARNING: {text}" if finding.status is Status.WARN else text
