@@ -63,15 +63,20 @@ class PypiBuild:
     def warning(self) -> str:
         """The one line that says what happened and what it costs."""
         about = "" if self.sizes_from_index else "about "
-        build = "the CPU build" if self.variant == "cpu" else f"a CUDA build ({self.variant}; it runs on a CPU too)"
         size = f"{about}{_mb(self.wheel_bytes)}"
+        what = "was not asked (offline)" if self.offline else "did not answer"
+        head = (
+            f"the PyTorch index {redact_url(self.unreachable)} {what}; installing PyPI's build of "
+            f"{', '.join(self.requirements)} from {self.source} instead"
+        )
+        refuse = "`--require-pytorch-index` refuses this fallback"
+        if self.variant == "cpu":  # macOS, Windows, older aarch64: PyPI's build is the CPU build itself
+            return f"{head}: the CPU build, {size} to download, as the PyTorch index's would be; {refuse}"
         if self.total_bytes > self.wheel_bytes:
             size += f" plus about {_mb(self.total_bytes - self.wheel_bytes)} of CUDA libraries"
-        what = "was not asked (offline)" if self.offline else "did not answer"
         return (
-            f"the PyTorch index {redact_url(self.unreachable)} {what}; installing PyPI's build of "
-            f"{', '.join(self.requirements)} from {self.source} instead: {build}, {size} to download against about "
-            f"{_mb(self.cpu_bytes)} for the CPU build; {FIX}; `--require-pytorch-index` refuses this fallback"
+            f"{head}: a CUDA build ({self.variant}; it runs on a CPU too), {size} to download against about "
+            f"{_mb(self.cpu_bytes)} for the CPU build; {FIX}; {refuse}"
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -85,6 +85,7 @@ def test_pypis_build_per_platform(os_name: str, machine: str, wheel: str, varian
     assert build is not None and build.variant == variant and build.files[0][1] == wheel
     assert ("CUDA libraries" in build.warning()) == (variant != "cpu")
     assert (": the CPU build, " in build.warning()) == (variant == "cpu")
+    assert ("`pytorch` role" in build.warning()) == (variant != "cpu")  # nothing smaller to get where it is CPU
 
 
 def test_forbidden_by_flag_or_profile_keeps_the_labelled_pin_and_the_old_warning() -> None:
