@@ -31,7 +31,7 @@ def cache_key(
 
 
 @app.command("schema")
-def schema(name: Annotated[str, typer.Argument(help="doctor, probe, setup or smoke.")]) -> None:
+def schema(name: Annotated[str, typer.Argument(help="doctor, probe, setup, smoke, merge or stamp.")]) -> None:
     """Print the JSON Schema of a command's --json output."""
     from llmenv.errors import UsageError
     from llmenv.report.schemas import SCHEMAS

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class StampMirror(BaseModel):
@@ -24,9 +24,11 @@ class StampMirror(BaseModel):
 
 
 class EnvStamp(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    """`<generation>/llmenv-stamp.json`; its JSON Schema (`llmenv ci schema stamp`) is generated from this model."""
 
-    schema_: int = 2
+    model_config = ConfigDict(extra="allow", populate_by_name=True, title="llmenv environment stamp")
+
+    schema_: int = Field(2, alias="schema")
     key: str = ""
     llmenv_version: str = ""
     profile: str = ""
@@ -49,20 +51,15 @@ class EnvStamp(BaseModel):
     data: str | None = None  # the smoke data setup was given (--data), absolute
 
     def to_dict(self) -> dict[str, Any]:
-        out = self.model_dump(mode="json", by_alias=False)
-        out["schema"] = out.pop("schema_")
-        return out
+        return self.model_dump(mode="json", by_alias=True)
 
     @classmethod
     def from_dict(cls, raw: Any) -> EnvStamp | None:
         """A stamp as read from disk; None when it is not one (edited by hand, or from an unknown future)."""
         if not isinstance(raw, dict):
             return None
-        data = dict(raw)
-        if "schema" in data:
-            data["schema_"] = data.pop("schema")
         try:
-            return cls.model_validate(data)
+            return cls.model_validate(raw)
         except ValidationError:
             return None
 
@@ -91,4 +88,11 @@ def remembered_changes(stamp: EnvStamp | None, mirror: str | None, accelerator: 
     return out
 
 
-__all__ = ["EnvStamp", "StampMirror", "mirror_record", "remembered_changes"]
+def stamp_schema() -> dict[str, Any]:
+    """The stamp's JSON Schema, generated from the model (not written by hand)."""
+    schema = EnvStamp.model_json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://llmenv.dev/schema/stamp-1.json",
+            **schema}  # fmt: skip
+
+
+__all__ = ["EnvStamp", "StampMirror", "mirror_record", "remembered_changes", "stamp_schema"]

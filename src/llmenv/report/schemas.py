@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from llmenv.plan.stamp import stamp_schema
 from llmenv.probe import FACT_NAMES, OPTIONAL_FACT_NAMES
 from llmenv.profiles.model import CONCRETE_ACCELERATORS
 
@@ -297,6 +298,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
     ),
 }
+
+SCHEMAS["stamp"] = stamp_schema()  # generated from the typed stamp (llmenv.plan.stamp.EnvStamp)
 
 
 __all__ = ["SCHEMAS"]

@@ -36,3 +36,14 @@ def test_a_flag_that_changes_a_recorded_choice_is_one_line_each() -> None:
     lines = remembered_changes(stamp, "auto", "cuda")
     assert len(lines) == 2 and lines[0].startswith("mirror campus → auto") and "--accelerator cpu → cuda" in lines[1]
     assert remembered_changes(stamp, "campus", None) == [] and remembered_changes(None, "x", "y") == []
+
+
+def test_a_written_stamp_validates_against_the_schema_generated_from_the_model() -> None:
+    import jsonschema
+
+    from llmenv.plan.stamp import stamp_schema
+
+    written = EnvStamp(key="k", mirror=StampMirror(name="campus", roles={"pypi": "http://m/simple"})).to_dict()
+    assert written["schema"] == 2 and "schema_" not in written
+    jsonschema.Draft202012Validator(stamp_schema()).validate(written)
+    assert stamp_schema()["properties"]["mirror"]  # the field is in the schema without anyone writing it there
