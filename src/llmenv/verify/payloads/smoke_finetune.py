@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import smoke_common as common
-from smoke_transformers import fit, train_wordpiece
+from smoke_transformers import SPECIAL, fit, train_wordpiece
 
 PRETRAIN_S = 120.0  # measured in docs/benchmarks.md ("Fine-tuning smoke test")
 MASK_RATE = 0.15
@@ -83,7 +83,7 @@ def main():
         num_labels=2,
     )
     pretrain_start = time.perf_counter()
-    mlm_curve, mlm_steps = pretrain(torch, transformers, config, wordpiece, train_x, args, device, board)
+    mlm_curve, mlm_steps, encoder = pretrain(torch, transformers, config, wordpiece, train_x, args, device, board)
     pretrain_s = time.perf_counter() - pretrain_start
 
     restore(wordpiece, args.maxlen)
@@ -97,7 +97,9 @@ def main():
     # The checkpoint both fine-tunes start from: the pre-trained encoder and one seeded, untrained pooler and head.
     torch.manual_seed(args.seed)
     start_model = transformers.BertForSequenceClassification(config)
-    start_model.bert.load_state_dict(PRETRAINED.pop(), strict=False)
+    loaded_keys = start_model.bert.load_state_dict(encoder, strict=False)
+    # BertForMaskedLM's encoder has no pooler: that, and only that, stays as initialised.
+    assert not loaded_keys.unexpected_keys and all(k.startswith("pooler.") for k in loaded_keys.missing_keys)
     start_model.save_pretrained(checkpoint)
 
     from peft import LoraConfig, PeftModel, TaskType, get_peft_model
@@ -174,13 +176,9 @@ def main():
     )
 
 
-PRETRAINED = []  # the pre-trained encoder's weights, handed from pretrain() to the fine-tunes
-
-
 def pretrain(torch, transformers, config, wordpiece, texts, args, device, board):
-    """Masked-language modelling for args.pretrain_s seconds; returns (loss per tenth of the budget, steps)."""
-    import random
-
+    """Masked-language modelling for args.pretrain_s seconds; returns (mean loss per tenth of the budget, steps,
+    the encoder's weights)."""
     model = transformers.BertForMaskedLM(config).to(device)
     windows = torch.tensor(token_windows(wordpiece, texts, args.window))
     special = torch.tensor([wordpiece.token_to_id(t) for t in ("[PAD]", "[CLS]", "[SEP]")])
@@ -203,7 +201,7 @@ def pretrain(torch, transformers, config, wordpiece, texts, args, device, board)
         corrupt = ids.clone()
         roll = torch.rand(targets.shape, generator=generator)
         replaced = torch.where(roll < 0.8, mask_id, targets)
-        random_ids = torch.randint(len(special) + 2, vocab, targets.shape, generator=generator)
+        random_ids = torch.randint(len(SPECIAL), vocab, targets.shape, generator=generator)  # no special token
         corrupt[chosen] = torch.where(roll >= 0.9, random_ids, replaced)
         hidden = model.bert(input_ids=corrupt.to(device), attention_mask=(ids != 0).long().to(device))[0]
         scores = model.cls(hidden[chosen.to(device)])  # the vocabulary projection at masked positions only
@@ -219,13 +217,11 @@ def pretrain(torch, transformers, config, wordpiece, texts, args, device, board)
             window_losses = []
         if step % 10 == 0:
             common.emit("step", epoch=1, step=min(int(elapsed), int(budget)), steps=int(budget), phase="pre-training")
-    random.seed(args.seed)
     seconds = time.perf_counter() - started
     common.epoch_done(
         1, 1 + 2 * args.epochs, curve[-1] if curve else 0.0, None, step * batch, seconds, "pre-training (MLM)"
     )
-    PRETRAINED.append({k: v.detach().clone() for k, v in model.bert.state_dict().items()})
-    return curve, step
+    return curve, step, {k: v.detach().clone() for k, v in model.bert.state_dict().items()}
 
 
 def token_windows(wordpiece, texts, window):
