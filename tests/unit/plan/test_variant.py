@@ -205,3 +205,15 @@ def test_a_gpu_served_only_by_ptx_needs_the_builds_own_driver() -> None:
     newer = nvidia("570.26", ("future GPU", "13.0")).value
     assert newer is not None
     assert _choose_variant("2.9.0", only, newer, newer.gpus, None, "Linux", "linux-x86_64").variant == "cu128"
+
+
+def test_finetune_plan_adds_bitsandbytes_only_to_a_cuda_build() -> None:
+    """The plan decides bitsandbytes with the build: its kernels need an NVIDIA GPU and a CUDA torch."""
+    profile = load_profile("finetune")
+    a100 = host(nvidia=nvidia("570.86.15", ("NVIDIA A100-SXM4-40GB", "8.0")))
+    cuda = make_plan(profile, a100, Options(env=".venv"), {"https://download.pytorch.org/whl/cu126": True})
+    assert cuda.requirements[0] == "torch==2.13.0+cu126"
+    assert any(r.startswith("bitsandbytes==0.50.2") for r in cuda.requirements)
+    cpu = make_plan(profile, host(), Options(env=".venv"), {"https://download.pytorch.org/whl/cpu": True})
+    assert not any(r.startswith("bitsandbytes") for r in cpu.requirements)
+    assert any(r.startswith("peft==0.21.2") for r in cpu.requirements)
