@@ -150,17 +150,10 @@ def doctor_report() -> dict[str, Any]:
 
 
 def merged(files: list[Path]) -> str:
-    from llmenv.report.merge import load_reports, merge, merge_json
+    from llmenv.report.merge import load_reports, merge, merge_json, node_states
 
     reports = load_reports(files)
-    rows = merge(reports)
-    try:
-        document = merge_json(reports, rows)  # type: ignore[call-arg]
-    except TypeError:  # merge_json(reports, rows, states) since the per-node states
-        from llmenv.report.merge import node_states  # type: ignore[attr-defined]
-
-        document = merge_json(reports, rows, node_states(reports, None, None))  # type: ignore[call-arg]
-    return json.dumps(document, allow_nan=False)
+    return json.dumps(merge_json(reports, merge(reports), node_states(reports, None, None)), allow_nan=False)
 
 
 @SETTINGS
@@ -291,3 +284,27 @@ def test_argv_of_any_text(args: list[str]) -> None:
 
     bounded(lambda: check_env_arguments(args))
     os.fsencode(" ".join(args))  # argv as the OS passes it is always representable
+
+
+ERROR_KEYS = ["exit_code", "error", "status", "message"]
+
+
+@SETTINGS
+@given(key=st.sampled_from(ERROR_KEYS), value=json_values, setup=json_values)
+def test_error_and_setup_documents_of_any_shape(tmp_path: Path, key: str, value: Any, setup: Any) -> None:
+    """A node's `--json` error document and its `setup --json` report with any value: merged, or exit 2."""
+    from llmenv.report.merge import load_reports, load_setups, merge, merge_json, node_states
+
+    good, bad = tmp_path / "a.json", tmp_path / "b.json"
+    good.write_text(json.dumps(doctor_report()))
+    bad.write_bytes(dump({"schema": "llmenv.error/1", key: value}))
+    setups = tmp_path / "setups"
+    setups.mkdir(exist_ok=True)
+    (setups / "b.json").write_bytes(dump({"schema": "llmenv.setup/1", "status": setup, "error": setup}))
+
+    def run() -> str:
+        reports = load_reports([good, bad])
+        states = node_states(reports, load_setups(setups, list(reports)), None)
+        return json.dumps(merge_json(reports, merge(reports), states), allow_nan=False)
+
+    bounded(run)
