@@ -239,3 +239,24 @@ def test_a_planted_pth_in_an_env_others_can_write_is_never_run(
     assert "written by others" in again.out + again.err
     assert not marker.exists(), marker.read_text()
     assert not list(env.resolve().glob("lib/python*/site-packages/evil.pth"))
+
+
+@pytest.mark.parametrize("how", ["--python PATH", "a pyenv version"])
+def test_an_interpreter_another_user_could_replace_is_never_run(tmp_path: Path, shared: Path, how: str) -> None:
+    """Named with --python, or found where discovery looks beyond PATH (pyenv's versions): an interpreter in a
+    folder another user owns is not asked its version (that runs it), so it is never chosen and no installer
+    starts it either."""
+    marker = shared / "ran"
+    evil = shared / "evil"
+    as_nobody('mkdir -p -m 755 "$1/versions/3.11.99/bin"', str(evil))
+    planted_program(evil / "versions" / "3.11.99" / "bin", "python", marker)
+    python = evil / "versions" / "3.11.99" / "bin" / "python"
+    if how == "--python PATH":
+        result = llmenv("setup", "torch", "--python", str(python), "--dry-run", cwd=tmp_path)
+        assert_clean(result, ExitCode.HOST_UNSUITABLE)
+        assert "is not run" in result.err
+    else:
+        result = llmenv("doctor", "--json", "--offline", cwd=tmp_path, env={"PYENV_ROOT": str(evil)})
+        assert result.code in (0, 1), result.text
+        assert f"{python} is not run" in result.out  # reported among the interpreters that could not be used
+    assert not marker.exists(), "an interpreter another user planted ran"

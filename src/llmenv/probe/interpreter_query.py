@@ -101,7 +101,14 @@ def parse_query_cache(entry: Path) -> object:
 
 def cached_query(executable: str, folder: Path | None = None) -> tuple[dict[str, object] | None, str | None]:
     """`query`, answered from the cache while the interpreter file is unchanged. Failures are not cached: a
-    Python that did not answer in time on a busy machine is asked again next time."""
+    Python that did not answer in time on a busy machine is asked again next time. An interpreter another user
+    could have replaced (`llmenv.trust`) is neither asked nor answered from the cache: it is never chosen, so no
+    installer runs it either."""
+    from llmenv.trust import program_refusal
+
+    refusal = program_refusal(executable, None) if os.sep in executable else None
+    if refusal:
+        return None, refusal
     key = _fingerprint(executable)
     entry = folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json" if key and folder else None
     if entry is not None:
