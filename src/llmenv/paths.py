@@ -24,15 +24,15 @@ def new_log(kind: str) -> Path:
     """A new, empty log file, 0600 in a 0700 folder: logs hold argv, paths, index URLs and installer output.
 
     The file is created here (exclusively, never through a link) so whatever later opens it to append keeps its
-    mode. A log folder another user owns or others can write is refused (execute/store.py check_private)."""
-    from llmenv.execute.privacy import check_private
+    mode. A log folder another user owns or others can write is refused (execute/privacy.py check_log_folder)."""
+    from llmenv.execute.privacy import check_log_folder
 
     folder = log_dir()
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not os.access(folder, os.W_OK):
             raise PermissionError(13, "Permission denied", str(folder))
-        check_private(folder, "the log folder", group_may_write=True)
+        check_log_folder(folder)
         make_private(folder)
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         return create_private(folder / f"{kind}-{stamp}.log")

@@ -84,3 +84,15 @@ def test_a_link_at_a_scratch_name_beside_the_output_is_not_followed(shared: Path
     assert_clean(result, 0, seconds=120)
     assert victim.read_text() == SECRET, "root wrote through another user's link"
     assert (shared / wheel_name()).stat().st_uid == os.geteuid()
+
+
+def test_a_log_folder_of_another_user_is_refused_with_a_fix_for_the_log_folder(shared: Path, tmp_path: Path) -> None:
+    """Found trying `LLMENV_LOG_DIR=/tmp/x/logs` (made by nobody): refused (exit 5), but the Fix said "use an --env
+    in a folder only you can write", which leaves the log folder as it was and fails again."""
+    logs = shared / "logs"
+    as_nobody('mkdir "$1"', str(logs))
+    spec = tmp_path / "p.yaml"
+    spec.write_text("name: p\npython: '>=3.10'\npackages: ['alpha==1.0']\n")
+    result = llmenv("setup", str(spec), "--env", str(tmp_path / "env"), env={"LLMENV_LOG_DIR": str(logs)})
+    assert_clean(result, ExitCode.UNSAFE_STORE, mentions=("refusing to use the log folder", "LLMENV_LOG_DIR"))
+    assert "--env" not in result.err[result.err.find("Fix:") :], result.err

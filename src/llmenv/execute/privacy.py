@@ -10,11 +10,14 @@ from pathlib import Path
 from llmenv.errors import UnsafeStoreError
 
 
-def check_private(path: Path, what: str, group_may_write: bool = False) -> None:
+def check_private(
+    path: Path, what: str, group_may_write: bool = False, instead: str = "use an --env in a folder only you can write"
+) -> None:
     """Refuse `path` if it exists and belongs to another user, or (unless a symbolic link, whose mode means
     nothing) group or others can write to it. A no-op where there are no POSIX owners (Windows).
 
-    `group_may_write` is for folders llmenv does not create itself (the log folder under a umask of 002)."""
+    `group_may_write` is for folders llmenv does not create itself (the log folder under a umask of 002); `instead`:
+    the way out for this kind of path (an --env elsewhere; for the log folder, another LLMENV_LOG_DIR)."""
     import stat
 
     if not hasattr(os, "geteuid"):
@@ -37,7 +40,7 @@ def check_private(path: Path, what: str, group_may_write: bool = False) -> None:
     if info.st_uid != me:
         fix = (
             f"do not use it: another user may have put their own programs there. Check who made it "
-            f"(`ls -la {quoted}`), then use an --env in a folder only you can write (under your home), "
+            f"(`ls -la {quoted}`), then {instead} (under your home), "
             f"or remove it as that folder's owner"
         )
     else:
@@ -48,6 +51,13 @@ def check_private(path: Path, what: str, group_may_write: bool = False) -> None:
         where=str(path),
         fix=fix,
     )
+
+
+def check_log_folder(folder: Path) -> None:
+    """The log folder (LLMENV_LOG_DIR, else the platform's): another user's is refused like a store, and the way
+    out named is another log folder, not another --env."""
+    instead = "set LLMENV_LOG_DIR to a folder only you can write, or unset it"
+    check_private(folder, "the log folder", group_may_write=True, instead=instead)
 
 
 def strip_others_write(path: Path) -> bool:
@@ -91,4 +101,4 @@ def shlex_quote(text: str) -> str:
     return shlex.quote(text)
 
 
-__all__ = ["check_private", "shlex_quote", "strip_others_write", "strip_tree"]
+__all__ = ["check_log_folder", "check_private", "shlex_quote", "strip_others_write", "strip_tree"]

@@ -206,7 +206,7 @@ def _build(
 ) -> SetupReport:
     """Under the env's lock: build, check and commit a new generation (or find that another setup just did)."""
     from llmenv.execute.build import build_generation
-    from llmenv.execute.store import check_private
+    from llmenv.execute.privacy import check_log_folder
     from llmenv.paths import new_log
     from llmenv.workflow.hub import hub_endpoint
 
@@ -230,7 +230,7 @@ def _build(
         store.clean(background=True)
         existed = current is not None
         log = new_log("setup")
-        check_private(log.parent, "the log folder", group_may_write=True)
+        check_log_folder(log.parent)
         lock = Path(plan.lock_file) if plan.lock_file else None
         # When the smoke test follows, the checks write the bytecode it is about to read; else it is written in
         # the background so the verified env is ready sooner (docs/benchmarks.md).

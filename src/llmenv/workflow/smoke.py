@@ -30,7 +30,8 @@ def smoke(
     options: SmokeOptions, on_event: Callable[[dict[str, Any]], None], on_download: Callable[[int, int | None], None]
 ) -> Any:
     from llmenv.errors import UsageError
-    from llmenv.execute.store import EnvStore, check_private, check_store_is_private
+    from llmenv.execute.privacy import check_log_folder
+    from llmenv.execute.store import EnvStore, check_store_is_private
     from llmenv.paths import new_log
     from llmenv.profiles.load import load_profile
     from llmenv.verify.smoke.data import prepare
@@ -109,7 +110,7 @@ def smoke(
         on_event({"event": "budget", "text": fitted.note, "seconds": fitted.seconds, "factor": fitted.factor})
     budget = fitted.seconds
     log = new_log("smoke")
-    check_private(log.parent, "the log folder", group_may_write=True)
+    check_log_folder(log.parent)
     return run_smoke(
         env,
         framework,
