@@ -22,9 +22,12 @@ class PipInstaller:
 
         from virtualenv import cli_run
 
+        from llmenv.sink import LogWriter
+
         args = [str(target), "--python", plan.python.value, "--no-periodic-update", "--no-download", "--quiet"]
         start = time.perf_counter()
-        with log.open("a", encoding="utf-8") as sink:
+        with log.open("a", encoding="utf-8") as handle:
+            sink = LogWriter(handle)  # redacted on its way to the log, as every tool log
             sink.write(f"virtualenv {' '.join(args)}\n")
             try:
                 cli_run(args, setup_logging=False)
