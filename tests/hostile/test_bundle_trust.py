@@ -349,15 +349,17 @@ def test_stale_scratch_of_a_killed_run_is_removed_by_the_next(
     """Scratch folders of killed runs are removed by the next run: only llmenv's own (marker, this user, process gone).
 
     Failed before: refused or killed unpacks left scratch folders (66 to 632 MB) that no later run removed."""
-    root = cache / "bundles"
-    stale = root / f".0123456789abcdef.{_dead_pid()}.tmp"
+    from llmenv.execute.bundle_scratch import host_label
+
+    root, host = cache / "bundles", host_label()
+    stale = root / f".0123456789abcdef.{host}.{_dead_pid()}.a1b2c3.tmp"
     (stale / "wheels").mkdir(parents=True)
     (stale / ".llmenv-bundle").write_text("old")
     (stale / "wheels" / "big.whl").write_bytes(b"x" * 1000)
-    live = root / f".fedcba9876543210.{os.getppid()}.tmp"
+    live = root / f".fedcba9876543210.{host}.{os.getppid()}.d4e5f6.tmp"
     live.mkdir()
     (live / ".llmenv-bundle").write_text("running")
-    foreign = root / f".0000000000000000.{_dead_pid()}.tmp"
+    foreign = root / f".0000000000000000.{host}.{_dead_pid()}.a7b8c9.tmp"
     foreign.mkdir()
     (foreign / "keep").write_text("not llmenv's")
     result = open_it(cli, make_bundle(tmp_path / "b.tar"), tmp_path)

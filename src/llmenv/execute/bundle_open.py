@@ -3,9 +3,11 @@
 The bundle comes in through the door (a regular file, opened without blocking), its manifest is bounded (16 MiB,
 checked in the tar header before a byte is read) and typed. A member is written only when the manifest lists it
 under its canonical name with the size the tar header states, and never past that size; its sha256 is computed
-while it is written into a fresh scratch folder llmenv creates and marks. Only when every member matches and
-nothing is missing is the folder moved to its final name. On any other way out (a refusal, a full disk, Ctrl-C)
-the scratch folder is removed, and scratch left by a killed run is removed by the next one.
+while it is written into a fresh scratch folder llmenv creates and marks, unique to this run on any host. Only
+when every member matches and nothing is missing is the folder published under its content-addressed name (or an
+already published copy that still matches is reused: setups sharing one cache never remove each other's; see
+execute/bundle_scratch.py). On any other way out (a refusal, a full disk, Ctrl-C) the scratch folder is removed,
+and scratch left by a killed run is removed by the next one once its owner is gone.
 """
 
 from __future__ import annotations
@@ -13,16 +15,14 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
-import os
-import shutil
 import tarfile
 from pathlib import Path
 from typing import IO
 
 from llmenv.errors import BundleError, FileSystemError, InputError, file_system_error
+from llmenv.execute.bundle_scratch import MARKER, new_scratch, publish, remove_scratch, remove_stale_scratch
 from llmenv.plan.bundle import MANIFEST, SUMS, Manifest, problems, safe_member, sums_text
 
-MARKER = ".llmenv-bundle"
 _FIX = (
     "copy the bundle again from where it was made (compare its sha256), or make a new one with "
     "`llmenv bundle PROFILE -o FILE`"
@@ -30,48 +30,8 @@ _FIX = (
 
 
 def _refuse(bundle: Path, what: str, scratch: Path | None) -> BundleError:
-    _remove_scratch(scratch)
+    remove_scratch(scratch)
     return BundleError(f"bundle {bundle} refused: {what}; nothing was installed", where=str(bundle), fix=_FIX)
-
-
-def _remove_scratch(scratch: Path | None) -> None:
-    if scratch is not None and (scratch / MARKER).is_file():
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def remove_stale_scratch(root: Path) -> list[Path]:
-    """Scratch folders of earlier runs that were killed: ours (the marker, our uid) and their process is gone."""
-    removed: list[Path] = []
-    try:
-        entries = list(root.iterdir())
-    except OSError:
-        return removed
-    for entry in entries:
-        parts = entry.name.split(".")
-        if len(parts) != 4 or parts[0] or parts[3] != "tmp" or not parts[2].isdigit():
-            continue
-        try:
-            info = entry.lstat()
-            ours = entry.is_dir() and not entry.is_symlink() and (entry / MARKER).is_file()
-        except OSError:
-            continue
-        if not ours or (hasattr(os, "getuid") and info.st_uid != os.getuid()) or _alive(int(parts[2])):
-            continue
-        shutil.rmtree(entry, ignore_errors=True)
-        removed.append(entry)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # a scratch folder with our own pid is from an earlier process that had it
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True
-    return True
 
 
 def _read_manifest(bundle: Path, archive: tarfile.TarFile) -> tuple[tarfile.TarInfo, Manifest]:
@@ -123,23 +83,17 @@ def _unpack(
     try:
         root.mkdir(parents=True, exist_ok=True)
         remove_stale_scratch(root)
-        scratch = root / f".{digest}.{os.getpid()}.tmp"
-        if (scratch / MARKER).is_file():
-            shutil.rmtree(scratch, ignore_errors=True)
-        scratch.mkdir()
-        (scratch / MARKER).write_text(str(bundle), encoding="utf-8", errors="backslashreplace")
+        scratch = new_scratch(root, digest, bundle)  # this run's alone, whatever runs beside it on any host
         seen = _members(bundle, archive, head, manifest, scratch)
         wrong = problems(manifest, seen)
         if wrong:
             listed = "; ".join(wrong[:5]) + (f"; and {len(wrong) - 5} more" if len(wrong) > 5 else "")
             raise _refuse(bundle, f"member {listed}", scratch)
-        final = root / digest
-        if final.exists() and (final / MARKER).is_file():
-            shutil.rmtree(final)  # an earlier unpacking of the same bundle, by llmenv
-        os.replace(scratch, final)
-        return manifest, final
+        # Published by one atomic rename; a published copy that still matches is reused, never deleted (another
+        # setup may be installing from it).
+        return manifest, publish(scratch, root, digest, manifest.members)
     except BaseException as exc:  # every way out, Ctrl-C included, leaves no scratch behind
-        _remove_scratch(scratch)
+        remove_scratch(scratch)
         if isinstance(exc, OSError) and not isinstance(exc, FileSystemError):
             raise _disk_error(exc, bundle) from None
         raise
