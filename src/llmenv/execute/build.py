@@ -18,6 +18,7 @@ from llmenv import __version__
 from llmenv.errors import ChecksFailed, InstallError
 from llmenv.execute.installers import run_command, sources_text
 from llmenv.execute.installers.registry import get_installer
+from llmenv.execute.profile_copy import keep_profile
 from llmenv.execute.store import EnvStore
 from llmenv.plan.model import Plan
 from llmenv.probe import HostFacts
@@ -244,7 +245,9 @@ def build_generation(
                 f"the new environment failed its checks, so {plan.env} was left as it was: {summary}",
                 fix=_fresh_install_fix(checked.failed[0][1], profile, log),
             )
-        record = stamp(plan, checked.counts, profile.source, installed_distributions(gen), host(facts, plan), asked)
+        # The env keeps its own copy of the profile: a bundle's, in llmenv's cache, may be cleared.
+        source = keep_profile(gen, profile.source)
+        record = stamp(plan, checked.counts, source, installed_distributions(gen), host(facts, plan), asked)
         store.commit(gen, record)
         store.clean(background=True)
         if not compile_now and checked.after_commit is not None:

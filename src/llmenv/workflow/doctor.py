@@ -146,7 +146,13 @@ def stamp_profile(env: Path) -> str | None:
     store = EnvStore.at(env)
     check_store_is_private(store)
     stamp = store.stamp()
-    return stamp_profile_ref(stamp) if stamp else None
+    ref = stamp_profile_ref(stamp) if stamp else None
+    if ref is not None and os.sep in ref and not os.path.isfile(ref):
+        from llmenv.execute.profile_copy import kept_copy
+
+        copy = kept_copy(store.current())  # the profile file is gone: the env's own copy of it
+        return str(copy) if copy is not None else ref
+    return ref
 
 
 def _recorded(env: Path) -> Any:
