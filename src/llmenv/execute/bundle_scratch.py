@@ -40,7 +40,7 @@ def host_label(name: str | None = None) -> str:
     """This host's name as it can appear inside a file name: letters, digits and `-` only, at most 63 characters,
     never empty (dots would split the scratch name)."""
     raw = socket.gethostname() if name is None else name
-    return _HOST_CHARS.sub("-", raw).strip("-")[:63] or "host"
+    return _HOST_CHARS.sub("-", raw)[:63].strip("-") or "host"
 
 
 @dataclass(frozen=True)
