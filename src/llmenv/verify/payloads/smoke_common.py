@@ -157,7 +157,7 @@ def torch_setup(seed):
 
 class Board:
     """TensorBoard scalars (loss and accuracy per epoch) when a folder is given: torch's SummaryWriter, or
-    tf.summary for Keras (TensorFlow writes event files without the tensorboard package).
+    TensorFlow's own summary writer for Keras (it writes event files without the tensorboard package).
 
     Without the tensorboard package a torch run goes on and says so once, as a `notice` event (llmenv shows it)."""
 
@@ -181,8 +181,14 @@ class Board:
         if self.writer is None:
             return
         if self.tf is not None:
+            # tf.summary.scalar lives in the tensorboard package, which TensorFlow 2.21 no longer installs; the core
+            # writer with the scalars plugin's metadata is what it would have written.
+            tf = self.tf
+            meta = tf.compat.v1.SummaryMetadata(
+                plugin_data=tf.compat.v1.SummaryMetadata.PluginData(plugin_name="scalars")
+            )
             with self.writer.as_default():
-                self.tf.summary.scalar(tag, float(value), step=int(step))
+                tf.summary.write(tag, tf.constant(float(value), dtype=tf.float32), step=int(step), metadata=meta)
         else:
             self.writer.add_scalar(tag, float(value), int(step))
 
