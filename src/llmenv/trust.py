@@ -201,6 +201,9 @@ def require_trusted(path: Path | str, what: str, *, directory: bool = False, fix
     )
 
 
+NOT_RUN = " is not run: "  # in every refusal below: a probe's error holding it failed on PATH, not on the program
+
+
 def program_refusal(program: str, path_value: str | None) -> str | None:
     """Why `program` (a path, or a name looked up on `path_value` as exec does: the first executable match wins)
     must not be run, or None. Found through an empty or relative PATH entry means found in whatever folder llmenv
@@ -209,16 +212,16 @@ def program_refusal(program: str, path_value: str | None) -> str | None:
         return None
     if os.sep in program:
         found = untrusted(program)
-        return f"{program} is not run: {found.path} {found.problem}" if found else None
+        return f"{program}{NOT_RUN}{found.path} {found.problem}" if found else None
     for entry in (path_value if path_value is not None else os.defpath).split(os.pathsep):
         candidate = os.path.join(entry or ".", program)
         if not (os.path.isfile(candidate) and os.access(candidate, os.X_OK)):
             continue
         if not os.path.isabs(entry):
             shown = "an empty PATH entry" if not entry else f"the relative PATH entry {entry!r}"
-            return f"{program} is not run: it was found in the working folder through {shown}"
+            return f"{program}{NOT_RUN}it was found in the working folder through {shown}"
         found = untrusted(candidate)
-        return f"{candidate} is not run: {found.path} {found.problem}" if found else None
+        return f"{candidate}{NOT_RUN}{found.path} {found.problem}" if found else None
     return None
 
 
@@ -307,6 +310,7 @@ def _quote(text: str) -> str:
 
 
 __all__ = [
+    "NOT_RUN",
     "Untrusted",
     "UntrustedPath",
     "open_trusted",

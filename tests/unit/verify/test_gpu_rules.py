@@ -112,3 +112,18 @@ def test_cuda_visible_devices_entries_cuda_ignores_are_reported() -> None:
     ]
     assert notes and all(f.status is Status.WARN for f in notes)
     assert any("there is no GPU 5" in f.evidence for f in notes)
+
+
+@pytest.mark.parametrize(
+    "why",
+    [
+        "it was found in the working folder through an empty PATH entry",
+        "/tmp/x/bin belongs to user nobody (uid 65534), not to root, who runs llmenv",
+    ],
+)
+def test_an_nvidia_smi_that_was_not_run_points_at_path_not_the_driver(why: str) -> None:
+    """Found trying doctor with `PATH=":$PATH"` in a folder where another user put `nvidia-smi`: llmenv rightly did
+    not run it, but gpu.nvidia's fix said "reinstall the driver if it hangs or fails"."""
+    error = f"nvidia-smi: cannot run `nvidia-smi`: [Errno 1] nvidia-smi is not run: {why}"
+    finding = findings(host(nvidia=Probed(None, "nvidia-smi", error)))["gpu.nvidia"]
+    assert finding.fix is not None and "PATH" in finding.fix and "reinstall" not in finding.fix, finding

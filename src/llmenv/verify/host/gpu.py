@@ -11,6 +11,7 @@ from llmenv.probe import HostFacts
 from llmenv.probe.gpu_nvidia import NvidiaInfo, driver_broken
 from llmenv.tables.cuda import compat_note, family_min_driver, version_tuple
 from llmenv.tables.torch import cuda_of
+from llmenv.trust import NOT_RUN
 from llmenv.verify.host.context import HostContext, host_os
 from llmenv.verify.model import Finding, fail, ok, warn
 
@@ -75,7 +76,12 @@ def rule_gpu(facts: HostFacts, ctx: HostContext) -> list[Finding]:
                 "gpu",
                 "NVIDIA probe failed",
                 f"{nvidia.source}: {nvidia.error}",
-                "check that `nvidia-smi` runs; reinstall the driver if it hangs or fails",
+                (
+                    "take the folder named above out of PATH (see path.empty-entry and path.untrusted-entry) so that "
+                    "the driver's own nvidia-smi is found; llmenv runs no program another user could have put there"
+                )
+                if NOT_RUN in nvidia.error
+                else "check that `nvidia-smi` runs; reinstall the driver if it hangs or fails",
             )
         )
     else:
