@@ -198,8 +198,11 @@ def named_mirror_hint(plan: Plan) -> str | None:
     if not bad:
         return None
     by = plan.mirrors.requested_by.rstrip("=:") or "--mirror"
+    asked = f"{by} {plan.mirrors.requested}"
+    if by == "the env's stamp":
+        asked = f"--mirror {plan.mirrors.requested} when the env was built, recorded in its stamp"
     return (
-        "; ".join(bad) + f". You named this set ({by} {plan.mirrors.requested}), so llmenv used it and tried no "
+        "; ".join(bad) + f". You named this set ({asked}), so llmenv used it and tried no "
         "other source: make that mirror answer (or correct its URL in mirrors.yaml), or choose another set "
         "(`--mirror auto` probes them all and says which answer)"
     )
