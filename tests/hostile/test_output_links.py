@@ -96,3 +96,22 @@ def test_a_log_folder_of_another_user_is_refused_with_a_fix_for_the_log_folder(s
     result = llmenv("setup", str(spec), "--env", str(tmp_path / "env"), env={"LLMENV_LOG_DIR": str(logs)})
     assert_clean(result, ExitCode.UNSAFE_STORE, mentions=("refusing to use the log folder", "LLMENV_LOG_DIR"))
     assert "--env" not in result.err[result.err.find("Fix:") :], result.err
+
+
+def test_a_jupyter_folder_another_user_can_write_gets_no_kernel(shared: Path, victim: Path) -> None:
+    """Found reading execute/jupyter.py after trying `setup finetune --jupyter`: the kernel spec (the command
+    Jupyter runs as the user) went into JUPYTER_DATA_DIR whoever owned it, through a `.kernel.json.tmp` that
+    followed links. Another user's folder is refused (exit 5) and nothing is written through their link."""
+    from llmenv.errors import UnsafeStoreError
+    from llmenv.execute.jupyter import register_kernel
+    from llmenv.plan.jupyter import kernel_name
+
+    data = shared / "jupyter"
+    env = Path("/opt/envs/ft")
+    folder = data / "kernels" / kernel_name(env)
+    as_nobody('mkdir -p "$1" && ln -s "$2" "$1/.kernel.json.tmp"', str(folder), str(victim))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JUPYTER_DATA_DIR", str(data))
+        with pytest.raises(UnsafeStoreError, match="JUPYTER_DATA_DIR"):
+            register_kernel(env, "finetune", "3.11")
+    assert victim.read_text() == SECRET and not (folder / "kernel.json").exists()

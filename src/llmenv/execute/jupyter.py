@@ -8,7 +8,9 @@ import os
 import platform
 from pathlib import Path
 
+from llmenv.paths import open_fresh
 from llmenv.plan.jupyter import SPEC_FILE, data_dir, kernel_name, kernel_spec
+from llmenv.trust import require_trusted
 
 
 def register_kernel(env: Path, profile: str, python_version: str) -> Path:
@@ -16,9 +18,14 @@ def register_kernel(env: Path, profile: str, python_version: str) -> Path:
     system = platform.system()
     folder = data_dir(os.environ, system, Path.home()) / "kernels" / kernel_name(env)
     folder.mkdir(parents=True, exist_ok=True)
+    # The spec is a command Jupyter runs as this user: a folder another user can write is refused (exit 5), and the
+    # scratch name is made new (a link left there is not followed).
+    fix = "set JUPYTER_DATA_DIR to a folder only you can write, or unset it for Jupyter's own user folder"
+    require_trusted(folder, "the Jupyter kernel folder", directory=True, fix=fix)
     spec = folder / SPEC_FILE
     partial = folder / f".{SPEC_FILE}.tmp"
-    partial.write_text(json.dumps(kernel_spec(env, profile, python_version, system), indent=1) + "\n", "utf-8")
+    with open_fresh(partial) as handle:
+        handle.write((json.dumps(kernel_spec(env, profile, python_version, system), indent=1) + "\n").encode())
     os.replace(partial, spec)
     return spec
 
