@@ -23,14 +23,17 @@ pytestmark = pytest.mark.timeout(300)
 PROFILE = b"name: tiny\npython: '>=3.10'\naccelerator: cpu\npackages: ['alpha==1.0']\nchecks:\n  imports: ['alpha']\n"
 
 
+DATA = b"stand-in for the bundle's IMDB tarball" * 100
+
+
 @pytest.fixture
 def bundle(tmp_path: Path) -> Path:
-    wheel = make_wheel(tmp_path / "made", "alpha", "1.0")
-    members = {"profile/tiny.yaml": PROFILE, f"wheels/{wheel.name}": wheel.read_bytes()}
     from tests.hostile.bundles import manifest_for
 
-    return make_bundle(tmp_path / "tiny.tar", members, manifest_for(members, profile="tiny",
-                                                                    profile_member="profile/tiny.yaml"))  # fmt: skip
+    wheel = make_wheel(tmp_path / "made", "alpha", "1.0")
+    members = {"profile/tiny.yaml": PROFILE, f"wheels/{wheel.name}": wheel.read_bytes(), "data/imdb.tar.gz": DATA}
+    manifest = manifest_for(members, profile="tiny", profile_member="profile/tiny.yaml", data="data/imdb.tar.gz")
+    return make_bundle(tmp_path / "tiny.tar", members, manifest)
 
 
 def child_env(cache: Path) -> dict[str, str]:
@@ -73,6 +76,9 @@ def test_two_setups_from_one_bundle_sharing_a_cache_both_succeed(bundle: Path, t
     assert folder.stat().st_ino == inode, "the folder the first setup installed from was replaced"
     assert published(cache) == [folder]
     assert not [p.name for p in (cache / "bundles").iterdir() if p.name.endswith(".tmp")]  # no scratch left
+    # The smoke data each copied into the shared cache: whole, and no scratch file beside it.
+    assert [p.name for p in (cache / "imdb" / "bundle").iterdir()] == ["imdb.tar.gz"]
+    assert (cache / "imdb" / "bundle" / "imdb.tar.gz").read_bytes() == DATA
     for env in ("env-a", "env-b"):
         python = tmp_path / env / "bin" / "python"
         done = subprocess.run([str(python), "-c", "import alpha; print(alpha.__version__)"], capture_output=True,

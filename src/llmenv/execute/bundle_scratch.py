@@ -15,6 +15,7 @@ once (two terminals, or every node of a cluster sharing a home folder).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -134,17 +135,40 @@ def matches(folder: Path, members: Mapping[str, Mapping[str, Any]]) -> bool:
     for name, want in members.items():
         path = folder / name
         try:
-            if path.is_symlink() or path.stat().st_size != want["size"]:
+            if path.is_symlink() or path.stat().st_size != want["size"] or _sha256(path) != want["sha256"]:
                 return False
-            sha = hashlib.sha256()
-            with path.open("rb") as handle:
-                while block := handle.read(1 << 20):
-                    sha.update(block)
         except OSError:
             return False
-        if sha.hexdigest() != want["sha256"]:
-            return False
     return True
+
+
+def publish_file(source: Path, folder: Path, name: str) -> Path:
+    """Copy a file into a folder other setups may read at the same moment (a bundle's smoke data in llmenv's
+    cache): written under a unique scratch name, then renamed over `name` in one step, so a reader sees the old
+    file or the new one, never a half-written one. A file already there with the same bytes is left alone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    if target.is_file() and not target.is_symlink() and _sha256(target) == _sha256(source):
+        return target
+    handle, tmp = tempfile.mkstemp(prefix=f".{name}.{host_label()}.{os.getpid()}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out, source.open("rb") as data:
+            shutil.copyfileobj(data, out, 1 << 20)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def _sha256(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            sha.update(block)
+    return sha.hexdigest()
 
 
 @contextmanager
@@ -206,6 +230,7 @@ __all__ = [
     "new_scratch",
     "pid_alive",
     "publish",
+    "publish_file",
     "remove_scratch",
     "remove_stale_scratch",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -57,9 +58,14 @@ def managed_minors() -> tuple[str, ...] | None:
     if cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f".{cache.name}.{os.getpid()}")
-            tmp.write_text(result.stdout, encoding="utf-8")
-            tmp.replace(cache)
+            # A name of its own (O_EXCL, random): hosts sharing one data folder may have runs with the same pid.
+            handle, name = tempfile.mkstemp(prefix=f".{cache.name}.", dir=cache.parent)
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    out.write(result.stdout)
+                Path(name).replace(cache)
+            finally:
+                Path(name).unlink(missing_ok=True)  # gone already once renamed
         except OSError:
             pass  # a read-only data folder: uv is asked again next time (70 ms)
     return minors

@@ -224,9 +224,10 @@ def setup_from_bundle(bundle: Path, options: SetupOptions, say: Say) -> tuple[Se
     os.environ["UV_OFFLINE"] = "1"
     data = options.data
     if manifest.data and data is None:
-        from llmenv.execute.bundle_build import add_file
+        from llmenv.execute.bundle_scratch import publish_file
 
-        data = cache_dir() / add_file(folder / manifest.data, cache_dir(), BUNDLE_DATA)
+        # Another setup sharing this cache may be reading the same copy for its smoke test: replaced atomically.
+        data = publish_file(folder / manifest.data, cache_dir() / BUNDLE_DATA, Path(manifest.data).name)
     accelerator = options.accelerator
     if accelerator is None and len(manifest.variants) == 1:
         accelerator = manifest.variants[0].accelerator

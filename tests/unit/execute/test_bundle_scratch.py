@@ -26,6 +26,7 @@ from llmenv.execute.bundle_scratch import (
     is_stale,
     new_scratch,
     publish,
+    publish_file,
     remove_stale_scratch,
 )
 
@@ -167,3 +168,39 @@ def test_a_folder_llmenv_did_not_make_is_never_replaced(tmp_path: Path) -> None:
     with pytest.raises(BundleError, match="llmenv did not make it"):
         publish(ours, tmp_path, DIGEST, _members(ours))
     assert (theirs / "keep").read_text() == "mine"
+
+
+def test_a_shared_file_is_replaced_in_one_step_and_left_alone_when_equal(tmp_path: Path) -> None:
+    """The bundle's smoke data copied into the shared cache: a second setup never rewrites it in place (a first
+    setup's smoke test may be reading it), and leaves no scratch file.
+
+    Before: `shutil.copyfile` truncated and rewrote in place the file another setup was reading."""
+    source = tmp_path / "imdb.tar.gz"
+    source.write_bytes(b"reviews" * 1000)
+    folder = tmp_path / "cache" / "imdb" / "bundle"
+    placed = publish_file(source, folder, "imdb.tar.gz")
+    inode = placed.stat().st_ino
+    with placed.open("rb") as reader:  # a reader holding it open, as a smoke test would
+        assert publish_file(source, folder, "imdb.tar.gz") == placed and placed.stat().st_ino == inode
+        source.write_bytes(b"other" * 10)
+        publish_file(source, folder, "imdb.tar.gz")
+        assert reader.read() == b"reviews" * 1000  # what it opened, whole
+    assert placed.read_bytes() == b"other" * 10 and placed.stat().st_ino != inode
+    assert sorted(p.name for p in folder.iterdir()) == ["imdb.tar.gz"]
+
+
+def test_concurrent_copies_of_one_shared_file_each_leave_it_whole(tmp_path: Path) -> None:
+    sources = []
+    for n in range(4):
+        source = tmp_path / f"s{n}"
+        source.write_bytes(bytes([n]) * 300_000)
+        sources.append(source)
+    folder = tmp_path / "shared"
+    threads = [threading.Thread(target=publish_file, args=(s, folder, "data.tar.gz")) for s in sources * 3]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    body = (folder / "data.tar.gz").read_bytes()
+    assert len(body) == 300_000 and len(set(body)) == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["data.tar.gz"]

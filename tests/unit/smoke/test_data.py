@@ -161,3 +161,41 @@ def test_full_keeps_every_review(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     tarball = make_tarball(tmp_path / "a.tar.gz", members)
     assert prepare(tarball, offline=True).train_size == 2
     assert prepare(tarball, offline=True, full=True).train_size == 6
+
+
+def test_prepared_data_written_at_once_by_two_smoke_tests_is_whole(tmp_path: Path) -> None:
+    """Two smoke tests sharing one cache prepare the same data at the same moment: each writes a scratch file of
+    its own, so the prepared file is one writer's, whole, and no scratch is left.
+
+    Failed before: all wrote `<name>.tmp`; the first to finish renamed it away and the others failed
+    (FileNotFoundError: an internal error in a smoke test)."""
+    import gzip
+    import json
+    import threading
+
+    from llmenv.verify.smoke.data import _write_prepared
+
+    out = tmp_path / "prepared.json.gz"
+
+    def rows(writer: int) -> list[tuple[str, int]]:  # each writer's data differs in length and content
+        return [(f"review {n} by {writer} " * (20 + 9 * writer), n % 2) for n in range(1000 + 300 * writer)]
+
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            _write_prepared(out, f"w{n}", False, rows(n), rows(n))
+        except BaseException as exc:  # before: FileNotFoundError, another writer had renamed the shared .tmp away
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with gzip.open(out, "rt", encoding="utf-8") as handle:
+        header, body = json.loads(handle.readline()), json.loads(handle.readline())
+    writer = int(header["source"][1:])
+    assert body == {"train": [list(r) for r in rows(writer)], "test": [list(r) for r in rows(writer)]}
+    assert [p.name for p in tmp_path.iterdir()] == ["prepared.json.gz"]

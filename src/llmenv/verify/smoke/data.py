@@ -16,6 +16,7 @@ import os
 import random
 import re
 import tarfile
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -319,22 +320,26 @@ def _write_prepared(
     out: Path, source: str, synthetic: bool, train: list[tuple[str, int]], test: list[tuple[str, int]]
 ) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
+    # A name of its own (O_EXCL, random): two smoke tests sharing one cache may prepare the same data at once.
+    handle_fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(handle_fd)
+    try:
+        os.chmod(tmp, 0o644)
+        _write_gzip_json(Path(tmp), source, synthetic, train, test)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_gzip_json(
+    tmp: Path, source: str, synthetic: bool, train: list[tuple[str, int]], test: list[tuple[str, int]]
+) -> None:
     with gzip.open(tmp, "wt", encoding="utf-8") as handle:
-        handle.write(
-            json.dumps(
-                {
-                    "format": 1,
-                    "source": source,
-                    "synthetic": synthetic,
-                    "train_size": len(train),
-                    "test_size": len(test),
-                }
-            )
-            + "\n"
-        )
+        header = {"format": 1, "source": source, "synthetic": synthetic, "train_size": len(train),
+                  "test_size": len(test)}  # fmt: skip
+        handle.write(json.dumps(header) + "\n")
         handle.write(json.dumps({"train": train, "test": test}) + "\n")
-    os.replace(tmp, out)
 
 
 def _synthetic(seed: int, reason: str, notes: list[str]) -> Prepared:
