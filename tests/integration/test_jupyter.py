@@ -61,8 +61,9 @@ def test_setup_jupyter_registers_a_kernel_that_survives_a_new_generation(
     findings = {f["id"]: f for f in json.loads(doctor.out)["findings"]}
     assert findings["env.jupyter"]["status"] == "ok", findings.get("env.jupyter")
 
-    again = cli("setup", str(profile), "--env", str(env), "--jupyter", "--skip-smoke", "--force", "--json")
+    again = cli("setup", str(profile), "--env", str(env), "--jupyter", "--skip-smoke", "--force")
     assert again.code == 0, again.out + again.err
+    assert f"jupyter: Jupyter kernel {name} registered" in " ".join(again.out.split())  # said where it is
     second = run_in_kernel(name, "import os, sys; print(os.path.realpath(sys.prefix))")
     assert "gen-2" in second  # the same kernel now starts the new generation
 

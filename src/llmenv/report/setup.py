@@ -107,6 +107,7 @@ def print_setup(report: SetupReport) -> None:
             f"{report.env} is up to date (profile {plan.profile}, Python {plan.python_version}, "
             f"{plan.accelerator.value}{variant}); {what} ({report.seconds:.2f} s)"
         )
+        _kernel_line(report)
         return
     verb = {"created": "Created", "updated": "Updated", "repaired": "Repaired"}[report.status]
     failed = [f for f in report.findings if f.status.value == "fail"]
@@ -128,7 +129,15 @@ def print_setup(report: SetupReport) -> None:
             console.print(f"    {finding.title} ({finding.evidence})")
     for finding in skipped:
         console.print(f"    skipped: {finding.title}")
+    _kernel_line(report)
     console.print(f"  log: {report.log}")
+
+
+def _kernel_line(report: SetupReport) -> None:
+    """Where setup --jupyter registered the env's kernel (the name Jupyter and VS Code list)."""
+    for finding in report.findings:
+        if finding.id == "setup.jupyter":
+            stdout_console().print(f"  jupyter: {finding.title}; {finding.evidence}")
 
 
 __all__ = ["SETUP_SCHEMA", "print_plan", "print_setup", "print_usage", "setup_json"]
