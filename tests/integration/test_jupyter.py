@@ -67,6 +67,10 @@ def test_setup_jupyter_registers_a_kernel_that_survives_a_new_generation(
     second = run_in_kernel(name, "import os, sys; print(os.path.realpath(sys.prefix))")
     assert "gen-2" in second  # the same kernel now starts the new generation
 
+    # Failed before: a re-run without --jupyter planned the profile without ipykernel and built gen-3 without it.
+    plain = cli("setup", str(profile), "--env", str(env), "--skip-smoke")
+    assert plain.code == 0 and "up to date" in plain.out, plain.out + plain.err
+
 
 def test_finetune_stack_imports_in_the_envs_kernel(finetune_env: Path, jupyter_home: Path) -> None:
     from llmenv.execute.jupyter import register_kernel

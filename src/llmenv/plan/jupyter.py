@@ -40,6 +40,11 @@ def data_dir(environ: Mapping[str, str], system: str, home: Path) -> Path:
     return (Path(xdg) if xdg else home / ".local" / "share") / "jupyter"
 
 
+def spec_path(env: Path, environ: Mapping[str, str], system: str, home: Path) -> Path:
+    """Where the env's kernel.json lives."""
+    return data_dir(environ, system, home) / "kernels" / kernel_name(env) / SPEC_FILE
+
+
 def kernel_python(env: PurePath, system: str) -> PurePath:
     """The env's interpreter through its stable path (not the generation it points at today)."""
     return env / "Scripts" / "python.exe" if system == "Windows" else env / "bin" / "python"
@@ -54,4 +59,4 @@ def kernel_spec(env: PurePath, profile: str, python_version: str, system: str) -
     }
 
 
-__all__ = ["IPYKERNEL", "SPEC_FILE", "data_dir", "kernel_name", "kernel_python", "kernel_spec"]
+__all__ = ["IPYKERNEL", "SPEC_FILE", "data_dir", "kernel_name", "kernel_python", "kernel_spec", "spec_path"]

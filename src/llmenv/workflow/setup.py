@@ -53,7 +53,7 @@ def setup(
     from llmenv.workflow.smoke_memory import data_to_use, recall, why_run
 
     report = _setup(options, progress)
-    if report.generation is not None and not options.dry_run and _wants_kernel(options):
+    if report.generation is not None and not options.dry_run and _wants_kernel(options, report.env):
         report = _with_kernel(report, progress)
     if options.skip_smoke or options.dry_run or report.plan.smoke is None or report.generation is None:
         return report
@@ -94,10 +94,20 @@ def with_kernel_package(profile: Profile, asked: bool) -> Profile:
     return dataclasses.replace(profile, packages=merge_requirements(profile.packages, [IPYKERNEL]), jupyter=True)
 
 
-def _wants_kernel(options: SetupOptions) -> bool:
+def kernel_registered(env: Path) -> bool:
+    """A kernel setup --jupyter registered for this env earlier: it is kept (with ipykernel) by every later setup,
+    so a re-run without the flag does not leave Jupyter a kernel that cannot start."""
+    import platform
+
+    from llmenv.plan.jupyter import spec_path
+
+    return spec_path(env, os.environ, platform.system(), Path.home()).is_file()
+
+
+def _wants_kernel(options: SetupOptions, env: Path) -> bool:
     from llmenv.profiles.load import load_profile
 
-    return options.jupyter or load_profile(options.profile or DEFAULT_PROFILE).jupyter
+    return options.jupyter or kernel_registered(env) or load_profile(options.profile or DEFAULT_PROFILE).jupyter
 
 
 def _with_kernel(report: SetupReport, progress: Callable[[str], Callable[[str], None]]) -> SetupReport:
@@ -126,8 +136,9 @@ def _setup(options: SetupOptions, progress: Callable[[str], Callable[[str], None
     from llmenv.profiles.load import load_profile
 
     start = time.perf_counter()
-    profile = with_kernel_package(load_profile(options.profile or DEFAULT_PROFILE), options.jupyter)
+    profile = load_profile(options.profile or DEFAULT_PROFILE)
     env = Path(os.path.abspath(options.env or profile.env))
+    profile = with_kernel_package(profile, options.jupyter or kernel_registered(env))
     store = EnvStore.at(env)
     store.check_path()
     store.check_ownership()

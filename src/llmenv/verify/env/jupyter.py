@@ -10,14 +10,14 @@ import os
 import platform
 from pathlib import Path
 
-from llmenv.plan.jupyter import SPEC_FILE, data_dir, kernel_name, kernel_python
+from llmenv.plan.jupyter import kernel_name, kernel_python, spec_path
 from llmenv.verify.model import Finding, fail, ok
 
 
 def kernel_findings(env: Path, wanted: bool, installed: dict[str, str], setup: str) -> list[Finding]:
     """`setup`: the command that rebuilds this env (fixes.setup_command); `--jupyter` is added to it."""
     system = platform.system()
-    spec = data_dir(os.environ, system, Path.home()) / "kernels" / kernel_name(env) / SPEC_FILE
+    spec = spec_path(env, os.environ, system, Path.home())
     fix = f"register it again with `{setup} --jupyter`"
     if not spec.is_file():
         if not wanted:
