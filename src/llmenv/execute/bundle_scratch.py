@@ -129,8 +129,15 @@ def pid_alive(pid: int) -> bool:
 
 
 def matches(folder: Path, members: Mapping[str, Mapping[str, Any]]) -> bool:
-    """A published folder still holds every member with its size and sha256 (read only; nothing is changed)."""
+    """A published folder still holds every member with its size and sha256, and nothing else (a wheel added to
+    `wheels/` would be installable); read only, nothing is changed."""
     if not (folder / MARKER).is_file() or folder.is_symlink():
+        return False
+    try:
+        held = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir() or p.is_symlink()}
+    except OSError:
+        return False
+    if held != {*members, MARKER}:
         return False
     for name, want in members.items():
         path = folder / name

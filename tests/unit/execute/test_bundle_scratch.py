@@ -24,6 +24,7 @@ from llmenv.execute.bundle_scratch import (
     ScratchName,
     host_label,
     is_stale,
+    matches,
     new_scratch,
     publish,
     publish_file,
@@ -204,3 +205,20 @@ def test_concurrent_copies_of_one_shared_file_each_leave_it_whole(tmp_path: Path
     body = (folder / "data.tar.gz").read_bytes()
     assert len(body) == 300_000 and len(set(body)) == 1
     assert sorted(p.name for p in folder.iterdir()) == ["data.tar.gz"]
+
+
+@pytest.mark.parametrize("change", ["extra wheel", "missing member", "link instead of a member"])
+def test_a_published_folder_with_anything_else_in_it_does_not_match(tmp_path: Path, change: str) -> None:
+    folder = made(tmp_path, host_label(), os.getpid())
+    members = _members(folder)
+    assert matches(folder, members)
+    wheel = folder / "wheels" / "a.whl"
+    if change == "extra wheel":
+        (folder / "wheels" / "evil-1.0-py3-none-any.whl").write_bytes(b"x")
+    elif change == "missing member":
+        wheel.unlink()
+    else:
+        (tmp_path / "elsewhere.whl").write_bytes(wheel.read_bytes())
+        wheel.unlink()
+        wheel.symlink_to(tmp_path / "elsewhere.whl")
+    assert not matches(folder, members)
