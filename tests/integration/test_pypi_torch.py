@@ -163,3 +163,15 @@ def test_the_setup_json_with_the_fallback_matches_the_published_schema(
     assert report["plan"]["pypi_torch"]["variant"] == "cu130"
     wrong = {**report, "plan": {**report["plan"], "pypi_torch": {"variant": 130}}}
     assert not jsonschema.Draft202012Validator(SCHEMAS["setup"]).is_valid(wrong)  # the schema does describe it
+
+
+def test_export_requirements_follows_the_same_plan_with_no_mirror_named(
+    cli: Callable[..., CliResult], pypi: MirrorHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found trying export as a new user where only PyPI answers: `llmenv lock torch` wrote PyPI's build, but
+    `llmenv export torch --format requirements` (which resolves against the indexes too) planned offline, pinned
+    torch==2.13.0+cpu and failed with exit 4 ("the variant index ... could not be reached")."""
+    monkeypatch.setenv("PIP_INDEX_URL", f"{pypi.base}/pypi/simple")
+    result = cli("export", "torch", "--format", "requirements")
+    assert result.code == 0, result.err
+    assert "torch==2.13.0 \\" in result.out and "+cpu" not in result.out and "--hash=sha256:" in result.out

@@ -48,11 +48,13 @@ def cache_key(profile_ref: str, accelerator: str | None, python: str | None) -> 
 
 
 def export_plan(
-    profile_ref: str, accelerator: str | None, python: str | None, mirror: str | None = None
+    profile_ref: str, accelerator: str | None, python: str | None, mirror: str | None = None, resolves: bool = False
 ) -> tuple[Any, Any, Any]:
     """(profile, host facts, plan) for an export: the host probed offline, since an export installs nothing here.
     With a mirror set (--mirror or LLMENV_MIRROR, as setup takes it) its sources are probed as setup probes them,
-    so `auto` chooses what answers; without one nothing is asked of the network."""
+    so `auto` chooses what answers; without one nothing is asked of the network, unless the export `resolves`
+    against the indexes here (`--format requirements`): then its sources are probed as `llmenv lock` probes them,
+    so both pin the same build (PyPI's torch where only PyPI answers)."""
     from packaging.specifiers import SpecifierSet
 
     from llmenv.mirrors.resolve import requested
@@ -62,7 +64,7 @@ def export_plan(
     facts = probe_host(offline=True, python=SpecifierSet(profile.python), for_setup=True)
     options = SetupOptions(profile=profile_ref, python=python, accelerator=accelerator, mirror=mirror)
     asked = requested(mirror, profile).name is not None
-    plan = plan_for(profile, facts, options, Path(profile.env), reachable=None if asked else {})
+    plan = plan_for(profile, facts, options, Path(profile.env), reachable=None if asked or resolves else {})
     return profile, facts, plan
 
 
@@ -82,7 +84,7 @@ def export(
 
     if output is not None:  # before any work, and before anything beside it is written
         check_output(output, force)
-    profile, facts, plan = export_plan(profile_ref, accelerator, python, mirror)
+    profile, facts, plan = export_plan(profile_ref, accelerator, python, mirror, resolves=format == "requirements")
     if format == "requirements":
         return _requirements(plan, facts), []
     if output is None and (llmenv_spec is None or profile.origin != "builtin" or format == "devcontainer"):
