@@ -43,16 +43,24 @@ class CliResult:
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
-    """Run the real entry point (error boundary included) in-process and capture what it prints."""
+    """Run the real entry point (error boundary included) in-process and capture what it prints.
+
+    Each run gets back the environment it started with, as a new process would: `setup --bundle` sets PIP_NO_INDEX
+    and UV_OFFLINE for its own installers, and in-process that leaked into every later command of the session (an
+    export or setup after it then resolved with index lookups disabled)."""
     from llmenv.cli import main
 
     def run(*args: str) -> CliResult:
         capsys.readouterr()
+        before = dict(os.environ)
         try:
             main(list(args))
             code = 0
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            os.environ.clear()
+            os.environ.update(before)
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
 
