@@ -71,8 +71,8 @@ def create_private(path: Path, body: str = "") -> Path:
 def write_regular(path: Path, text: str | bytes, append: bool = False) -> None:
     """Write an output file the user named (`--junit`, `-o`, an export's files): opened without blocking and checked
     on the open descriptor, so a FIFO or device put at the name is refused (EINVAL naming it) instead of waiting for a
-    reader, and a link or file another user put there first (in a shared folder like /tmp) is refused rather than
-    written through or left theirs to edit (`ForeignOutput`)."""
+    reader, and a link or file another user put there first in a folder others can write (like /tmp) is refused
+    rather than written through or left theirs to edit (`ForeignOutput`)."""
     import errno
 
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -83,7 +83,7 @@ def write_regular(path: Path, text: str | bytes, append: bool = False) -> None:
         regular = stat.S_ISREG(info.st_mode)
         if not regular and os.path.realpath(path) != os.devnull:
             raise OSError(errno.EINVAL, "not a regular file (a FIFO, device or socket)", str(path))
-        if regular and not _trusted_owner(info.st_uid):
+        if regular and not _trusted_owner(info.st_uid, os.path.dirname(os.path.realpath(path))):
             raise _foreign(path, info.st_uid, "a file")
         if hasattr(os, "set_blocking"):  # POSIX (Windows has no O_NONBLOCK for files either)
             os.set_blocking(fd, True)
@@ -97,8 +97,18 @@ def write_regular(path: Path, text: str | bytes, append: bool = False) -> None:
         handle.write(text.encode("utf-8") if isinstance(text, str) else text)
 
 
-def _trusted_owner(uid: int) -> bool:
-    return not hasattr(os, "geteuid") or uid in (os.geteuid(), 0)
+def _trusted_owner(uid: int, folder: str) -> bool:
+    """An entry at an output name may be used when the invoking user or root made it, or when `folder` is not one
+    that others can write (a container's root over a workspace of uid 1001, GitHub's step summary: their folder,
+    their files), or when the folder's owner made it: the kernel's protected_symlinks/protected_regular rule, kept
+    here where that setting is off (many containers)."""
+    if not hasattr(os, "geteuid") or uid in (os.geteuid(), 0):
+        return True
+    try:
+        info = os.stat(folder or ".")
+    except OSError:
+        return False
+    return not info.st_mode & 0o022 or uid == info.st_uid
 
 
 def _foreign(path: Path, uid: int, what: str) -> OSError:
@@ -124,7 +134,7 @@ def _own_output_name(path: Path) -> str:
         return str(path)
     if not stat.S_ISLNK(info.st_mode):
         return str(path)
-    if not _trusted_owner(info.st_uid):
+    if not _trusted_owner(info.st_uid, os.path.dirname(os.path.abspath(path))):
         raise _foreign(path, info.st_uid, "a link")
     return os.path.realpath(path)
 

@@ -115,3 +115,16 @@ def test_a_jupyter_folder_another_user_can_write_gets_no_kernel(shared: Path, vi
         with pytest.raises(UnsafeStoreError, match="JUPYTER_DATA_DIR"):
             register_kernel(env, "finetune", "3.11")
     assert victim.read_text() == SECRET and not (folder / "kernel.json").exists()
+
+
+def test_a_file_of_another_user_in_their_own_folder_is_written(tmp_path: Path) -> None:
+    """Not a shared folder: root in a container over a workspace of another uid (or GitHub's step summary file)
+    writes the files there as before; the rule is the kernel's protected_regular, for folders others can write."""
+    folder = tmp_path / "workspace"
+    folder.mkdir()
+    out = folder / "schema.json"
+    out.write_text("old\n")
+    os.chown(folder, 65534, 65534)
+    os.chown(out, 65534, 65534)
+    assert_clean(llmenv("profiles", "schema", "-o", str(out)), 0)
+    assert '"$defs"' in out.read_text()
