@@ -24,8 +24,8 @@ def new_log(kind: str) -> Path:
     """A new, empty log file, 0600 in a 0700 folder: logs hold argv, paths, index URLs and installer output.
 
     The file is created here (exclusively, never through a link) so whatever later opens it to append keeps its
-    mode. A log folder another user owns or others can write is refused (execute/privacy.py check_log_folder)."""
-    from llmenv.execute.privacy import check_log_folder
+    mode. A log folder another user owns or others can write is refused (trust/private.py check_log_folder)."""
+    from llmenv.trust.private import check_log_folder
 
     folder = log_dir()
     try:

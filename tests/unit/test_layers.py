@@ -99,8 +99,8 @@ RANK = {
     "verify": 6,
     "export": 6, "report": 7, "workflow": 8, "cli": 9, "__main__": 9,
 }  # fmt: skip
-# Known and named: where a base module still reaches into execute/ (the ownership rule lives in execute/privacy.py).
-ALLOWED_UPWARD = {("llmenv.paths", "llmenv.execute.privacy")}
+# Known and named exceptions to the order (none: the ownership rule lives in the base package llmenv.trust).
+ALLOWED_UPWARD: set[tuple[str, str]] = set()
 
 
 def module_of(path: Path) -> str:

@@ -184,7 +184,7 @@ def digest_lock(root: Path, digest: str) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     from llmenv.errors import LockTimeout
-    from llmenv.execute.privacy import check_private
+    from llmenv.trust.private import check_private
 
     path = root / f".{digest}.lock"
     check_private(path, "the bundle cache's lock file")

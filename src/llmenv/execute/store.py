@@ -22,7 +22,8 @@ from typing import Any
 from llmenv.errors import LlmenvError, LockTimeout, UsageError, short_path
 from llmenv.execute.envpath import check_env_path
 from llmenv.execute.links import is_link, make_link, remove_link, replace_link
-from llmenv.execute.privacy import check_private, strip_others_write
+from llmenv.execute.privacy import strip_others_write
+from llmenv.trust.private import check_private
 
 OWNER = "llmenv-owner.json"
 MARKER = "llmenv-generation.json"

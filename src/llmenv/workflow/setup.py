@@ -217,8 +217,8 @@ def _build(
 ) -> SetupReport:
     """Under the env's lock: build, check and commit a new generation (or find that another setup just did)."""
     from llmenv.execute.build import build_generation
-    from llmenv.execute.privacy import check_log_folder
     from llmenv.paths import new_log
+    from llmenv.trust.private import check_log_folder
     from llmenv.workflow.hub import hub_endpoint
 
     env = store.env

@@ -30,10 +30,10 @@ def smoke(
     options: SmokeOptions, on_event: Callable[[dict[str, Any]], None], on_download: Callable[[int, int | None], None]
 ) -> Any:
     from llmenv.errors import UsageError
-    from llmenv.execute.privacy import check_log_folder
     from llmenv.execute.store import EnvStore, check_store_is_private
     from llmenv.paths import new_log
     from llmenv.profiles.load import load_profile
+    from llmenv.trust.private import check_log_folder
     from llmenv.verify.smoke.data import prepare
     from llmenv.verify.smoke.runner import run_smoke
 
