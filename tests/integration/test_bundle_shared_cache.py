@@ -136,3 +136,7 @@ def test_doctor_env_uses_the_envs_copy_once_the_profile_file_is_gone(tmp_path: P
     done = subprocess.run(doctor, capture_output=True, text=True, env=child_env(cache), timeout=120)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert json.loads(done.stdout)["profile"] == "tiny"
+    # `llmenv smoke --env` reads it the same way: the profile is found (it has no smoke block, so exit 2 saying so).
+    smoke = [sys.executable, "-m", "llmenv", "smoke", "--env", str(env), "--offline"]
+    done = subprocess.run(smoke, capture_output=True, text=True, env=child_env(cache), timeout=120)
+    assert done.returncode == 2 and "profile tiny has no smoke block" in done.stderr, done.stderr[-2000:]

@@ -47,11 +47,9 @@ def smoke(
 
         require_private_env(env)  # its Python runs next: nothing in it another user could have changed
     if profile_ref is None and env is not None:
-        from llmenv.verify.env.fixes import stamp_profile_ref
+        from llmenv.workflow.doctor import stamp_profile
 
-        stamp = EnvStore.at(env).stamp()
-        if stamp:
-            profile_ref = stamp_profile_ref(stamp)
+        profile_ref = stamp_profile(env)  # as doctor --env reads it: the env's own copy once the file is gone
     profile = load_profile(profile_ref or DEFAULT_PROFILE)
     env = Path(os.path.abspath(env or profile.env))
     framework = options.framework or (profile.smoke.framework if profile.smoke else None)
