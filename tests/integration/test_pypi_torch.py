@@ -155,14 +155,14 @@ def test_the_setup_json_with_the_fallback_matches_the_published_schema(
 ) -> None:
     import jsonschema
 
-    from llmenv.report.schemas import SCHEMAS
+    from llmenv.report.documents import schemas
 
     result = cli("setup", "torch", "--env", "e", "--mirror", "campus", "--dry-run", "--json")
     report = json.loads(result.out)
-    jsonschema.Draft202012Validator(SCHEMAS["setup"]).validate(report)
+    jsonschema.Draft202012Validator(schemas()["setup"]).validate(report)
     assert report["plan"]["pypi_torch"]["variant"] == "cu130"
     wrong = {**report, "plan": {**report["plan"], "pypi_torch": {"variant": 130}}}
-    assert not jsonschema.Draft202012Validator(SCHEMAS["setup"]).is_valid(wrong)  # the schema does describe it
+    assert not jsonschema.Draft202012Validator(schemas()["setup"]).is_valid(wrong)  # the schema does describe it
 
 
 def test_export_requirements_follows_the_same_plan_with_no_mirror_named(

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from llmenv.report.schemas import SCHEMAS
+from llmenv.report.documents import schemas
 from tests.conftest import CliResult
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -23,7 +23,7 @@ def smoke(cli: Callable[..., CliResult], *args: str) -> tuple[CliResult, dict[st
 
 
 def check_trained(report: dict[str, object], framework: str, min_accuracy: float = 0.75) -> dict[str, object]:
-    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+    jsonschema.Draft202012Validator(schemas()["smoke"]).validate(report)
     assert report["schema"] == "llmenv.smoke/1" and report["framework"] == framework
     result = report["result"]
     assert isinstance(result, dict)
@@ -137,7 +137,7 @@ def test_offline_without_data_says_so_before_training_and_measures_no_accuracy(
     assert "stack trains; no IMDB accuracy measured" in result.out
     assert "passed" not in result.out
     _, report = smoke(cli, "--env", str(torch_env), "--profile", "torch", "--offline")
-    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+    jsonschema.Draft202012Validator(schemas()["smoke"]).validate(report)
     assert report["verdict"] == "stack-trains" and report["accuracy_pass"] is None and report["accuracy"] is None
     trained = report["result"]
     # Seconds, not minutes: about 1 s of training on an idle 2-core machine; the bound leaves room for a loaded one.
@@ -153,7 +153,7 @@ def test_keras_tutorial_model_runs_the_tutorials_protocol(
     args = ("--env", str(tf_env), "--framework", "keras", "--model", "tutorial", "--data", str(imdb_mini))
     result, report = smoke(cli, *args, "--epochs", "1")
     assert result.code == 0, report
-    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+    jsonschema.Draft202012Validator(schemas()["smoke"]).validate(report)
     trained = report["result"]
     assert isinstance(trained, dict), report
     assert trained["architecture"] == [

@@ -17,7 +17,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from llmenv.report.schemas import SCHEMAS
+from llmenv.report.documents import schemas
 from tests.conftest import CliResult
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -70,7 +70,7 @@ def test_finetune_smoke_pretrains_lora_tunes_and_proves_the_adapter_round_trip(
     result = cli("smoke", *args, "--tensorboard", str(board), "--json")
     assert result.out, result.err
     report = json.loads(result.out)
-    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+    jsonschema.Draft202012Validator(schemas()["smoke"]).validate(report)
     assert result.code == 0 and report["verdict"] == "accuracy-pass", json.dumps(report)[-1500:]
     assert report["framework"] == "finetune" and report["dataset"]["synthetic"] is False
     assert report["accuracy"] >= REDUCED_FLOOR, report

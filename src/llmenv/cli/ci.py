@@ -32,15 +32,15 @@ def cache_key(
 
 @app.command("schema")
 def schema(name: Annotated[str, typer.Argument(help="doctor, probe, setup, smoke, merge or stamp.")]) -> None:
-    """Print the JSON Schema of a command's --json output."""
+    """Print the JSON Schema of a command's --json output, generated from its typed model."""
     from llmenv.errors import UsageError
-    from llmenv.report.schemas import SCHEMAS
+    from llmenv.report.documents import NAMES, schemas
 
-    if name not in SCHEMAS:
+    if name not in NAMES:
         from llmenv.suggest import did_you_mean
 
-        raise UsageError(f"no schema named '{name}'", fix=did_you_mean(name, SCHEMAS))
-    typer.echo(json.dumps(SCHEMAS[name], indent=2, sort_keys=True))
+        raise UsageError(f"no schema named '{name}'", fix=did_you_mean(name, NAMES))
+    typer.echo(json.dumps(schemas()[name], indent=2, sort_keys=True))
 
 
 __all__ = ["app"]

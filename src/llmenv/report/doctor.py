@@ -19,8 +19,12 @@ STYLE = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "bold red", Sta
 
 
 def doctor_json(report: DoctorReport) -> dict[str, Any]:
+    """The document, typed (report/documents/doctor.py): its JSON Schema is generated from the same model."""
+    from llmenv.report.documents.doctor import DoctorDocument
+    from llmenv.report.documents.parts import dump
+
     counts = {s.value: sum(1 for f in report.findings if f.status is s) for s in Status}
-    return {
+    fields = {
         "schema": DOCTOR_SCHEMA,
         "llmenv_version": __version__,
         "verdict": report.verdict.value,
@@ -36,6 +40,7 @@ def doctor_json(report: DoctorReport) -> dict[str, Any]:
         "facts": report.facts.to_dict(),
         "seconds": round(report.seconds, 3),
     }
+    return dump(DoctorDocument.model_validate(fields))
 
 
 def print_doctor(report: DoctorReport, *, verbose: bool = False) -> None:

@@ -16,7 +16,11 @@ SETUP_SCHEMA = "llmenv.setup/1"
 
 
 def setup_json(report: SetupReport) -> dict[str, Any]:
-    return {
+    """The document, typed (report/documents/setup.py): its JSON Schema is generated from the same model."""
+    from llmenv.report.documents.parts import dump
+    from llmenv.report.documents.setup import SetupDocument
+
+    fields = {
         "schema": SETUP_SCHEMA,
         "llmenv_version": __version__,
         "status": report.status,
@@ -31,6 +35,7 @@ def setup_json(report: SetupReport) -> dict[str, Any]:
         "smoke": report.smoke.to_dict() if report.smoke is not None else None,
         "seconds": round(report.seconds, 3),
     }
+    return dump(SetupDocument.model_validate(fields))
 
 
 def print_plan(plan: Plan) -> None:

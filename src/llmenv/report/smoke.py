@@ -31,12 +31,12 @@ def data_lines(event: dict[str, Any]) -> list[str]:
 
 
 def smoke_json(result: SmokeResult) -> dict[str, Any]:
-    return {
-        "schema": SMOKE_SCHEMA,
-        "llmenv_version": __version__,
-        "exit_code": 0 if result.passed else 1,
-        **result.to_dict(),
-    }
+    """The document, typed (report/documents/smoke.py): its JSON Schema is generated from the same model."""
+    from llmenv.report.documents.parts import dump
+    from llmenv.report.documents.smoke import SmokeDocument
+
+    fields = {"schema": SMOKE_SCHEMA, "llmenv_version": __version__, "exit_code": 0 if result.passed else 1}
+    return dump(SmokeDocument.model_validate({**fields, **result.to_dict()}))
 
 
 def print_smoke(result: SmokeResult) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import jsonschema
 
-from llmenv.report.schemas import SCHEMAS
+from llmenv.report.documents import schemas
 from tests.conftest import REPO, CliResult
 
 RECORDED = REPO / "tests" / "data" / "doctor-json-this-machine.json"
@@ -40,7 +40,7 @@ def test_merge_names_the_node_that_differs_and_how(cli: Callable[..., CliResult]
     result = cli("report", "merge", *map(str, nodes(tmp_path)), "--json")
     assert result.code == 1, result.err
     report: dict[str, Any] = json.loads(result.out)
-    jsonschema.Draft202012Validator(SCHEMAS["merge"]).validate(report)
+    jsonschema.Draft202012Validator(schemas()["merge"]).validate(report)
     assert report["nodes"] == ["node01", "node02", "node03"] and report["same"] is False
     differences = {d["key"]: (d["baseline"], d["nodes"]) for d in report["differences"]}
     assert differences == {
@@ -93,7 +93,7 @@ def test_each_node_gets_a_line_with_setup_accelerator_build_driver(
     result = cli("report", "merge", *map(str, files), "--setup", str(setups), "--json")
     assert result.code == 1, result.err
     report = json.loads(result.out)
-    jsonschema.Draft202012Validator(SCHEMAS["merge"]).validate(report)
+    jsonschema.Draft202012Validator(schemas()["merge"]).validate(report)
     per = report["per_node"]
     assert [per[n]["setup"] for n in ("node01", "node02", "node03")] == ["created", "up-to-date", "failed (exit 2)"]
     assert per["node01"]["driver"] == "-" and per["node02"]["driver"] == "550.54.14"

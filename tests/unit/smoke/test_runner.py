@@ -7,7 +7,7 @@ from typing import Any
 
 import jsonschema
 
-from llmenv.report.schemas import SCHEMAS
+from llmenv.report.documents import schemas
 from llmenv.report.smoke import smoke_json
 from llmenv.verify.model import Status
 from llmenv.verify.smoke.data import Prepared
@@ -41,7 +41,7 @@ def test_synthetic_run_is_a_stack_check_not_an_accuracy_pass() -> None:
     assert "passed" not in finding.title
     assert finding.status is Status.OK
     report = smoke_json(smoke)
-    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+    jsonschema.Draft202012Validator(schemas()["smoke"]).validate(report)
     assert report["accuracy_pass"] is None and report["accuracy"] is None and report["exit_code"] == 0
     assert report["verdict"] == "stack-trains"
     assert report["result"]["accuracy"] == 0.99  # the synthetic figure stays visible, but only inside `result`
@@ -60,7 +60,7 @@ def test_real_data_is_judged_on_the_accuracy_bar() -> None:
     low = judge("torch", REAL, 0.75, 60.0, [result_event(0.6, [0.69, 0.6])], 0, False, "", Path("/l"))
     assert low.verdict == "accuracy-fail" and not low.passed and smoke_json(low)["accuracy_pass"] is False
     for report in (smoke_json(good), smoke_json(low)):
-        jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+        jsonschema.Draft202012Validator(schemas()["smoke"]).validate(report)
 
 
 def test_synthetic_run_is_kept_short_whatever_the_profile_asks() -> None:
@@ -75,7 +75,7 @@ def test_tutorial_run_reports_its_accuracy_beside_the_tutorials() -> None:
     event = {**result_event(0.8123, [0.5, 0.3]), "framework": "keras", "reference_accuracy": 0.7947}
     smoke = judge("keras", REAL, 0.75, 600.0, [event], 0, False, "", Path("/l"))
     report = smoke_json(smoke)
-    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+    jsonschema.Draft202012Validator(schemas()["smoke"]).validate(report)
     assert report["tutorial"] == {
         "accuracy": 0.8123,
         "reference_accuracy": 0.7947,
@@ -144,7 +144,7 @@ def test_finetune_headline_is_loras_accuracy_with_the_adapter_and_reference_besi
 
     smoke = judge("finetune", REAL, 0.72, 900.0, [finetune_event(0.771)], 0, False, "", Path("/l"))
     report = smoke_json(smoke)
-    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+    jsonschema.Draft202012Validator(schemas()["smoke"]).validate(report)
     assert report["accuracy"] == 0.771 and report["verdict"] == "accuracy-pass"
     assert report["lora"]["trainable_fraction"] == 0.0583
     assert report["reference"] == {"full_finetune_accuracy": 0.7411, "loss_curve": [0.6, 0.5]}
@@ -156,7 +156,7 @@ def test_finetune_headline_is_loras_accuracy_with_the_adapter_and_reference_besi
 def test_finetune_on_synthetic_data_reports_no_accuracy_and_no_reference() -> None:
     smoke = judge("finetune", SYNTHETIC, 0.72, 900.0, [finetune_event(0.99)], 0, False, "", Path("/l"))
     report = smoke_json(smoke)
-    jsonschema.Draft202012Validator(SCHEMAS["smoke"]).validate(report)
+    jsonschema.Draft202012Validator(schemas()["smoke"]).validate(report)
     assert report["verdict"] == "stack-trains" and report["accuracy"] is None
     assert "reference" not in report and "lora" in report  # the reference accuracy is no IMDB figure either
 

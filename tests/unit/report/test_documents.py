@@ -1,0 +1,93 @@
+"""The typed `--json` documents (report/documents/): each command's output is its model dumped, and the published
+JSON Schemas are generated from the same models, so the schema, the model and the output cannot drift apart."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from llmenv.probe import FACT_NAMES, OPTIONAL_FACT_NAMES
+from llmenv.profiles.model import CONCRETE_ACCELERATORS
+from llmenv.report.documents import NAMES, file_name, models, schema_field, schemas
+from llmenv.report.documents.doctor import DoctorDocument
+from llmenv.report.documents.parts import AcceleratorChoice, Facts, dump
+from tests.conftest import REPO
+
+RECORDED = json.loads((REPO / "tests" / "data" / "doctor-json-this-machine.json").read_text())
+
+
+def test_every_published_schema_is_generated_and_shipped_as_generated() -> None:
+    made = schemas()
+    assert tuple(made) == NAMES
+    for name, schema in made.items():
+        jsonschema.Draft202012Validator.check_schema(schema)
+        shipped = REPO / "docs" / "schemas" / file_name(name)
+        assert json.loads(shipped.read_text()) == schema, f"regenerate {shipped} with scripts/gen_schema.py"
+    for name, model in models().items():
+        assert made[name] == {**made[name], **model.model_json_schema(by_alias=True)}
+        assert made[name]["properties"]["schema"]["const"] == schema_field(model) == f"llmenv.{name}/1"
+        assert made[name]["$id"].endswith(f"/{name}-1.json")  # the version in the file name is the field's
+
+
+def test_the_hand_kept_lists_the_models_repeat_stay_equal() -> None:
+    assert set(Facts.model_fields) == {*FACT_NAMES, *OPTIONAL_FACT_NAMES, "env", "seconds"}
+    assert set(Facts.model_json_schema()["required"]) == {*FACT_NAMES, "env"}
+    assert AcceleratorChoice.model_json_schema()["properties"]["value"]["enum"] == list(CONCRETE_ACCELERATORS)
+
+
+def test_a_recorded_document_round_trips_through_its_model_unchanged() -> None:
+    """Same keys, same values, same order: users' parsers see what they saw before the documents were typed."""
+    again = dump(DoctorDocument.model_validate(RECORDED))
+    assert json.dumps(again) == json.dumps(RECORDED)
+    probe = {"schema": "llmenv.probe/1", "llmenv_version": "0", "facts": RECORDED["facts"]}
+    assert json.dumps(dump(models()["probe"].model_validate(probe))) == json.dumps(probe)
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _leaves(item, (*path, key))]
+    if isinstance(value, list):
+        return [p for index, item in enumerate(value) for p in _leaves(item, (*path, index))]
+    return [path]
+
+
+LEAVES = [p for p in _leaves(RECORDED) if p and p[0] != "facts"] + [("facts", n, "seconds") for n in FACT_NAMES]
+DOCTOR_SCHEMA = jsonschema.Draft202012Validator(schemas()["doctor"])
+# Floats with a fraction only: JSON Schema counts 1.0 as an integer, where Python (and so the model) does not.
+FRACTIONS = st.floats(-2, 2).filter(lambda number: not number.is_integer())
+JSON_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 3), FRACTIONS, st.sampled_from(["", "x", "ok", "fail", "0" * 64])
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(where=st.sampled_from(LEAVES), value=JSON_VALUES)
+def test_the_schema_and_the_model_agree_on_what_a_document_is(where: tuple[Any, ...], value: Any) -> None:
+    """The class: any one-field change to a real document is accepted by the generated schema exactly when the
+    model (read strictly, as from JSON) accepts it, so the published schema says what llmenv itself writes."""
+    document = json.loads(json.dumps(RECORDED))
+    target = document
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = value
+    by_schema = DOCTOR_SCHEMA.is_valid(document)
+    try:
+        DoctorDocument.model_validate_json(json.dumps(document), strict=True)
+        by_model = True
+    except ValidationError:
+        by_model = False
+    assert by_schema == by_model, (where, value)
+
+
+@pytest.mark.parametrize("name", ["doctor", "probe", "setup", "smoke", "merge"])
+def test_a_document_with_a_wrong_type_is_refused_by_model_and_schema(name: str) -> None:
+    wrong = {"schema": f"llmenv.{name}/2", "llmenv_version": "0"}
+    assert not jsonschema.Draft202012Validator(schemas()[name]).is_valid(wrong)
+    with pytest.raises(ValidationError):
+        models()[name].model_validate(wrong)
