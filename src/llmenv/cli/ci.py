@@ -31,7 +31,7 @@ def cache_key(
 
 
 @app.command("schema")
-def schema(name: Annotated[str, typer.Argument(help="doctor, probe, setup, smoke, merge or stamp.")]) -> None:
+def schema(name: Annotated[str, typer.Argument(help="doctor, probe, setup, smoke, merge, error or stamp.")]) -> None:
     """Print the JSON Schema of a command's --json output, generated from its typed model."""
     from llmenv.errors import UsageError
     from llmenv.report.documents import NAMES, schemas

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from llmenv import errors
 from llmenv.probe import FACT_NAMES, OPTIONAL_FACT_NAMES
 from llmenv.profiles.model import CONCRETE_ACCELERATORS
 from llmenv.report.documents import NAMES, file_name, models, schema_field, schemas
@@ -85,9 +86,28 @@ def test_the_schema_and_the_model_agree_on_what_a_document_is(where: tuple[Any, 
     assert by_schema == by_model, (where, value)
 
 
-@pytest.mark.parametrize("name", ["doctor", "probe", "setup", "smoke", "merge"])
+@pytest.mark.parametrize("name", ["doctor", "probe", "setup", "smoke", "merge", "error"])
 def test_a_document_with_a_wrong_type_is_refused_by_model_and_schema(name: str) -> None:
     wrong = {"schema": f"llmenv.{name}/2", "llmenv_version": "0"}
     assert not jsonschema.Draft202012Validator(schemas()[name]).is_valid(wrong)
     with pytest.raises(ValidationError):
         models()[name].model_validate(wrong)
+
+
+FAILURES = [
+    errors.UsageError("unknown accelerator 'cdua'", where="--accelerator", fix="did you mean cuda?"),
+    errors.ProfileError([errors.ProfileIssue("p.yaml", 3, "python", "not a version", None)]),
+    errors.ProfileError([errors.ProfileIssue("p.yaml", None, "packages", "empty", "add one")]),
+    errors.HostError("no Python 3.10+ here"),
+    errors.Interrupted("interrupted; nothing was changed"),
+    errors.ChecksFailed("2 checks failed"),
+]
+
+
+@pytest.mark.parametrize("failure", FAILURES, ids=lambda e: type(e).__name__)
+def test_the_failure_document_is_its_model_and_validates(failure: errors.LlmenvError) -> None:
+    """errors.error_document stays a plain dict (the failure path does not import pydantic); this keeps it equal to
+    the published model and schema, for every kind of error."""
+    document = errors.error_document(failure)
+    jsonschema.Draft202012Validator(schemas()["error"]).validate(document)
+    assert json.dumps(dump(models()["error"].model_validate(document))) == json.dumps(document)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, get_args
 
 BASE = "https://llmenv.dev/schema"
-NAMES = ("doctor", "probe", "setup", "smoke", "merge", "stamp")
+NAMES = ("doctor", "probe", "setup", "smoke", "merge", "error", "stamp")
 
 
 def schema_field(model: Any) -> str:
@@ -28,7 +28,7 @@ def _generated(name: str, model: Any) -> dict[str, Any]:
 
 def models() -> dict[str, Any]:
     """Each `--json` document's model by schema name (the stamp's is plan/stamp.py's EnvStamp)."""
-    from llmenv.report.documents import doctor, merge, probe, setup, smoke
+    from llmenv.report.documents import doctor, error, merge, probe, setup, smoke
 
     return {
         "doctor": doctor.DoctorDocument,
@@ -36,6 +36,7 @@ def models() -> dict[str, Any]:
         "setup": setup.SetupDocument,
         "smoke": smoke.SmokeDocument,
         "merge": merge.MergeDocument,
+        "error": error.ErrorDocument,  # written as a plain dict (errors.error_document): see documents/error.py
     }
 
 
