@@ -41,6 +41,9 @@ def test_merge_names_the_node_that_differs_and_how(cli: Callable[..., CliResult]
     assert result.code == 1, result.err
     report: dict[str, Any] = json.loads(result.out)
     jsonschema.Draft202012Validator(schemas()["merge"]).validate(report)
+    assert list(report) == ["schema", "llmenv_version", "nodes", "same", "keys", "differences", "verdicts",
+                            "per_node", "differ", "failed"]  # fmt: skip
+    assert list(report["per_node"]["node03"]) == ["setup", "accelerator", "build", "driver", "doctor", "problem"]
     assert report["nodes"] == ["node01", "node02", "node03"] and report["same"] is False
     differences = {d["key"]: (d["baseline"], d["nodes"]) for d in report["differences"]}
     assert differences == {

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
+from llmenv import __version__
 from llmenv.report.documents import schemas
 from llmenv.report.smoke import smoke_json
 from llmenv.verify.model import Status
@@ -167,3 +169,27 @@ def test_synthetic_finetune_run_pretrains_seconds_only_and_tensorboard_folder_is
     assert argv[argv.index("--tensorboard") + 1] == "/tb"
     real = payload_argv(Path("/p"), "finetune", REAL, epochs=None, model=None)
     assert "--pretrain-s" not in real and "--tensorboard" not in real and real[2].endswith("smoke_finetune.py")
+
+
+def test_the_typed_smoke_document_prints_what_the_result_says_nan_included() -> None:
+    """smoke --json dumps its model (report/documents/smoke.py): for every kind of run the printed document is the
+    result's own dict under the header, same keys, same values, same order; a NaN loss (a broken stack) stays NaN
+    as before, not null."""
+    finetune = {**result_event(0.8, [0.7, 0.5]), "lora": {"trainable_params": 10, "total_params": 100,
+                "trainable_fraction": 0.1}, "reference": {"full_finetune_accuracy": 0.82, "loss_curve": [0.6]},
+                "pretrain": {"mlm_loss_curve": [3.0, 2.0]}}  # fmt: skip
+    tutorial = {**result_event(0.86, [0.6, 0.4]), "reference_accuracy": 0.87}
+    runs = [
+        judge("torch", SYNTHETIC, 0.75, 60.0, [result_event(0.99, [0.69, 0.4])], 0, False, "", Path("/l")),
+        judge("torch", SYNTHETIC, 0.75, 60.0, [result_event(0.5, [float("nan")])], 0, False, "", Path("/l")),
+        judge("torch", REAL, 0.75, 60.0, [result_event(0.6, [0.69, 0.6])], 0, False, "", Path("/l")),
+        judge("finetune", REAL, 0.75, 60.0, [finetune], 0, False, "", Path("/l")),
+        judge("keras", REAL, 0.75, 60.0, [tutorial], 0, False, "", Path("/l")),
+        judge("torch", REAL, 0.75, 60.0, [], 1, False, "Traceback", Path("/l")),
+        judge("torch", REAL, 0.75, 60.0, [], -9, True, "", Path("/l")),
+    ]
+    for smoke in runs:
+        printed = json.dumps(smoke_json(smoke))
+        head = {"schema": "llmenv.smoke/1", "llmenv_version": __version__, "exit_code": 0 if smoke.passed else 1}
+        assert printed == json.dumps({**head, **smoke.to_dict()})
+    assert "NaN" in json.dumps(smoke_json(runs[1]))

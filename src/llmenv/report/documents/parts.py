@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-OPEN = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
+OPEN = ConfigDict(extra="allow", populate_by_name=True, defer_build=True, ser_json_inf_nan="constants")
 StringOrNull = str | None
 # 0 or 1 (a document with a worse exit code is the error document, llmenv.error/1); an int range rather than
 # Literal[0, 1], which would take `false` for 0 where the schema does not.

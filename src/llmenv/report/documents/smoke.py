@@ -17,6 +17,10 @@ class Dataset(Part):
 
 
 class TrainResult(Part):
+    """The payload's result event (verify/payloads/smoke_common.py), as it sent it."""
+
+    event: str = "result"
+    framework: str = ""
     accuracy: Any
     loss_curve: list[float]
     device: Any
