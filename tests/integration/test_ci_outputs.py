@@ -144,7 +144,8 @@ def test_cache_key_is_stable_and_follows_the_pins(cli: Callable[..., CliResult],
     child = tmp_path / "mine.yaml"
     child.write_text("name: torch\nextends: transformers\npackages: ['numpy==2.2.5']\n")
     assert cli("ci", "cache-key", str(child)).out.strip() != first
-    parts = json.loads(cli("ci", "cache-key", "torch", "--json").out)
+    parts = validate("cache-key", cli("ci", "cache-key", "torch", "--json").out)
+    assert list(parts)[:2] == ["key", "profile"] and list(parts)[-1] == "llmenv_version"
     assert parts["key"] == first and parts["requirements"][0] == "torch==2.13.0+cpu"
 
 

@@ -27,11 +27,21 @@ def cache_key(
 
     check_accelerator(accelerator)
     key, parts = compute(profile, accelerator, python)
-    typer.echo(json.dumps({"key": key, **parts}, indent=2) if as_json else key)
+    if not as_json:
+        typer.echo(key)
+        return
+    from llmenv.report.documents.listings import CacheKeyDocument
+    from llmenv.report.documents.parts import dump
+
+    typer.echo(json.dumps(dump(CacheKeyDocument.model_validate({"key": key, **parts})), indent=2))
 
 
 @app.command("schema")
-def schema(name: Annotated[str, typer.Argument(help="doctor, probe, setup, smoke, merge, error or stamp.")]) -> None:
+def schema(
+    name: Annotated[
+        str, typer.Argument(help="doctor, probe, setup, smoke, merge, error, stamp, cache-key or profiles.")
+    ],
+) -> None:
     """Print the JSON Schema of a command's --json output, generated from its typed model."""
     from llmenv.errors import UsageError
     from llmenv.report.documents import NAMES, schemas

@@ -24,7 +24,10 @@ def list_profiles(as_json: JsonOption = False) -> None:
 
     entries = catalog()
     if as_json:
-        typer.echo(json.dumps([e.to_dict() for e in entries], indent=2))
+        from llmenv.report.documents.listings import ProfileList
+
+        listed = ProfileList.model_validate([e.to_dict() for e in entries])
+        typer.echo(json.dumps(listed.model_dump(mode="json", exclude_unset=True), indent=2))
     else:
         print_catalog(entries)
 

@@ -4,6 +4,8 @@ JSON Schemas are generated from the same models, so the schema, the model and th
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -18,7 +20,7 @@ from llmenv.profiles.model import CONCRETE_ACCELERATORS
 from llmenv.report.documents import NAMES, file_name, models, schema_field, schemas
 from llmenv.report.documents.doctor import DoctorDocument
 from llmenv.report.documents.parts import AcceleratorChoice, Facts, dump
-from tests.conftest import REPO
+from tests.conftest import REPO, CliResult
 
 RECORDED = json.loads((REPO / "tests" / "data" / "doctor-json-this-machine.json").read_text())
 
@@ -30,10 +32,14 @@ def test_every_published_schema_is_generated_and_shipped_as_generated() -> None:
         jsonschema.Draft202012Validator.check_schema(schema)
         shipped = REPO / "docs" / "schemas" / file_name(name)
         assert json.loads(shipped.read_text()) == schema, f"regenerate {shipped} with scripts/gen_schema.py"
+    published = {path.name for path in (REPO / "docs" / "schemas").glob("*.json")}
+    assert published == {file_name(name) for name in NAMES}  # no stale, hand-written file left beside them
     for name, model in models().items():
         assert made[name] == {**made[name], **model.model_json_schema(by_alias=True)}
-        assert made[name]["properties"]["schema"]["const"] == schema_field(model) == f"llmenv.{name}/1"
         assert made[name]["$id"].endswith(f"/{name}-1.json")  # the version in the file name is the field's
+        if name in ("cache-key", "profiles"):
+            continue  # documents/listings.py: no schema field, the version is in the $id only
+        assert made[name]["properties"]["schema"]["const"] == schema_field(model) == f"llmenv.{name}/1"
 
 
 def test_the_hand_kept_lists_the_models_repeat_stay_equal() -> None:
@@ -48,6 +54,20 @@ def test_a_recorded_document_round_trips_through_its_model_unchanged() -> None:
     assert json.dumps(again) == json.dumps(RECORDED)
     probe = {"schema": "llmenv.probe/1", "llmenv_version": "0", "facts": RECORDED["facts"]}
     assert json.dumps(dump(models()["probe"].model_validate(probe))) == json.dumps(probe)
+
+
+def test_profiles_list_prints_its_model_and_validates(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    """A valid profile and a broken one (its entry says why, with no summary keys): both as they were printed."""
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "broken.yaml").write_text("name: broken\npackages: 3\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        printed = json.loads(cli("profiles", "list", "--json").out)
+    jsonschema.Draft202012Validator(schemas()["profiles"]).validate(printed)
+    broken = next(entry for entry in printed if entry["name"] == "broken")
+    assert list(broken) == ["name", "origin", "path", "valid", "error"] and broken["valid"] is False
+    torch = next(entry for entry in printed if entry["name"] == "torch")
+    assert list(torch) == ["name", "origin", "path", "description", "python", "accelerator", "extends", "valid"]
 
 
 def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

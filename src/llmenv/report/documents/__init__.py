@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, get_args
 
 BASE = "https://llmenv.dev/schema"
-NAMES = ("doctor", "probe", "setup", "smoke", "merge", "error", "stamp")
+NAMES = ("doctor", "probe", "setup", "smoke", "merge", "error", "stamp", "cache-key", "profiles")
 
 
 def schema_field(model: Any) -> str:
@@ -20,15 +20,15 @@ def schema_field(model: Any) -> str:
 
 def _generated(name: str, model: Any) -> dict[str, Any]:
     """The model's JSON Schema (draft 2020-12) with the `$schema` and `$id` a published schema carries; the `$id`
-    carries the version of the document's `schema` field."""
-    version = schema_field(model).rsplit("/", 1)[1]
+    carries the version of the document's `schema` field (1 for the two outputs without one, documents/listings)."""
+    version = schema_field(model).rsplit("/", 1)[1] if "schema_" in getattr(model, "model_fields", {}) else "1"
     body: dict[str, Any] = model.model_json_schema(by_alias=True)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"{BASE}/{name}-{version}.json", **body}
 
 
 def models() -> dict[str, Any]:
     """Each `--json` document's model by schema name (the stamp's is plan/stamp.py's EnvStamp)."""
-    from llmenv.report.documents import doctor, error, merge, probe, setup, smoke
+    from llmenv.report.documents import doctor, error, listings, merge, probe, setup, smoke
 
     return {
         "doctor": doctor.DoctorDocument,
@@ -37,6 +37,8 @@ def models() -> dict[str, Any]:
         "smoke": smoke.SmokeDocument,
         "merge": merge.MergeDocument,
         "error": error.ErrorDocument,  # written as a plain dict (errors.error_document): see documents/error.py
+        "cache-key": listings.CacheKeyDocument,
+        "profiles": listings.ProfileList,
     }
 
 
