@@ -6,12 +6,14 @@ import gzip
 import io
 import json
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from llmenv.verify.smoke import data as data_mod
 from llmenv.verify.smoke.data import DataError, prepare, read_csv, read_tarball
+from llmenv.verify.smoke.readers import NPZ_ARRAYS
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +111,9 @@ def test_csv_bad_label_names_the_line(tmp_path: Path) -> None:
 
 def test_keras_npz_is_passed_to_the_runner(tmp_path: Path) -> None:
     path = tmp_path / "imdb.npz"
-    path.write_bytes(b"PK")  # read inside the env with NumPy; here only the routing is decided
+    with zipfile.ZipFile(path, "w") as archive:  # read inside the env with NumPy; here only its members are checked
+        for name in NPZ_ARRAYS:
+            archive.writestr(name, b"")
     prepared = prepare(path, offline=True)
     assert prepared.kind == "npz" and prepared.path == path
 

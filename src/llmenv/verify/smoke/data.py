@@ -8,18 +8,16 @@ Face caches, the official download (checksummed), and offline with none of these
 
 from __future__ import annotations
 
-import csv
 import gzip
 import hashlib
 import json
 import os
 import random
-import re
 import tarfile
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from llmenv.digest import sha256_of
 from llmenv.door.files import CACHE, decode, read_text
@@ -28,11 +26,11 @@ from llmenv.errors import DataError, InputError
 from llmenv.tables.imdb import IMDB_SHA256, IMDB_URL, KERAS_NPZ_SHA256
 from llmenv.verify.smoke import synthetic
 from llmenv.verify.smoke.download import DownloadError, download
+from llmenv.verify.smoke.readers import check_npz, read_csv, read_folder, read_tarball
 
 MAX_TRAIN = 5000  # per run, stratified and seeded: the full 25,000 would take minutes per epoch on 2 cores
 MAX_TEST = 2000
 BUNDLE_DATA = "bundle"  # under cache_dir(): real reviews carried by a bundle
-_MEMBER = re.compile(r"(?:^|/)(train|test)/(pos|neg)/\d+_\d+\.txt$")
 
 
 @dataclass(frozen=True)
@@ -50,98 +48,6 @@ def cache_dir() -> Path:
     from llmenv.paths import cache_root
 
     return cache_root() / "imdb"
-
-
-# --- readers ------------------------------------------------------------------------------------------------------
-
-
-def _checked_name(name: str, archive: Path) -> str:
-    path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        raise DataError(
-            f"archive member {name!r} points outside the archive; refusing to read it",
-            where=str(archive),
-            fix="use the official aclImdb_v1.tar.gz or a folder in its layout",
-        )
-    return name
-
-
-def read_tarball(path: Path) -> Iterator[tuple[str, str, str]]:
-    """(split, text, label) from an aclImdb tarball, read in place: nothing is extracted, every member name checked."""
-    try:
-        with tarfile.open(path, "r:*") as archive:
-            for member in archive:
-                name = _checked_name(member.name, path)
-                if member.issym() or member.islnk():
-                    _checked_name(member.linkname, path)  # links are never followed; escaping ones are refused
-                    continue
-                match = _MEMBER.search(name)
-                if not match or not member.isfile():
-                    continue
-                handle = archive.extractfile(member)
-                if handle is None:
-                    continue
-                yield match.group(1), handle.read().decode("utf-8", errors="replace"), match.group(2)
-    except (tarfile.TarError, EOFError, OSError, zlib_error()) as exc:
-        raise DataError(
-            f"cannot read {path} as an aclImdb tarball ({exc})",
-            where=str(path),
-            fix="the file is corrupt or incomplete: download it again, or pass another --data",
-        ) from None
-
-
-def zlib_error() -> type[Exception]:
-    import zlib
-
-    return zlib.error
-
-
-def read_folder(path: Path) -> Iterator[tuple[str, str, str]]:
-    root = path / "aclImdb" if (path / "aclImdb").is_dir() else path
-    if not (root / "train").is_dir() or not (root / "test").is_dir():
-        raise DataError(
-            f"{path} is not an aclImdb folder (expected train/ and test/ with pos/ and neg/ inside)",
-            where=str(path),
-            fix="point --data at the extracted aclImdb folder, its .tar.gz, a CSV or imdb.npz",
-        )
-    for split in ("train", "test"):
-        for label in ("pos", "neg"):
-            for file in sorted((root / split / label).glob("*_*.txt")):
-                yield split, file.read_text(encoding="utf-8", errors="replace"), label
-
-
-_LABELS = {"1": "pos", "0": "neg", "pos": "pos", "neg": "neg", "positive": "pos", "negative": "neg"}
-
-
-def read_csv(path: Path) -> Iterator[tuple[str, str, str]]:
-    """A CSV with a text column (`text` or `review`) and a label column (`label` or `sentiment`: 1/0, pos/neg,
-    positive/negative); an optional `split` column (train/test), else a stable 80/20 split by text hash."""
-    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-        reader = csv.DictReader(handle)
-        fields = {f.lower(): f for f in reader.fieldnames or []}
-        text_key = fields.get("text") or fields.get("review")
-        label_key = fields.get("label") or fields.get("sentiment")
-        if not text_key or not label_key:
-            raise DataError(
-                f"{path} has columns {reader.fieldnames}; expected a text column (text/review) and a label column "
-                "(label/sentiment)",
-                where=str(path),
-                fix="rename the columns to text and label (an optional split column says train or test)",
-            )
-        split_key = fields.get("split")
-        for line, row in enumerate(reader, start=2):
-            label = _LABELS.get(str(row[label_key]).strip().lower())
-            if label is None:
-                raise DataError(
-                    f"unknown label {row[label_key]!r} (expected 1/0, pos/neg, positive/negative)",
-                    where=f"{path}:{line}",
-                    fix="write each label as 1/0, pos/neg or positive/negative",
-                )
-            text = row[text_key]
-            split = (row.get(split_key) or "").strip().lower() if split_key else ""
-            if split not in ("train", "test"):
-                split = "test" if int(hashlib.sha256(text.encode()).hexdigest(), 16) % 5 == 0 else "train"
-            yield split, text, label
 
 
 # --- discovery ----------------------------------------------------------------------------------------------------
@@ -263,6 +169,7 @@ def _prepare_path(path: Path, source: str, seed: int, limits: tuple[int | None, 
     check_data_path(path, source.split(" ")[0].rstrip("="))
     name = path.name.lower()
     if name.endswith(".npz"):
+        check_npz(path)
         return Prepared(path, "npz", f"{source} (Keras token ids)", False, -1, -1)
     if path.is_dir():
         rows = read_folder(path)
