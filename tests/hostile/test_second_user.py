@@ -25,7 +25,9 @@ import pytest
 from llmenv.errors import ExitCode
 from tests.conftest import CliResult
 from tests.helpers.background import wait_for_background
+from tests.hostile.bundles import make_bundle
 from tests.hostile.conftest import assert_clean, llmenv
+from tests.hostile.test_bundle_trust import cache, open_it  # noqa: F401 (fixture)
 from tests.hostile.test_store_ownership import AS_NOBODY, as_nobody
 from tests.integration.test_setup import index, profile, wheels  # noqa: F401 (fixtures)
 
@@ -260,3 +262,32 @@ def test_an_interpreter_another_user_could_replace_is_never_run(tmp_path: Path, 
         assert result.code in (0, 1), result.text
         assert f"{python} is not run" in result.out  # reported among the interpreters that could not be used
     assert not marker.exists(), "an interpreter another user planted ran"
+
+
+# ---- bundles ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("cache")
+@pytest.mark.parametrize("case", ["in-their-own-folder", "theirs-in-a-shared-folder"])
+def test_a_bundle_another_user_owns_is_refused_like_a_profile(
+    cli: Callable[..., CliResult], tmp_path: Path, shared: Path, case: str
+) -> None:
+    """A bundle decides what runs (its wheels, its lock): the ownership rule of a profile covers it, on the open
+    descriptor. Failed before: exit 0, another user's bundle was planned (and installed without --dry-run)."""
+    if case == "in-their-own-folder":
+        theirs = shared / "theirs"
+        as_nobody('mkdir -m 755 "$1"', str(theirs))
+    else:
+        theirs = shared
+    bundle = theirs / "b.tar"
+    write_as_nobody(bundle, make_bundle(tmp_path / "made.tar").read_bytes())
+    result = open_it(cli, bundle, tmp_path)
+    refused(result, "bundle", str(bundle), "copy the bundle into a folder you own")
+    assert not (tmp_path / "env").exists()
+    # The same rule as a profile next to it.
+    write_as_nobody(theirs / "p.yaml", profile(tmp_path, "alpha==1.0").read_bytes())
+    refused(cli("setup", str(theirs / "p.yaml"), "--env", str(tmp_path / "env"), "--dry-run"), "profile")
+    # And the same bytes, copied into a folder of one's own, are accepted.
+    mine = tmp_path / "mine.tar"
+    shutil.copy(bundle, mine)
+    assert open_it(cli, mine, tmp_path).code == 0

@@ -26,6 +26,10 @@ class Kind:
     limit: int
     fix: str
     decides_what_runs: bool = False  # opened by llmenv.trust's ownership rule (another user's copy is refused)
+    trust_fix: str = (  # the fix for a file of this kind that fails the ownership rule
+        "keep it in a folder only you (or root) can write, such as your project under your home; if you made it, "
+        "take others' write access away (`chmod go-w` on the folder named)"
+    )
 
 
 # The bounds are far above any real file of the kind, and far below what a hostile file could cost.
@@ -38,7 +42,15 @@ REPORT = Kind("doctor report", 16 * MIB, "pass files written by `llmenv doctor -
 ANSWER = Kind("program's answer", 16 * MIB, "check the program that answered (a python3 on PATH?)")
 PIP_CONFIG = Kind("pip configuration file", MIB, "fix or remove the file (`pip config debug` lists them)")
 CACHE = Kind("cache entry", MIB, "delete the cache entry; llmenv makes it again")
-BUNDLE = Kind("bundle", 1 << 62, "give the path of a bundle file made by `llmenv bundle PROFILE -o FILE`")
+# A bundle decides what runs (its wheels, its lock, its uv and Python): the same ownership rule as a profile.
+BUNDLE = Kind(
+    "bundle",
+    1 << 62,
+    "give the path of a bundle file made by `llmenv bundle PROFILE -o FILE`",
+    True,
+    "copy the bundle into a folder you own (`cp BUNDLE ~/`), check it against where it was made (`sha256sum`), "
+    "and pass the copy to --bundle",
+)
 
 
 def kind_of_mode(mode: int) -> str:
@@ -96,8 +108,7 @@ def _open_owned(path: Path | str, kind: Kind) -> int:
             f"refusing the {kind.name} {short_path(path)}: {exc.found.path} {exc.found.problem}. Another user could "
             "change what llmenv installs or runs from it",
             where=short_path(path),
-            fix="keep it in a folder only you (or root) can write, such as your project under your home; if you "
-            "made it, take others' write access away (`chmod go-w` on the folder named)",
+            fix=kind.trust_fix,
         ) from None
 
 
