@@ -39,7 +39,10 @@ def cache_key(
 @app.command("schema")
 def schema(
     name: Annotated[
-        str, typer.Argument(help="doctor, probe, setup, smoke, merge, error, stamp, cache-key or profiles.")
+        str,
+        typer.Argument(
+            help="doctor, probe, setup, smoke, merge, error, stamp, cache-key, profiles-list or profiles-show."
+        ),
     ],
 ) -> None:
     """Print the JSON Schema of a command's --json output, generated from its typed model."""

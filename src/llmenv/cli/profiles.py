@@ -58,7 +58,10 @@ def show(
         )
     view = resolved_view(profile, accelerator)
     if as_json:
-        typer.echo(json.dumps(view, indent=2))
+        from llmenv.report.documents.listings import ProfileView
+        from llmenv.report.documents.parts import dump
+
+        typer.echo(json.dumps(dump(ProfileView.model_validate(view)), indent=2))
     else:
         print_profile(view)
 

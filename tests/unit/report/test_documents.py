@@ -37,7 +37,7 @@ def test_every_published_schema_is_generated_and_shipped_as_generated() -> None:
     for name, model in models().items():
         assert made[name] == {**made[name], **model.model_json_schema(by_alias=True)}
         assert made[name]["$id"].endswith(f"/{name}-1.json")  # the version in the file name is the field's
-        if name in ("cache-key", "profiles"):
+        if name in ("cache-key", "profiles-list", "profiles-show"):
             continue  # documents/listings.py: no schema field, the version is in the $id only
         assert made[name]["properties"]["schema"]["const"] == schema_field(model) == f"llmenv.{name}/1"
 
@@ -63,11 +63,21 @@ def test_profiles_list_prints_its_model_and_validates(cli: Callable[..., CliResu
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(tmp_path)
         printed = json.loads(cli("profiles", "list", "--json").out)
-    jsonschema.Draft202012Validator(schemas()["profiles"]).validate(printed)
+    jsonschema.Draft202012Validator(schemas()["profiles-list"]).validate(printed)
     broken = next(entry for entry in printed if entry["name"] == "broken")
     assert list(broken) == ["name", "origin", "path", "valid", "error"] and broken["valid"] is False
     torch = next(entry for entry in printed if entry["name"] == "torch")
     assert list(torch) == ["name", "origin", "path", "description", "python", "accelerator", "extends", "valid"]
+
+
+@pytest.mark.parametrize("args", [("torch",), ("tf", "--accelerator", "cuda")])
+def test_profiles_show_prints_its_model_and_validates(cli: Callable[..., CliResult], args: tuple[str, ...]) -> None:
+    result = cli("profiles", "show", *args, "--json")
+    assert result.code == 0, result.err
+    printed = json.loads(result.out)
+    jsonschema.Draft202012Validator(schemas()["profiles-show"]).validate(printed)
+    assert json.dumps(dump(models()["profiles-show"].model_validate(printed)), indent=2) + "\n" == result.out
+    assert list(printed)[-1] == "packages_by_accelerator"
 
 
 def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

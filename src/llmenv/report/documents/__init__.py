@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, get_args
 
 BASE = "https://llmenv.dev/schema"
-NAMES = ("doctor", "probe", "setup", "smoke", "merge", "error", "stamp", "cache-key", "profiles")
+NAMES = ("doctor", "probe", "setup", "smoke", "merge", "error", "stamp", "cache-key", "profiles-list", "profiles-show")
 
 
 def schema_field(model: Any) -> str:
@@ -38,7 +38,8 @@ def models() -> dict[str, Any]:
         "merge": merge.MergeDocument,
         "error": error.ErrorDocument,  # written as a plain dict (errors.error_document): see documents/error.py
         "cache-key": listings.CacheKeyDocument,
-        "profiles": listings.ProfileList,
+        "profiles-list": listings.ProfileList,
+        "profiles-show": listings.ProfileView,
     }
 
 
