@@ -175,3 +175,35 @@ def test_export_requirements_follows_the_same_plan_with_no_mirror_named(
     result = cli("export", "torch", "--format", "requirements")
     assert result.code == 0, result.err
     assert "torch==2.13.0 \\" in result.out and "+cpu" not in result.out and "--hash=sha256:" in result.out
+
+
+@pytest.mark.parametrize("accelerator", [(), ("--accelerator", "cpu")])
+def test_the_dockerfiles_lock_advice_pasted_writes_the_lock_the_next_export_carries(
+    cli: Callable[..., CliResult],
+    pypi: MirrorHost,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    accelerator: tuple[str, ...],
+) -> None:
+    """Found by QA: the Dockerfile said "`llmenv lock torch --python 3.11` writes one"; that command wrote PyPI's
+    build (torch.cu130...lock.txt) while export, planning offline, looked for torch.cpu..., so the advice repeated
+    forever. The advice is run literally here, and the next export must carry the lock it wrote."""
+    import re
+    import shlex
+
+    monkeypatch.setenv("PIP_INDEX_URL", f"{pypi.base}/pypi/simple")
+    monkeypatch.chdir(tmp_path)
+    first = cli("export", "torch", "--format", "dockerfile", "-o", "a/Dockerfile", *accelerator)
+    assert first.code == 0, first.err
+    advice = re.search(r"`(llmenv lock [^`]+)` writes one", (tmp_path / "a" / "Dockerfile").read_text())
+    assert advice is not None
+    argv = shlex.split(advice.group(1))
+    pasted = cli(*argv[1:])
+    assert pasted.code == 0, pasted.err
+    (lock,) = (tmp_path / "llmenv-locks").glob("torch.*.lock.txt")
+    second = cli("export", "torch", "--format", "dockerfile", "-o", "b/Dockerfile", *accelerator)
+    assert second.code == 0, second.err
+    dockerfile = (tmp_path / "b" / "Dockerfile").read_text()
+    assert "No hashed lock" not in dockerfile
+    assert f'COPY ["llmenv-locks/{lock.name}", "/opt/llmenv/work/llmenv-locks/{lock.name}"]' in dockerfile
+    assert (tmp_path / "b" / "llmenv-locks" / lock.name).read_text() == lock.read_text()

@@ -31,6 +31,18 @@ def image_paths(profile_files: tuple[str, ...]) -> list[str]:
     return [f"/opt/llmenv/profiles/{posixpath.relpath(f, root or '.')}" for f in profile_files]
 
 
+def lock_advice(plan: Plan, profile_ref: str) -> str:
+    """The `llmenv lock` command that writes the lock this export looks for: the image's Python, the plan's
+    accelerator and a mirror set named by flag, so that pasted it plans as the export did (export finds any lock of
+    the profile for that Python and platform, planning as `llmenv lock` does when its build differs)."""
+    import shlex
+
+    argv = ["llmenv", "lock", profile_ref, "--python", image_python(plan), "--accelerator", plan.accelerator.value]
+    if plan.mirrors.requested and plan.mirrors.requested_by.rstrip("=:") == "--mirror":
+        argv += ["--mirror", plan.mirrors.requested]
+    return shlex.join(argv)
+
+
 def lock_lines(plan: Plan, profile_ref: str, lock: str | None) -> list[str]:
     """The hashed lock (`lock`: its path in the build context) copied where setup in the image looks for it
     (./llmenv-locks of its working folder), so the image installs exactly those files, hash-checked; without one,
@@ -39,8 +51,8 @@ def lock_lines(plan: Plan, profile_ref: str, lock: str | None) -> list[str]:
         minor = image_python(plan)
         return [
             comment(
-                f"No hashed lock for this image's Python {minor} was found: `llmenv lock {profile_ref} --python "
-                f"{minor}` writes one, and exporting again carries it into the image."
+                f"No hashed lock for this image's Python {minor} was found: `{lock_advice(plan, profile_ref)}` "
+                "writes one, and exporting again carries it into the image."
             ),
             "",
         ]

@@ -117,6 +117,12 @@ def export(
         nvidia = facts.nvidia.value
         cc = next((g.compute_capability for g in nvidia.gpus if g.compute_capability), None) if nvidia else None
         lock = image_lock(plan, profile, facts) if output is not None else None
+        if lock is None and output is not None and image_locks(plan, profile, facts):
+            # The Dockerfile's advice runs `llmenv lock`, which plans with the sources it probes (PyPI's build of
+            # torch where only PyPI answers): a lock of this profile for the image's Python and platform but of
+            # another build than the offline plan's is found by planning as `llmenv lock` planned it.
+            profile, facts, plan = export_plan(profile_ref, accelerator, python, mirror, resolves=True)
+            lock = image_lock(plan, profile, facts)
         if lock is not None:
             written.append(write_text(placement.context / "llmenv-locks" / lock[0], lock[1], force))
         member = f"llmenv-locks/{lock[0]}" if lock is not None else None
@@ -136,22 +142,45 @@ def export(
 def image_lock(plan: Any, profile: Any, facts: Any) -> tuple[str, str] | None:
     """(file name, text) of the hashed lock `llmenv lock` wrote for the image's Python and platform from this
     profile's content; None when there is none (the Dockerfile then says how to make it)."""
-    import dataclasses
-
     from llmenv.door.files import LOCK, read_text_if_present
-    from llmenv.export.images import image_python
-    from llmenv.plan.lockfiles import lock_dirs, lock_name, uv_platform
+    from llmenv.plan.lockfiles import lock_dirs
 
-    system = facts.system.value
-    machine = system.machine if system else "x86_64"
-    in_image = dataclasses.replace(plan, python_version=image_python(plan))
-    name = lock_name(in_image, uv_platform("Linux", machine))
+    name = _image_lock_name(plan, facts)
     for folder in lock_dirs(profile, Path.cwd()):
         # The door, as setup reads its lock: another user's lock is refused (exit 5), not carried into the image.
         text = read_text_if_present(folder / name, LOCK)
         if text is not None and f"# profile content hash {plan.profile_hash}" in text:
             return name, text
     return None
+
+
+def image_locks(plan: Any, profile: Any, facts: Any) -> list[Path]:
+    """Locks of this profile for the image's Python and platform, whatever build they hold (a build may itself
+    hold dots, rocm7.2, so the name is matched from both ends)."""
+    import glob
+
+    from llmenv.plan.lockfiles import lock_dirs
+
+    name, build = _image_lock_name(plan, facts), plan.variant.value if plan.variant else plan.accelerator.value
+    head, tail = f"{plan.profile}.", name.removeprefix(f"{plan.profile}.{build}")
+    return [
+        path
+        for folder in lock_dirs(profile, Path.cwd())
+        for path in sorted(folder.glob(f"{glob.escape(head)}*{glob.escape(tail)}"))
+        if path.is_file()
+    ]
+
+
+def _image_lock_name(plan: Any, facts: Any) -> str:
+    import dataclasses
+
+    from llmenv.export.images import image_python
+    from llmenv.plan.lockfiles import lock_name, uv_platform
+
+    system = facts.system.value
+    machine = system.machine if system else "x86_64"
+    in_image = dataclasses.replace(plan, python_version=image_python(plan))
+    return lock_name(in_image, uv_platform("Linux", machine))
 
 
 def check_output(output: Path, force: bool) -> None:
