@@ -193,3 +193,41 @@ def test_the_typed_smoke_document_prints_what_the_result_says_nan_included() -> 
         head = {"schema": "llmenv.smoke/1", "llmenv_version": __version__, "exit_code": 0 if smoke.passed else 1}
         assert printed == json.dumps({**head, **smoke.to_dict()})
     assert "NaN" in json.dumps(smoke_json(runs[1]))
+
+
+# A finetune payload's result event recorded from a real run (smoke --data aclImdb-mini, 2 epochs, CPU).
+RECORDED_FINETUNE = {
+    "framework": "finetune", "accuracy": 0.8, "loss_curve": [0.5529, 0.2216], "device": "cpu", "train_s": 83.89,
+    "samples_per_s": 119.2, "wall_s": 532.33, "train": 5000, "test": 2000,
+    "source": "--data /work/shared/data/imdb/aclImdb-mini.tar.gz", "synthetic": False,
+    "model": "BERT 2-layer 128-wide pre-trained (MLM) for 304 s (721 steps), WordPiece 8000; LoRA r=8 on "
+    "query,value,word_embeddings",
+    "lora": {"trainable_params": 89986, "total_params": 1544452, "trainable_fraction": 0.0583, "rank": 8,
+             "targets": ["query", "value", "word_embeddings"], "adapter_bytes": 368156,
+             "same_predictions": {"loaded": {"differ": 0, "max_logit_diff": 0.0},
+                                  "merged": {"differ": 0, "max_logit_diff": 5.960464477539062e-07}}},
+    "reference": {"full_finetune_accuracy": 0.808, "loss_curve": [0.6243, 0.3489]},
+    "pretrain": {"seconds": 303.7, "budget_s": 300.0, "steps": 721,
+                 "mlm_loss_curve": [7.53, 6.668, 6.544, 6.452, 6.429, 6.412, 6.35, 6.361, 6.338, 6.332], "window": 64},
+    "event": "result",
+}  # fmt: skip
+
+
+def test_finetune_summary_says_what_was_trained_on_either_data() -> None:
+    """Found by QA: the progress counted 3 epochs (pre-training, LoRA, full) but the summary said "trained 1 short
+    epoch(s)" (the LoRA curve's length only)."""
+    trained = "pre-training 303.7 s (721 steps), LoRA 2 epochs, full fine-tune 2 epochs"
+    for data in (SYNTHETIC, REAL):
+        finding = judge("finetune", data, 0.72, 900.0, [RECORDED_FINETUNE], 0, False, "", Path("/l")).finding()
+        assert trained in finding.evidence, finding.evidence
+        assert "short epoch" not in finding.evidence and "(s)" not in finding.evidence
+    # A result whose pre-training fields are missing says only what it knows, never "None s".
+    partial = {**RECORDED_FINETUNE, "pretrain": {"mlm_loss_curve": [3.0, 2.0]}}
+    finding = judge("finetune", REAL, 0.72, 900.0, [partial], 0, False, "", Path("/l")).finding()
+    assert "trained pre-training, LoRA 2 epochs, full fine-tune 2 epochs" in finding.evidence, finding.evidence
+
+
+def test_other_frameworks_summary_counts_their_epochs_in_words() -> None:
+    for losses, words in (([0.69], "trained 1 short epoch on"), ([0.69, 0.5, 0.4], "trained 3 short epochs on")):
+        finding = judge("torch", SYNTHETIC, 0.75, 60.0, [result_event(0.9, losses)], 0, False, "", Path("/l")).finding()
+        assert words in finding.evidence, finding.evidence

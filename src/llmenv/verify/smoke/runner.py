@@ -94,10 +94,11 @@ class SmokeResult:
     def finding(self) -> Finding:
         status = Status.OK if self.passed else Status.FAIL
         r = self.result or {}
+        trained = trained_words(self.framework, {**r, "synthetic": self.data.synthetic})
         if self.verdict == "stack-trains":
             title = f"IMDB smoke test ({self.framework}): {STACK_TRAINS}"
             evidence = (
-                f"{self.framework} trained {len(r.get('loss_curve') or [])} short epoch(s) on a SYNTHETIC set "
+                f"{self.framework} trained {trained} on a SYNTHETIC set "
                 f"(loss {_curve(r)}) on {r.get('device')} in {r.get('wall_s')} s; data: {self.data.source}"
             )
             return Finding(f"smoke.{self.framework}", "smoke", status, title, evidence, None)
@@ -105,6 +106,7 @@ class SmokeResult:
             f"accuracy {self.accuracy:.3f} (min {self.threshold}) on {r.get('test', self.data.test_size)} held-out "
             f"reviews; device {r.get('device')}; train {r.get('train_s')} s at {r.get('samples_per_s')} samples/s; "
             f"wall {r.get('wall_s')} s; data: {self.data.source}"
+            + (f"; trained {trained}" if self.framework == "finetune" else "")
             if self.accuracy is not None
             else self.message
         )
@@ -120,6 +122,27 @@ class SmokeResult:
             "the stack trained but learned too little: check the loss curve in --json (flat means the optimizer or "
             "data pipeline is broken), give more epochs with --epochs, or check the data source"
         )
+
+
+def trained_words(framework: str, result: dict[str, Any]) -> str:
+    """What a run trained, from the payload's result: the fine-tuning test trains in three stages (masked-language
+    pre-training for a time budget, LoRA's epochs, the full fine-tune's), as its progress counts them; any other
+    framework trains the epochs of its loss curve."""
+
+    def plural(count: int, word: str) -> str:
+        return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+    epochs = len(result.get("loss_curve") or [])
+    pretrain, reference = result.get("pretrain"), result.get("reference")
+    if framework != "finetune" or not isinstance(pretrain, dict):
+        return plural(epochs, "short epoch" if result.get("synthetic") else "epoch")
+    seconds, steps = pretrain.get("seconds"), pretrain.get("steps")
+    said = [f"{seconds} s" if seconds is not None else "", plural(int(steps), "step") if steps is not None else ""]
+    stages = [f"pre-training {said[0]} ({said[1]})" if all(said) else " ".join(["pre-training", *filter(None, said)])]
+    stages.append(f"LoRA {plural(epochs, 'epoch')}")
+    if isinstance(reference, dict):
+        stages.append(f"full fine-tune {plural(len(reference.get('loss_curve') or []), 'epoch')}")
+    return ", ".join(stages)
 
 
 def _curve(result: dict[str, Any]) -> str:
@@ -302,4 +325,5 @@ __all__ = [
     "judge",
     "payload_argv",
     "run_smoke",
+    "trained_words",
 ]
