@@ -8,7 +8,8 @@ secret appears nowhere in the message, stdout, stderr or the log records.
 Failed before the fix: csv-not-a-header and csv-wrong-columns (the first line was printed as "has columns [...]"),
 csv-label (the cell was quoted as "unknown label ..."), csv-short-row (a traceback, exit 70), csv-oversized-field
 (csv.Error escaped: a traceback), tarball-member-name (the member name was quoted), npz-not-a-zip and
-npz-other-arrays (accepted on the host; the env's NumPy reported the file in its own words)."""
+npz-other-arrays (accepted on the host; the env's NumPy reported the file in its own words), npz-not-published
+(accepted, and loaded in the env with allow_pickle: another user's npz could run code as the user)."""
 
 from __future__ import annotations
 
@@ -115,6 +116,19 @@ def npz_other_arrays(tmp: Path) -> Path:
     return linked(target, tmp / "imdb.npz")
 
 
+def npz_not_published(tmp: Path) -> Path:
+    """The right arrays, but not Keras's file: its pickles would run in the env (allow_pickle), so refused."""
+    import zipfile
+
+    from llmenv.verify.smoke.readers import NPZ_ARRAYS
+
+    target = tmp / "mine.npz"
+    with zipfile.ZipFile(target, "w") as archive:
+        for name in NPZ_ARRAYS:
+            archive.writestr(name, f"{SECRET} {TOKEN}")
+    return linked(target, tmp / "imdb.npz")
+
+
 CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "csv-not-a-header": (csv_not_a_header, "1 column(s)"),
     "csv-wrong-columns": (csv_wrong_columns, "2 column(s)"),
@@ -127,6 +141,7 @@ CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "folder-empty-splits": (folder_empty_splits, "no labelled"),
     "npz-not-a-zip": (npz_not_a_zip, "not a Keras imdb.npz"),
     "npz-other-arrays": (npz_other_arrays, "x_train"),
+    "npz-not-published": (npz_not_published, "published"),
 }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from llmenv.digest import sha256_of
 from llmenv.verify.smoke import data as data_mod
 from llmenv.verify.smoke.data import DataError, prepare, read_csv, read_tarball
 from llmenv.verify.smoke.readers import NPZ_ARRAYS
@@ -109,11 +110,14 @@ def test_csv_bad_label_names_the_line(tmp_path: Path) -> None:
     assert info.value.where == f"{path}:3"
 
 
-def test_keras_npz_is_passed_to_the_runner(tmp_path: Path) -> None:
+def test_keras_npz_is_passed_to_the_runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "imdb.npz"
-    with zipfile.ZipFile(path, "w") as archive:  # read inside the env with NumPy; here only its members are checked
+    with zipfile.ZipFile(path, "w") as archive:  # read inside the env with NumPy; here its members and sha256
         for name in NPZ_ARRAYS:
             archive.writestr(name, b"")
+    with pytest.raises(DataError, match="published"):  # not Keras's file: its pickles could run anything
+        prepare(path, offline=True)
+    monkeypatch.setattr("llmenv.tables.imdb.KERAS_NPZ_SHA256", sha256_of(path))  # stands in for the published one
     prepared = prepare(path, offline=True)
     assert prepared.kind == "npz" and prepared.path == path
 

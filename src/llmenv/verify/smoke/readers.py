@@ -153,10 +153,18 @@ def _csv_rows(path: Path, reader: csv.DictReader[str]) -> Iterator[tuple[str, st
 NPZ_ARRAYS = ("x_train.npy", "y_train.npy", "x_test.npy", "y_test.npy")
 
 
+_NPZ_FIX = "give Keras's imdb.npz (keras.datasets.imdb), an aclImdb folder or .tar.gz, or a CSV (text,label)"
+
+
 def check_npz(path: Path) -> None:
-    """Keras's imdb.npz is a zip of four arrays: checked here, by member names only, so a file of another kind is
-    refused on the host with an error that quotes none of it (the env's NumPy would report it in its own words)."""
+    """Keras's imdb.npz is a zip of four arrays: checked here, by member names, so a file of another kind is refused
+    on the host with an error that quotes none of it (the env's NumPy would report it in its own words). Its arrays
+    hold pickled objects (ragged token lists), which the runner must load with allow_pickle, and unpickling runs
+    code: so only the published file (its sha256) is used. Data is not code; any other npz would be."""
     import zipfile
+
+    from llmenv.digest import sha256_of
+    from llmenv.tables.imdb import KERAS_NPZ_SHA256
 
     try:
         with zipfile.ZipFile(path) as archive:
@@ -165,7 +173,7 @@ def check_npz(path: Path) -> None:
         raise DataError(
             f"{path} is not a Keras imdb.npz file (not a readable zip archive: {type(exc).__name__})",
             where=str(path),
-            fix="give Keras's imdb.npz (keras.datasets.imdb), an aclImdb folder or .tar.gz, or a CSV",
+            fix=_NPZ_FIX,
         ) from None
     missing = [n.removesuffix(".npy") for n in NPZ_ARRAYS if n not in names]
     if missing:
@@ -173,7 +181,15 @@ def check_npz(path: Path) -> None:
             f"{path} is not a Keras imdb.npz file: it lacks the array(s) {', '.join(missing)} "
             f"(it holds {len(names)} other member(s))",
             where=str(path),
-            fix="give Keras's imdb.npz (keras.datasets.imdb), an aclImdb folder or .tar.gz, or a CSV",
+            fix=_NPZ_FIX,
+        )
+    if sha256_of(path) != KERAS_NPZ_SHA256:
+        raise DataError(
+            f"{path} is not Keras's published imdb.npz (its sha256 differs); an npz holds pickled objects, which "
+            "run code when loaded, so llmenv loads only the published file",
+            where=str(path),
+            fix="download imdb.npz again from Keras (keras.datasets.imdb.load_data), or give the same reviews as an "
+            "aclImdb folder or .tar.gz, or a CSV (text,label)",
         )
 
 
