@@ -31,9 +31,9 @@ def cache_key(
         typer.echo(key)
         return
     from llmenv.report.documents.listings import CacheKeyDocument
-    from llmenv.report.documents.parts import dump
+    from llmenv.report.documents.parts import build
 
-    typer.echo(json.dumps(dump(CacheKeyDocument.model_validate({"key": key, **parts})), indent=2))
+    typer.echo(json.dumps(build(CacheKeyDocument, {"key": key, **parts}), indent=2))
 
 
 @app.command("schema")

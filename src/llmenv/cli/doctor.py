@@ -132,13 +132,11 @@ def probe(as_json: JsonOption = False, offline: OfflineOption = False) -> None:
     with ends_at_once_on_ctrl_c(as_json):
         facts = probe_host(offline=offline)
     if as_json:
-        from llmenv.report.documents.parts import dump
+        from llmenv.report.documents.parts import build
         from llmenv.report.documents.probe import ProbeDocument
 
-        document = ProbeDocument.model_validate(
-            {"schema": PROBE_SCHEMA, "llmenv_version": __version__, "facts": facts.to_dict()}
-        )
-        typer.echo(json.dumps(dump(document), indent=2))
+        fields = {"schema": PROBE_SCHEMA, "llmenv_version": __version__, "facts": facts.to_dict()}
+        typer.echo(json.dumps(build(ProbeDocument, fields), indent=2))
     else:
         print_probe(facts)
 

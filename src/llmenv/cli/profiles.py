@@ -59,9 +59,9 @@ def show(
     view = resolved_view(profile, accelerator)
     if as_json:
         from llmenv.report.documents.listings import ProfileView
-        from llmenv.report.documents.parts import dump
+        from llmenv.report.documents.parts import build
 
-        typer.echo(json.dumps(dump(ProfileView.model_validate(view)), indent=2))
+        typer.echo(json.dumps(build(ProfileView, view), indent=2))
     else:
         print_profile(view)
 

@@ -21,7 +21,7 @@ STYLE = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "bold red", Sta
 def doctor_json(report: DoctorReport) -> dict[str, Any]:
     """The document, typed (report/documents/doctor.py): its JSON Schema is generated from the same model."""
     from llmenv.report.documents.doctor import DoctorDocument
-    from llmenv.report.documents.parts import dump
+    from llmenv.report.documents.parts import build
 
     counts = {s.value: sum(1 for f in report.findings if f.status is s) for s in Status}
     fields = {
@@ -40,7 +40,7 @@ def doctor_json(report: DoctorReport) -> dict[str, Any]:
         "facts": report.facts.to_dict(),
         "seconds": round(report.seconds, 3),
     }
-    return dump(DoctorDocument.model_validate(fields))
+    return build(DoctorDocument, fields)
 
 
 def print_doctor(report: DoctorReport, *, verbose: bool = False) -> None:

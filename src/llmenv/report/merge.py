@@ -178,7 +178,7 @@ def _order(key: str) -> tuple[int, str]:
 def merge_json(reports: dict[str, dict[str, Any]], rows: list[Row], states: list[NodeState]) -> dict[str, Any]:
     """The document, typed (report/documents/merge.py): its JSON Schema is generated from the same model."""
     from llmenv.report.documents.merge import MergeDocument
-    from llmenv.report.documents.parts import dump
+    from llmenv.report.documents.parts import build
 
     differing = [row for row in rows if row.differs]
     differ, failed = verdict(rows, states)
@@ -194,7 +194,7 @@ def merge_json(reports: dict[str, dict[str, Any]], rows: list[Row], states: list
         "differ": differ,
         "failed": failed,
     }
-    return dump(MergeDocument.model_validate(fields))
+    return build(MergeDocument, fields)
 
 
 def print_merge(rows: list[Row], states: list[NodeState], *, show_all: bool = False) -> None:

@@ -17,7 +17,7 @@ SETUP_SCHEMA = "llmenv.setup/1"
 
 def setup_json(report: SetupReport) -> dict[str, Any]:
     """The document, typed (report/documents/setup.py): its JSON Schema is generated from the same model."""
-    from llmenv.report.documents.parts import dump
+    from llmenv.report.documents.parts import build
     from llmenv.report.documents.setup import SetupDocument
 
     fields = {
@@ -35,7 +35,7 @@ def setup_json(report: SetupReport) -> dict[str, Any]:
         "smoke": report.smoke.to_dict() if report.smoke is not None else None,
         "seconds": round(report.seconds, 3),
     }
-    return dump(SetupDocument.model_validate(fields))
+    return build(SetupDocument, fields)
 
 
 def print_plan(plan: Plan) -> None:

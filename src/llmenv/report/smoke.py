@@ -32,11 +32,11 @@ def data_lines(event: dict[str, Any]) -> list[str]:
 
 def smoke_json(result: SmokeResult) -> dict[str, Any]:
     """The document, typed (report/documents/smoke.py): its JSON Schema is generated from the same model."""
-    from llmenv.report.documents.parts import dump
+    from llmenv.report.documents.parts import build
     from llmenv.report.documents.smoke import SmokeDocument
 
     fields = {"schema": SMOKE_SCHEMA, "llmenv_version": __version__, "exit_code": 0 if result.passed else 1}
-    return dump(SmokeDocument.model_validate({**fields, **result.to_dict()}))
+    return build(SmokeDocument, {**fields, **result.to_dict()})
 
 
 def print_smoke(result: SmokeResult) -> None:

@@ -19,7 +19,7 @@ from llmenv.probe import FACT_NAMES, OPTIONAL_FACT_NAMES
 from llmenv.profiles.model import CONCRETE_ACCELERATORS
 from llmenv.report.documents import NAMES, file_name, models, schema_field, schemas
 from llmenv.report.documents.doctor import DoctorDocument
-from llmenv.report.documents.parts import AcceleratorChoice, Facts, dump
+from llmenv.report.documents.parts import AcceleratorChoice, Facts, build, dump
 from tests.conftest import REPO, CliResult
 
 RECORDED = json.loads((REPO / "tests" / "data" / "doctor-json-this-machine.json").read_text())
@@ -141,3 +141,17 @@ def test_the_failure_document_is_its_model_and_validates(failure: errors.LlmenvE
     document = errors.error_document(failure)
     jsonschema.Draft202012Validator(schemas()["error"]).validate(document)
     assert json.dumps(dump(models()["error"].model_validate(document))) == json.dumps(document)
+
+
+def test_a_document_that_does_not_fit_its_model_is_still_printed_and_the_bug_said(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A producer bug must not cost the user the document (a script waits on it after a long setup): it is printed
+    as built, and stderr says where it departs from the schema, without the value (it may hold a credential)."""
+    fields = json.loads(json.dumps(RECORDED))
+    fields["findings"][0]["id"] = "Secret https://user:hunter2@host/x"
+    assert build(DoctorDocument, fields) is fields
+    err = capsys.readouterr().err
+    assert "llmenv bug: the llmenv doctor --json document does not match its schema at findings.0.id" in err
+    assert "hunter2" not in err and "Secret" not in err
+    assert build(DoctorDocument, RECORDED) == RECORDED and capsys.readouterr().err == ""

@@ -192,6 +192,7 @@ def test_the_typed_smoke_document_prints_what_the_result_says_nan_included() -> 
         printed = json.dumps(smoke_json(smoke))
         head = {"schema": "llmenv.smoke/1", "llmenv_version": __version__, "exit_code": 0 if smoke.passed else 1}
         assert printed == json.dumps({**head, **smoke.to_dict()})
+        jsonschema.Draft202012Validator(schemas()["smoke"]).validate(json.loads(printed))  # not printed as built
     assert "NaN" in json.dumps(smoke_json(runs[1]))
 
 

@@ -217,6 +217,28 @@ def dump(document: BaseModel) -> dict[str, Any]:
     return document.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
+def build(model: type[BaseModel], fields: dict[str, Any]) -> dict[str, Any]:
+    """A producer's document: `fields` read into its model and dumped. Where they do not fit the model (a bug in
+    llmenv, never the user's doing), the document is still printed as built, since a script waiting on it after
+    a long setup is better served by the data than by a crash, and the mismatch is said on stderr (where and
+    what, never the value: it may hold a URL) so it gets reported. The tests hold every producer to its model."""
+    import sys
+
+    from pydantic import ValidationError
+
+    try:
+        return dump(model.model_validate(fields))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(top)"
+        title = model.model_config.get("title") or model.__name__
+        sys.stderr.write(
+            f"llmenv bug: the {title} document does not match its schema at {where} ({first['msg']}); "
+            "printed as built; please report it\n"
+        )
+        return fields
+
+
 __all__ = [
     "Choice",
     "Envelope",
@@ -227,5 +249,6 @@ __all__ = [
     "Plan",
     "Probed",
     "StringOrNull",
+    "build",
     "dump",
 ]
