@@ -25,7 +25,7 @@ from llmenv.errors import ExitCode, LlmenvError
 from tests.conftest import CliResult
 from tests.hostile.bundles import good_members, make_bundle, manifest_for
 
-SECONDS = 3.0
+SECONDS = 8.0  # a hang or quadratic blow-up exceeds it; a loaded 2-core CI machine does not
 PEAK = 64 * 2**20
 DOCUMENTED = {ExitCode.USAGE, ExitCode.HOST_UNSUITABLE}
 SETTINGS = settings(

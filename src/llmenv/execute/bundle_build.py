@@ -97,7 +97,7 @@ def uv_copy(dest: Path) -> str:
     return binary.name
 
 
-def managed_python(minor: str, dest: Path, log: Path) -> str | None:
+def copy_managed_python(minor: str, dest: Path, log: Path) -> str | None:
     """A uv-managed CPython X.Y, packed in python-build-standalone's install_only layout (`python/...`)."""
     from llmenv.tools import uv_binary
 
@@ -138,4 +138,4 @@ def write_archive(stage: Path, manifest: Manifest, output: Path, say: Say) -> in
     return output.stat().st_size
 
 
-__all__ = ["add_file", "lock_wheels", "managed_python", "self_wheel", "uv_copy", "write_archive"]
+__all__ = ["add_file", "copy_managed_python", "lock_wheels", "self_wheel", "uv_copy", "write_archive"]

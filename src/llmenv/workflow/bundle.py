@@ -157,12 +157,12 @@ class _index_env:
 
 
 def _python_archive(options: BundleOptions, manifest: Any, stage: Path, log: Path, say: Say) -> str | None:
-    from llmenv.execute.bundle_build import add_file, managed_python
+    from llmenv.execute.bundle_build import add_file, copy_managed_python
     from llmenv.plan.bundle import PYTHON
 
     if options.python_archive is not None:
         return add_file(options.python_archive, stage, PYTHON)
-    name = managed_python(manifest.python, stage / PYTHON, log)
+    name = copy_managed_python(manifest.python, stage / PYTHON, log)
     if name is None:
         manifest.notes.append(
             f"no python-build-standalone archive: uv manages no CPython {manifest.python} here "
