@@ -142,19 +142,21 @@ def _uv_env(tmp_path_factory: pytest.TempPathFactory, name: str, *requirements: 
     return env
 
 
+# The transformers profile's CPU pins; the finetune profile extends them.
+TRANSFORMERS_PINS = (
+    TORCH_PIN,
+    "numpy==2.2.6",
+    "transformers==5.20.2",
+    "tokenizers==0.23.3",
+    "safetensors==0.8.0",
+    "huggingface-hub==2.4.0",
+)
+
+
 @pytest.fixture(scope="session")
 def transformers_env(tmp_path_factory: pytest.TempPathFactory, torch_env: Path) -> Path:
     """torch 2.13.0 CPU plus the transformers profile's pins."""
-    return _uv_env(
-        tmp_path_factory,
-        "transformers",
-        TORCH_PIN,
-        "numpy==2.2.6",
-        "transformers==5.20.2",
-        "tokenizers==0.23.3",
-        "safetensors==0.8.0",
-        "huggingface-hub==2.4.0",
-    )
+    return _uv_env(tmp_path_factory, "transformers", *TRANSFORMERS_PINS)
 
 
 FINETUNE_PINS = ("peft==0.21.2", "accelerate==1.15.0", "datasets==5.2.0", "tensorboard==2.21.0")
@@ -163,17 +165,7 @@ FINETUNE_PINS = ("peft==0.21.2", "accelerate==1.15.0", "datasets==5.2.0", "tenso
 @pytest.fixture(scope="session")
 def finetune_env(tmp_path_factory: pytest.TempPathFactory, torch_env: Path) -> Path:
     """The finetune profile's CPU pins: the transformers profile's plus peft, accelerate, datasets, tensorboard."""
-    return _uv_env(
-        tmp_path_factory,
-        "finetune",
-        TORCH_PIN,
-        "numpy==2.2.6",
-        "transformers==5.20.2",
-        "tokenizers==0.23.3",
-        "safetensors==0.8.0",
-        "huggingface-hub==2.4.0",
-        *FINETUNE_PINS,
-    )
+    return _uv_env(tmp_path_factory, "finetune", *TRANSFORMERS_PINS, *FINETUNE_PINS)
 
 
 @pytest.fixture(scope="session")
