@@ -48,7 +48,9 @@ def folder(path: Path, mode: int) -> Path:
 
 def planted_program(where: Path, name: str, marker: Path) -> None:
     """As nobody (who must be able to write `where`): a program that leaves `marker` when it runs."""
-    as_nobody('printf "#!/bin/sh\\ntouch %s\\nexit 0\\n" "$2" > "$1" && chmod 755 "$1"', str(where / name), str(marker))
+    # It appends its own path and the command line of whatever started it, so a failure names the way in.
+    script = '#!/bin/sh\necho "$0 started by: $(tr "\\\\0" " " < /proc/$PPID/cmdline)" >> "%s"\nexit 0\n'
+    as_nobody('printf \'%s\' "$3" > "$1" && chmod 755 "$1"', str(where / name), str(marker), script % marker)
 
 
 def write_as_nobody(path: Path, data: bytes) -> None:
@@ -178,7 +180,7 @@ def test_programs_another_user_put_on_path_are_reported_not_run(tmp_path: Path, 
     result = llmenv("doctor", "--json", "--offline", cwd=work, env={"PATH": path, "PIP_CONFIG_FILE": "/dev/null"})
     assert result.code in (0, 1), result.text
     assert "Traceback" not in result.text
-    assert not marker.exists(), "a program another user planted ran"
+    assert not marker.exists(), f"a program another user planted ran: {marker.read_text()}"
     findings = {f["id"]: f for f in json.loads(result.out)["findings"]}
     reported = {"empty-entry": "path.empty-entry", "relative-entry": "path.relative-entry"}.get(
         case, "path.untrusted-entry"
